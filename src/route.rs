@@ -1,0 +1,152 @@
+//! Path templates of every mounted document → operations, in one matchit tree.
+//!
+//! Parameter names are replaced by their position (`{p0}`) before insertion, so two
+//! operations that spell the same variable differently (`/orgs/{id}` and
+//! `/orgs/{org_id}/members`) share one branch of the tree instead of conflicting.
+//! Lookup cost depends on the path's length, not on how many operations there are.
+
+use std::sync::Arc;
+
+use http::{HeaderValue, Method};
+use percent_encoding::percent_decode_str;
+
+use crate::spec::{Api, template_params};
+
+/// One document served under a path prefix.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    /// Short name: the built-in's name or the file stem.
+    pub name: String,
+    /// `""` for the root, else `/clerk`.
+    pub prefix: String,
+    pub api: Arc<Api>,
+}
+
+/// What a path template leads to.
+#[derive(Debug)]
+pub struct Route {
+    pub mount: usize,
+    /// Operations at this template: method, index in `Api::operations`, its variable names in order.
+    pub methods: Vec<(Method, usize, Vec<String>)>,
+    /// The `Allow` header for a 405 at this path.
+    pub allow: HeaderValue,
+}
+
+impl Route {
+    fn find(&self, method: &Method) -> Option<&(Method, usize, Vec<String>)> {
+        self.methods.iter().find(|(m, _, _)| m == method).or_else(|| {
+            // HEAD is GET without the body, as HTTP says, unless documented on its own.
+            (method == Method::HEAD).then(|| self.methods.iter().find(|(m, _, _)| m == Method::GET)).flatten()
+        })
+    }
+}
+
+/// The result of routing one request.
+#[derive(Debug)]
+pub enum Lookup<'r> {
+    Found { route: &'r Route, operation: usize, params: Vec<(String, String)> },
+    MethodNotAllowed { route: &'r Route },
+    NotFound,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: #{pointer}: path '{path}' cannot be routed: {reason}")]
+pub struct RouteError {
+    pub file: String,
+    pub pointer: String,
+    pub path: String,
+    pub reason: String,
+}
+
+pub struct Router {
+    tree: matchit::Router<usize>,
+    routes: Vec<Route>,
+}
+
+impl Router {
+    pub fn new(mounts: &[Mount]) -> Result<Router, RouteError> {
+        let mut tree = matchit::Router::new();
+        let mut routes: Vec<Route> = Vec::new();
+        let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (mount_index, mount) in mounts.iter().enumerate() {
+            for (op_index, op) in mount.api.operations.iter().enumerate() {
+                let key = format!("{}{}", mount.prefix, positional(&op.path));
+                let names = template_params(&op.path);
+                let route_index = match by_key.get(&key) {
+                    Some(i) => *i,
+                    None => {
+                        let i = routes.len();
+                        tree.insert(key.clone(), i).map_err(|e| RouteError {
+                            file: mount.api.source.clone(),
+                            pointer: crate::spec::pointer::push("/paths", &op.path),
+                            path: op.path.clone(),
+                            reason: e.to_string(),
+                        })?;
+                        routes.push(Route { mount: mount_index, methods: Vec::new(), allow: HeaderValue::from_static("") });
+                        by_key.insert(key, i);
+                        i
+                    }
+                };
+                routes[route_index].methods.push((op.method.clone(), op_index, names));
+            }
+        }
+        for route in &mut routes {
+            route.allow = allow_header(&route.methods);
+        }
+        Ok(Router { tree, routes })
+    }
+
+    /// Routes a raw (still percent-encoded) path.
+    pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
+        let matched = match self.tree.at(path) {
+            Ok(m) => m,
+            // A trailing slash is a common client slip; forgive it.
+            Err(_) if path.len() > 1 && path.ends_with('/') => match self.tree.at(&path[..path.len() - 1]) {
+                Ok(m) => m,
+                Err(_) => return Lookup::NotFound,
+            },
+            Err(_) => return Lookup::NotFound,
+        };
+        let route = &self.routes[*matched.value];
+        let Some((_, operation, names)) = route.find(method) else {
+            return Lookup::MethodNotAllowed { route };
+        };
+        let params = names
+            .iter()
+            .zip(matched.params.iter())
+            .map(|(name, (_, raw))| (name.clone(), percent_decode_str(raw).decode_utf8_lossy().into_owned()))
+            .collect();
+        Lookup::Found { route, operation: *operation, params }
+    }
+
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+}
+
+/// `/orgs/{org_id}/members/{id}` → `/orgs/{p0}/members/{p1}`; literal braces are escaped.
+fn positional(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut index = 0;
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("{{p{index}}}"));
+        index += 1;
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    out
+}
+
+fn allow_header(methods: &[(Method, usize, Vec<String>)]) -> HeaderValue {
+    let mut names: Vec<&str> = methods.iter().map(|(m, _, _)| m.as_str()).collect();
+    if names.contains(&"GET") && !names.contains(&"HEAD") {
+        names.push("HEAD");
+    }
+    if !names.contains(&"OPTIONS") {
+        names.push("OPTIONS");
+    }
+    HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static("GET"))
+}

@@ -1,0 +1,215 @@
+//! OpenAPI schema objects → JSON Schema 2020-12.
+//!
+//! OpenAPI 3.1 schemas already are 2020-12; 3.0 schemas need translating (`nullable`,
+//! boolean `exclusiveMinimum`, `$ref` siblings ignored). Documents that call themselves
+//! 3.1 but still write `nullable` (Straddle does, 371 times) get it honoured too: a
+//! validator that ignored it would reject the vendor's own `null`s.
+//!
+//! Each schema is converted once per side: in a request, readOnly properties are not
+//! required; in a response, writeOnly ones are not.
+
+use serde_json::{Map, Value, json};
+
+use super::error::SpecError;
+use super::load::Loc;
+use super::model::Version;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    Request,
+    Response,
+}
+
+/// How the converter reaches the rest of the document.
+pub trait Linker {
+    /// Registers the target of `reference`, written at `at`, and returns the bundle `$ref` for it.
+    fn link(&mut self, at: &Loc, reference: &str, side: Side) -> Result<String, SpecError>;
+    /// Whether the schema `value` (written at `at`, possibly a `$ref`) is readOnly / writeOnly.
+    fn access(&self, at: &Loc, value: &Value) -> (bool, bool);
+    /// An error at a place in the document.
+    fn error(&self, at: &Loc, message: String) -> SpecError;
+}
+
+/// Keywords whose value is one subschema.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "additionalProperties",
+    "items",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+    "contentSchema",
+];
+/// Keywords whose value is an array of subschemas.
+const ARRAY_KEYWORDS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords whose value is a map of subschemas.
+const MAP_KEYWORDS: &[&str] = &["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"];
+
+pub struct Converter<'l> {
+    pub version: Version,
+    pub side: Side,
+    pub linker: &'l mut dyn Linker,
+}
+
+impl Converter<'_> {
+    /// Converts the schema `value` found at `at`.
+    pub fn convert(&mut self, value: &Value, at: &Loc) -> Result<Value, SpecError> {
+        let map = match value {
+            Value::Object(map) => map,
+            Value::Bool(_) => return Ok(value.clone()),
+            other => {
+                return Err(self.linker.error(at, format!("a schema must be an object, found {}", kind_of(other))));
+            }
+        };
+
+        if let Some(reference) = map.get("$ref") {
+            let Some(reference) = reference.as_str() else {
+                return Err(self.linker.error(&at.child("$ref"), "$ref must be a string".into()));
+            };
+            let target = self.linker.link(at, reference, self.side)?;
+            // 3.0: siblings of $ref are ignored. 3.1: they apply alongside it.
+            if self.version == Version::V30 || map.len() == 1 {
+                return Ok(json!({ "$ref": target }));
+            }
+            let mut rest = map.clone();
+            rest.remove("$ref");
+            let mut out = self.convert_object(&rest, at)?;
+            if let Value::Object(m) = &mut out {
+                m.insert("$ref".into(), Value::String(target));
+            }
+            return Ok(out);
+        }
+        self.convert_object(map, at)
+    }
+
+    fn convert_object(&mut self, map: &Map<String, Value>, at: &Loc) -> Result<Value, SpecError> {
+        let mut out = Map::with_capacity(map.len());
+        for (key, value) in map {
+            let here = at.child(key);
+            let converted = match key.as_str() {
+                // Identity keywords would re-base the bundle's `#/$defs` references.
+                "$id" | "$schema" | "$anchor" | "$dynamicAnchor" | "nullable" => continue,
+                k if SCHEMA_KEYWORDS.contains(&k) => {
+                    // 3.0 `items` may not be an array, but old documents write one: treat as prefixItems.
+                    if let (true, Value::Array(items)) = (k == "items", value) {
+                        let converted = self.convert_list(items, &here)?;
+                        out.insert("prefixItems".into(), converted);
+                        continue;
+                    }
+                    self.convert(value, &here)?
+                }
+                k if ARRAY_KEYWORDS.contains(&k) => match value {
+                    Value::Array(items) => self.convert_list(items, &here)?,
+                    _ => return Err(self.linker.error(&here, format!("{k} must be an array of schemas"))),
+                },
+                k if MAP_KEYWORDS.contains(&k) => match value {
+                    Value::Object(entries) => {
+                        let mut converted = Map::with_capacity(entries.len());
+                        for (name, schema) in entries {
+                            converted.insert(name.clone(), self.convert(schema, &here.child(name))?);
+                        }
+                        Value::Object(converted)
+                    }
+                    _ => return Err(self.linker.error(&here, format!("{k} must be a map of schemas"))),
+                },
+                "exclusiveMinimum" | "exclusiveMaximum" if value.is_boolean() => continue,
+                "required" => self.required(map, value, at),
+                _ => value.clone(),
+            };
+            out.insert(key.clone(), converted);
+        }
+        self.boolean_exclusive(map, &mut out, "minimum", "exclusiveMinimum");
+        self.boolean_exclusive(map, &mut out, "maximum", "exclusiveMaximum");
+        if map.get("nullable").and_then(Value::as_bool) == Some(true) {
+            return Ok(make_nullable(out));
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn convert_list(&mut self, items: &[Value], at: &Loc) -> Result<Value, SpecError> {
+        let mut converted = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            converted.push(self.convert(item, &at.child(&i.to_string()))?);
+        }
+        Ok(Value::Array(converted))
+    }
+
+    /// 3.0 writes `minimum: 5, exclusiveMinimum: true`; 2020-12 writes `exclusiveMinimum: 5`.
+    fn boolean_exclusive(&self, src: &Map<String, Value>, out: &mut Map<String, Value>, bound: &str, flag: &str) {
+        if src.get(flag).and_then(Value::as_bool) == Some(true)
+            && let Some(limit) = out.remove(bound)
+        {
+            out.insert(flag.to_string(), limit);
+        }
+    }
+
+    /// Drops properties from `required` that this side never carries.
+    fn required(&self, map: &Map<String, Value>, required: &Value, at: &Loc) -> Value {
+        let (Some(names), Some(Value::Object(props))) = (required.as_array(), map.get("properties")) else {
+            return required.clone();
+        };
+        let props_at = at.child("properties");
+        let kept: Vec<Value> = names
+            .iter()
+            .filter(|name| {
+                let Some(prop) = name.as_str().and_then(|n| props.get(n)) else { return true };
+                let (read_only, write_only) = self.linker.access(&props_at.child(name.as_str().unwrap_or("")), prop);
+                match self.side {
+                    Side::Request => !read_only,
+                    Side::Response => !write_only,
+                }
+            })
+            .cloned()
+            .collect();
+        Value::Array(kept)
+    }
+}
+
+/// Adds `null` to what a converted schema accepts.
+fn make_nullable(mut schema: Map<String, Value>) -> Value {
+    if let Some(Value::Array(options)) = schema.get_mut("enum")
+        && !options.contains(&Value::Null)
+    {
+        options.push(Value::Null);
+    }
+    match schema.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            schema.insert("type".into(), json!([t, "null"]));
+            Value::Object(schema)
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+            Value::Object(schema)
+        }
+        _ => {
+            // No type to widen (composition or $ref): accept null beside the whole schema.
+            let mut outer = Map::new();
+            for key in ["readOnly", "writeOnly", "description", "title", "example", "examples", "default"] {
+                if let Some(v) = schema.get(key) {
+                    outer.insert(key.into(), v.clone());
+                }
+            }
+            outer.insert("anyOf".into(), json!([Value::Object(schema), {"type": "null"}]));
+            Value::Object(outer)
+        }
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,31 @@
+//! Reading OpenAPI documents: load (YAML/JSON, 3.0 and 3.1), `$ref`s, schema dialect, compile.
+
+mod builtin;
+mod compile;
+mod dialect;
+mod error;
+mod load;
+mod model;
+pub mod pointer;
+mod schemas;
+
+use std::path::Path;
+
+pub use builtin::{BUILTINS, Builtin};
+pub use compile::template_params;
+pub use dialect::Side;
+pub use error::SpecError;
+pub use model::*;
+pub use schemas::{SchemaId, Schemas};
+
+/// Loads and compiles a document from a file, with every file it references.
+pub fn load_file(path: &Path) -> Result<Api, SpecError> {
+    let sources = load::Sources::from_file(path)?;
+    compile::compile(&sources)
+}
+
+/// Loads and compiles a document held in memory.
+pub fn load_text(name: &str, text: &str) -> Result<Api, SpecError> {
+    let sources = load::Sources::from_text(name, text)?;
+    compile::compile(&sources)
+}

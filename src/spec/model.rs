@@ -1,0 +1,248 @@
+//! The compiled, immutable model of one OpenAPI document.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::Method;
+use serde_json::Value;
+
+use super::schemas::{SchemaId, Schemas};
+
+/// Which OpenAPI line a document follows; decides how its schemas are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V30,
+    V31,
+}
+
+/// One compiled document.
+#[derive(Debug)]
+pub struct Api {
+    pub title: String,
+    /// The file as the user named it.
+    pub source: String,
+    pub version: Version,
+    /// The `openapi` field as written.
+    pub openapi: String,
+    pub operations: Vec<Operation>,
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Document-level `x-specmock-error` template.
+    pub error_template: Option<Arc<Value>>,
+    pub schemas: Schemas,
+}
+
+impl Api {
+    pub fn scheme(&self, index: usize) -> &SecurityScheme {
+        &self.security_schemes[index]
+    }
+}
+
+#[derive(Debug)]
+pub struct Operation {
+    pub method: Method,
+    /// The path template as documented, e.g. `/v1/organizations/{organization_id}`.
+    pub path: String,
+    pub operation_id: Option<String>,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    /// JSON pointer of the operation object, for messages.
+    pub pointer: String,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// OR of requirement sets; an empty set inside makes authentication optional.
+    /// An empty list means the operation is public.
+    pub security: Vec<Requirement>,
+    /// Operation-level `x-specmock-error`, overriding the document's.
+    pub error_template: Option<Arc<Value>>,
+    /// `x-specmock-resource`, as written (read by the sandbox).
+    pub resource_hint: Option<Value>,
+}
+
+impl Operation {
+    /// `operationId`, else `METHOD /path`: how reports name an operation.
+    pub fn label(&self) -> String {
+        match &self.operation_id {
+            Some(id) => id.clone(),
+            None => format!("{} {}", self.method, self.path),
+        }
+    }
+
+    /// Responses documented for an exact code, then its `NXX` range, then `default`.
+    pub fn response_for(&self, status: u16) -> Option<&Response> {
+        let exact = self.responses.iter().find(|r| r.status == StatusKey::Exact(status));
+        exact
+            .or_else(|| self.responses.iter().find(|r| r.status == StatusKey::Range((status / 100) as u8)))
+            .or_else(|| self.responses.iter().find(|r| r.status == StatusKey::Default))
+    }
+
+    /// Documented statuses, as written (`200`, `4XX`, `default`).
+    pub fn status_labels(&self) -> Vec<String> {
+        self.responses.iter().map(|r| r.status.to_string()).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Simple,
+    Form,
+    Label,
+    Matrix,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub location: ParamIn,
+    pub required: bool,
+    pub style: Style,
+    pub explode: bool,
+    pub schema: Option<SchemaId>,
+    /// For parameters described by `content` (e.g. JSON in a query string).
+    pub content_type: Option<String>,
+    /// The parameter's example, if documented (used to build requests).
+    pub example: Option<Value>,
+}
+
+#[derive(Debug)]
+pub struct RequestBody {
+    pub required: bool,
+    pub content: Vec<MediaType>,
+}
+
+#[derive(Debug)]
+pub struct MediaType {
+    /// As documented, lower-cased, e.g. `application/json` or `application/*+json`.
+    pub name: String,
+    pub schema: Option<SchemaId>,
+    pub examples: Vec<Example>,
+}
+
+impl MediaType {
+    /// JSON or `+json`.
+    pub fn is_json(&self) -> bool {
+        is_json_media(&self.name)
+    }
+}
+
+pub fn is_json_media(name: &str) -> bool {
+    let essence = name.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json") || essence == "text/json" || essence == "*/*"
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The key in `examples`, or `default` for a lone `example`.
+    pub name: String,
+    pub value: Value,
+    /// The body as sent: serialized once at compile time.
+    pub bytes: Bytes,
+}
+
+/// A documented response key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusKey {
+    Exact(u16),
+    /// `2XX` is `Range(2)`.
+    Range(u8),
+    Default,
+}
+
+impl StatusKey {
+    /// The concrete status to answer with: `2XX` answers 200, `default` answers 500 unless told.
+    pub fn code(self) -> u16 {
+        match self {
+            StatusKey::Exact(c) => c,
+            StatusKey::Range(r) => r as u16 * 100,
+            StatusKey::Default => 500,
+        }
+    }
+
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusKey::Exact(c) => c == status,
+            StatusKey::Range(r) => status / 100 == r as u16,
+            StatusKey::Default => true,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusKey::Exact(c) => write!(f, "{c}"),
+            StatusKey::Range(r) => write!(f, "{r}XX"),
+            StatusKey::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusKey,
+    pub description: String,
+    pub headers: Vec<HeaderDef>,
+    pub content: Vec<MediaType>,
+    pub pointer: String,
+}
+
+impl Response {
+    pub fn media(&self, name: &str) -> Option<&MediaType> {
+        self.content.iter().find(|m| m.name == name)
+    }
+}
+
+#[derive(Debug)]
+pub struct HeaderDef {
+    pub name: String,
+    pub required: bool,
+    pub schema: Option<SchemaId>,
+    pub example: Option<Value>,
+}
+
+/// One set of schemes that must all be satisfied; the `usize`s index `Api::security_schemes`.
+#[derive(Debug, Clone, Default)]
+pub struct Requirement {
+    pub schemes: Vec<(usize, Vec<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    pub name: String,
+    pub kind: SchemeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    Bearer,
+    Basic,
+    /// Another `http` scheme (e.g. Digest): checked only for presence.
+    Http(String),
+    ApiKey { location: ParamIn, name: String },
+    /// oauth2 and openIdConnect: bearer tokens carrying scopes.
+    OAuth2,
+    OpenIdConnect,
+    MutualTls,
+}

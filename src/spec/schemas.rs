@@ -1,0 +1,238 @@
+//! Every schema of a document, converted into one JSON Schema bundle and compiled once.
+//!
+//! All schemas live under `$defs` of a single bundle document (`#/$defs/s12`), so that
+//! `$ref`s between them — including cycles and references into other files — become plain
+//! in-document references. Validators are built from a registry holding that bundle; a
+//! compiled validator is kept for each schema the operations use directly.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine;
+use jsonschema::{Draft, Registry, Validator};
+use serde_json::{Map, Value, json};
+
+use super::dialect::{Converter, Linker, Side};
+use super::error::SpecError;
+use super::load::{Loc, Sources};
+use super::model::Version;
+
+const BUNDLE_URI: &str = "urn:specmock:bundle";
+
+/// Index of a schema in [`Schemas`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SchemaId(pub u32);
+
+struct Entry {
+    key: String,
+    /// `file: #/pointer` of the schema in the document.
+    origin: String,
+    side: Side,
+    /// Used directly by an operation (not only reached through `$ref`).
+    root: bool,
+}
+
+/// The compiled schemas of one document.
+pub struct Schemas {
+    bundle: Arc<Value>,
+    entries: Vec<Entry>,
+    registry: Registry<'static>,
+    validators: Vec<OnceLock<Result<Validator, String>>>,
+}
+
+impl fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Schemas({} entries)", self.entries.len())
+    }
+}
+
+impl Schemas {
+    /// The converted (JSON Schema 2020-12) schema.
+    pub fn get(&self, id: SchemaId) -> &Value {
+        &self.bundle["$defs"][&self.entries[id.0 as usize].key]
+    }
+
+    /// Resolves a bundle reference such as `#/$defs/s3`.
+    pub fn lookup(&self, reference: &str) -> Option<&Value> {
+        let key = reference.strip_prefix("#/$defs/")?;
+        self.bundle["$defs"].get(key)
+    }
+
+    /// Where the schema is written, as `file: #/pointer`.
+    pub fn origin(&self, id: SchemaId) -> &str {
+        &self.entries[id.0 as usize].origin
+    }
+
+    /// Whether the schema was converted for requests or responses.
+    pub fn side(&self, id: SchemaId) -> Side {
+        self.entries[id.0 as usize].side
+    }
+
+    /// The compiled validator, built on first use if [`Schemas::compile_all`] has not run.
+    pub fn validator(&self, id: SchemaId) -> Result<&Validator, &str> {
+        self.validators[id.0 as usize]
+            .get_or_init(|| self.build(id))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Compiles every schema an operation uses, so requests never pay for it.
+    pub fn compile_all(&self) -> Result<(), SpecError> {
+        for (i, entry) in self.entries.iter().enumerate() {
+            if !entry.root {
+                continue;
+            }
+            if let Err(message) = self.validator(SchemaId(i as u32)) {
+                let (file, pointer) = entry.origin.split_once(": #").unwrap_or((&entry.origin, ""));
+                return Err(SpecError::at(file, pointer, format!("schema does not compile: {message}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn build(&self, id: SchemaId) -> Result<Validator, String> {
+        let key = &self.entries[id.0 as usize].key;
+        let root = json!({ "$ref": format!("{BUNDLE_URI}#/$defs/{key}") });
+        with_formats(jsonschema::options())
+            .with_draft(Draft::Draft202012)
+            .with_registry(&self.registry)
+            .build(&root)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Formats OpenAPI defines on top of JSON Schema's; they constrain strings only.
+fn with_formats<'a>(options: jsonschema::ValidationOptions<'a>) -> jsonschema::ValidationOptions<'a> {
+    options
+        .should_validate_formats(true)
+        .with_format("int32", |s: &str| s.parse::<i32>().is_ok())
+        .with_format("int64", |s: &str| s.parse::<i64>().is_ok())
+        .with_format("uint32", |s: &str| s.parse::<u32>().is_ok())
+        .with_format("uint64", |s: &str| s.parse::<u64>().is_ok())
+        .with_format("float", |s: &str| s.parse::<f32>().is_ok())
+        .with_format("double", |s: &str| s.parse::<f64>().is_ok())
+        .with_format("byte", |s: &str| base64::engine::general_purpose::STANDARD.decode(s).is_ok())
+        .with_format("binary", |_: &str| true)
+        .with_format("password", |_: &str| true)
+}
+
+/// The target of a schema that is nothing but a `$ref`.
+fn only_ref(schema: &Value) -> Option<&str> {
+    let map = schema.as_object()?;
+    if map.len() != 1 {
+        return None;
+    }
+    map.get("$ref")?.as_str()
+}
+
+/// Collects and converts schemas while the document is compiled.
+pub struct SchemaBuilder<'s> {
+    sources: &'s Sources,
+    version: Version,
+    defs: Map<String, Value>,
+    memo: HashMap<(Loc, Side), SchemaId>,
+    entries: Vec<Entry>,
+    pending: Vec<(SchemaId, Loc)>,
+}
+
+impl<'s> SchemaBuilder<'s> {
+    pub fn new(sources: &'s Sources, version: Version) -> Self {
+        SchemaBuilder {
+            sources,
+            version,
+            defs: Map::new(),
+            memo: HashMap::new(),
+            entries: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Adds the schema written at `loc`, for one side, and everything it references.
+    pub fn add(&mut self, loc: Loc, side: Side) -> Result<SchemaId, SpecError> {
+        let id = self.register(loc, side);
+        // A worklist rather than recursion: a long chain of $refs cannot overflow the stack.
+        while let Some((id, loc)) = self.pending.pop() {
+            let sources = self.sources;
+            let value = sources.get(&loc).ok_or_else(|| sources.error(&loc, "nothing at this location"))?;
+            let side = self.entries[id.0 as usize].side;
+            let version = self.version;
+            let converted = Converter { version, side, linker: self }.convert(value, &loc)?;
+            let key = self.entries[id.0 as usize].key.clone();
+            self.defs.insert(key, converted);
+        }
+        // A schema that is only a `$ref` shares the target's validator: vendor documents
+        // point hundreds of media types at the same few components.
+        let mut id = id;
+        for _ in 0..16 {
+            let key = &self.entries[id.0 as usize].key;
+            let Some(target) = self.defs.get(key).and_then(only_ref).and_then(|r| self.by_key(r)) else { break };
+            id = target;
+        }
+        self.entries[id.0 as usize].root = true;
+        Ok(id)
+    }
+
+    fn by_key(&self, reference: &str) -> Option<SchemaId> {
+        let index = reference.strip_prefix("#/$defs/s")?.parse::<u32>().ok()?;
+        Some(SchemaId(index))
+    }
+
+    pub fn finish(self) -> Result<Schemas, SpecError> {
+        let bundle = Arc::new(json!({ "$defs": Value::Object(self.defs) }));
+        let registry = Registry::new()
+            .draft(Draft::Draft202012)
+            .add(BUNDLE_URI, Arc::clone(&bundle))
+            .and_then(|b| b.prepare())
+            .map_err(|e| SpecError::file(self.sources.name(0), format!("schemas do not form a valid bundle: {e}")))?;
+        let validators = self.entries.iter().map(|_| OnceLock::new()).collect();
+        Ok(Schemas { bundle, entries: self.entries, registry, validators })
+    }
+
+    fn register(&mut self, loc: Loc, side: Side) -> SchemaId {
+        if let Some(id) = self.memo.get(&(loc.clone(), side)) {
+            return *id;
+        }
+        let id = SchemaId(self.entries.len() as u32);
+        self.entries.push(Entry {
+            key: format!("s{}", id.0),
+            origin: format!("{}: #{}", self.sources.name(loc.src), loc.ptr),
+            side,
+            root: false,
+        });
+        self.memo.insert((loc.clone(), side), id);
+        self.pending.push((id, loc));
+        id
+    }
+}
+
+impl Linker for SchemaBuilder<'_> {
+    fn link(&mut self, at: &Loc, reference: &str, side: Side) -> Result<String, SpecError> {
+        let target = self.sources.target(at.src, reference).map_err(|m| self.sources.error(at, m))?;
+        if self.sources.get(&target).is_none() {
+            return Err(self.sources.error(at, format!("$ref '{reference}' not found")));
+        }
+        let id = self.register(target, side);
+        Ok(format!("#/$defs/{}", self.entries[id.0 as usize].key))
+    }
+
+    fn access(&self, at: &Loc, value: &Value) -> (bool, bool) {
+        let flag = |v: &Value, k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+        let (mut read_only, mut write_only) = (flag(value, "readOnly"), flag(value, "writeOnly"));
+        let mut loc = at.clone();
+        let mut current = value;
+        for _ in 0..16 {
+            let Some(reference) = current.get("$ref").and_then(Value::as_str) else { break };
+            let Ok(next) = self.sources.target(loc.src, reference) else { break };
+            let Some(target) = self.sources.get(&next) else { break };
+            read_only |= flag(target, "readOnly");
+            write_only |= flag(target, "writeOnly");
+            (loc, current) = (next, target);
+        }
+        (read_only, write_only)
+    }
+
+    fn error(&self, at: &Loc, message: String) -> SpecError {
+        self.sources.error(at, message)
+    }
+}

@@ -1,0 +1,135 @@
+//! Bodies: which documented media type a Content-Type selects, and turning bytes into JSON.
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use serde_json::Value;
+
+use super::coerce;
+use super::{Part, Violation};
+use crate::spec::{MediaType, Schemas, is_json_media};
+
+/// A parsed `Content-Type` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentType {
+    /// `type/subtype`, lower-case.
+    pub essence: String,
+    pub boundary: Option<String>,
+}
+
+pub fn parse_content_type(value: &str) -> ContentType {
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let boundary = parts.find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_string())
+    });
+    ContentType { essence, boundary }
+}
+
+/// How well a documented media range covers a concrete type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MediaMatch {
+    Exact,
+    Wildcard,
+}
+
+fn covers(range: &str, essence: &str) -> Option<MediaMatch> {
+    let range = range.split(';').next().unwrap_or("").trim();
+    if range == essence {
+        return Some(MediaMatch::Exact);
+    }
+    let (rt, rs) = range.split_once('/')?;
+    let (et, es) = essence.split_once('/')?;
+    let type_ok = rt == "*" || rt == et;
+    let sub_ok = rs == "*" || rs == es || rs.strip_prefix('*').is_some_and(|suffix| es.ends_with(suffix));
+    (type_ok && sub_ok).then_some(MediaMatch::Wildcard)
+}
+
+/// The documented media type for a request's essence: exact match first, then ranges.
+pub fn match_media<'m>(documented: &'m [MediaType], essence: &str) -> Option<&'m MediaType> {
+    documented
+        .iter()
+        .filter_map(|m| covers(&m.name, essence).map(|q| (q, m)))
+        .min_by_key(|(q, _)| *q)
+        .map(|(_, m)| m)
+}
+
+/// Decodes a body for validation. `Ok(None)`: a binary type we do not look into.
+pub fn decode(
+    schemas: &Schemas,
+    media: &MediaType,
+    content_type: &ContentType,
+    body: &[u8],
+) -> Result<Option<Value>, Violation> {
+    let essence = content_type.essence.as_str();
+    let schema = media.schema.map(|id| schemas.get(id));
+    if is_json_media(essence) {
+        return serde_json::from_slice(body).map(Some).map_err(|e| json_error(&e));
+    }
+    if essence == "application/x-www-form-urlencoded" {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        return Ok(Some(coerce::object(schemas, schema, &pairs)));
+    }
+    if essence == "multipart/form-data" {
+        return multipart(schemas, schema, content_type, body).map(Some);
+    }
+    if essence.starts_with("text/") {
+        return match std::str::from_utf8(body) {
+            Ok(text) => Ok(Some(coerce::scalar(schemas, schema, text))),
+            Err(e) => Err(Violation::new(Part::Body, "", "parse", format!("the body is not valid UTF-8 ({e})"))),
+        };
+    }
+    Ok(None)
+}
+
+/// A JSON syntax error, with the parser's line and column.
+pub fn json_error(e: &serde_json::Error) -> Violation {
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "the JSON body ends early",
+        _ => "the body is not valid JSON",
+    };
+    let text = e.to_string();
+    // serde_json appends " at line L column C"; we say it our way.
+    let reason = text.split(" at line ").next().unwrap_or(&text);
+    Violation::new(
+        Part::Body,
+        "",
+        "parse",
+        format!("{what}: {reason} (line {}, column {})", e.line(), e.column()),
+    )
+}
+
+fn multipart(schemas: &Schemas, schema: Option<&Value>, ct: &ContentType, body: &[u8]) -> Result<Value, Violation> {
+    let fail = |m: String| Violation::new(Part::Body, "", "parse", m);
+    let Some(boundary) = ct.boundary.clone() else {
+        return Err(fail("multipart/form-data needs a boundary parameter in Content-Type".into()));
+    };
+    let data = Bytes::copy_from_slice(body);
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(data) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut pairs = Vec::new();
+    // The whole body is already in memory, so every future here is ready at once.
+    loop {
+        let field = match form.next_field().now_or_never() {
+            Some(Ok(Some(field))) => field,
+            Some(Ok(None)) => break,
+            Some(Err(e)) => return Err(fail(format!("malformed multipart body: {e}"))),
+            None => return Err(fail("malformed multipart body: truncated".into())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let is_file = field.file_name().is_some();
+        let bytes = match field.bytes().now_or_never() {
+            Some(Ok(b)) => b,
+            Some(Err(e)) => return Err(fail(format!("malformed multipart part '{name}': {e}"))),
+            None => return Err(fail(format!("malformed multipart part '{name}': truncated"))),
+        };
+        let text = match (is_file, std::str::from_utf8(&bytes)) {
+            (false, Ok(t)) => t.to_string(),
+            // Files are opaque here; a binary-format string schema accepts any text.
+            _ => format!("<{} bytes>", bytes.len()),
+        };
+        pairs.push((name, text));
+    }
+    Ok(coerce::object(schemas, schema, &pairs))
+}

@@ -1,0 +1,113 @@
+//! Judging requests and responses against an operation: one validator for the mock,
+//! the contract runner, the proxy and recorded fixtures.
+
+mod body;
+mod coerce;
+mod message;
+mod params;
+mod request;
+mod response;
+
+use serde::Serialize;
+
+pub use body::{MediaMatch, match_media, parse_content_type};
+pub use request::{CheckedRequest, RequestInput, Unsupported, check_request};
+pub use response::{ResponseInput, check_response};
+
+/// Which part of an HTTP message a violation is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    Path,
+    Query,
+    Header,
+    Cookie,
+    Body,
+    /// The request or response as a whole (status, content type, credentials).
+    Message,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Path => "path",
+            Part::Query => "query",
+            Part::Header => "header",
+            Part::Cookie => "cookie",
+            Part::Body => "body",
+            Part::Message => "request",
+        }
+    }
+}
+
+impl From<crate::spec::ParamIn> for Part {
+    fn from(location: crate::spec::ParamIn) -> Self {
+        use crate::spec::ParamIn;
+        match location {
+            ParamIn::Path => Part::Path,
+            ParamIn::Query => Part::Query,
+            ParamIn::Header => Part::Header,
+            ParamIn::Cookie => Part::Cookie,
+        }
+    }
+}
+
+/// One broken rule, located precisely enough to fix it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    #[serde(rename = "in")]
+    pub part: Part,
+    /// `body/name`, `query/limit`, `header/x-zitadel-orgid`.
+    pub location: String,
+    /// The field as a user names it: `name`, `metadata.foo`; the parameter's name for parameters.
+    pub field: String,
+    /// JSON pointer inside the part (`/name`); empty for the part as a whole.
+    pub pointer: String,
+    /// The rule: a JSON Schema keyword (`required`, `maxLength`, …) or `parse`, `status`, `content-type`.
+    pub keyword: String,
+    pub message: String,
+}
+
+impl Violation {
+    /// A violation of a whole part or a named field in it.
+    pub fn new(part: Part, field: &str, keyword: &str, message: impl Into<String>) -> Self {
+        let location = if field.is_empty() { part.as_str().to_string() } else { format!("{}/{field}", part.as_str()) };
+        Violation {
+            part,
+            location,
+            field: field.to_string(),
+            pointer: String::new(),
+            keyword: keyword.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Validates `instance` against a compiled schema and describes every error.
+/// `part`/`prefix` say where the instance sits (a body, or the parameter named `prefix`).
+pub fn schema_violations(
+    schemas: &crate::spec::Schemas,
+    schema: crate::spec::SchemaId,
+    instance: &serde_json::Value,
+    part: Part,
+    prefix: &str,
+) -> Vec<Violation> {
+    let validator = match schemas.validator(schema) {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![Violation::new(part, prefix, "schema", format!("the schema at {} does not compile: {e}", schemas.origin(schema)))];
+        }
+    };
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
+    let mut out: Vec<Violation> = Vec::new();
+    for error in validator.iter_errors(instance) {
+        for v in message::describe(&error, part, prefix) {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
