@@ -1,6 +1,10 @@
 //! specmock: one compiled model of an OpenAPI document, used to mock it, to sandbox it,
 //! and to hold a real server to it.
 
+pub mod generate;
+pub mod mock;
+pub mod mounts;
 pub mod route;
+pub mod server;
 pub mod spec;
 pub mod validate;

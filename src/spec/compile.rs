@@ -176,10 +176,16 @@ impl<'s> Compiler<'s> {
                 .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default()
         };
+        let operation_id = op.get("operationId").and_then(Value::as_str).map(str::to_string);
+        let label: Arc<str> = match &operation_id {
+            Some(id) => id.as_str().into(),
+            None => format!("{method} {path}").into(),
+        };
         Ok(Operation {
             method,
             path: path.to_string(),
-            operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+            operation_id,
+            label,
             summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
             tags: strings("tags"),
             pointer: loc.ptr.clone(),

@@ -43,6 +43,8 @@ pub struct Operation {
     /// The path template as documented, e.g. `/v1/organizations/{organization_id}`.
     pub path: String,
     pub operation_id: Option<String>,
+    /// `operationId`, else `METHOD /path`: how logs and reports name the operation.
+    pub label: Arc<str>,
     pub summary: Option<String>,
     pub tags: Vec<String>,
     /// JSON pointer of the operation object, for messages.
@@ -60,14 +62,6 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// `operationId`, else `METHOD /path`: how reports name an operation.
-    pub fn label(&self) -> String {
-        match &self.operation_id {
-            Some(id) => id.clone(),
-            None => format!("{} {}", self.method, self.path),
-        }
-    }
-
     /// Responses documented for an exact code, then its `NXX` range, then `default`.
     pub fn response_for(&self, status: u16) -> Option<&Response> {
         let exact = self.responses.iter().find(|r| r.status == StatusKey::Exact(status));

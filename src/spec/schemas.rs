@@ -59,6 +59,12 @@ impl Schemas {
         self.bundle["$defs"].get(key)
     }
 
+    /// Where the schema a bundle reference (`#/$defs/s3`) stands for is written.
+    pub fn origin_of(&self, reference: &str) -> Option<&str> {
+        let index = reference.strip_prefix("#/$defs/s")?.parse::<usize>().ok()?;
+        self.entries.get(index).map(|e| e.origin.as_str())
+    }
+
     /// Where the schema is written, as `file: #/pointer`.
     pub fn origin(&self, id: SchemaId) -> &str {
         &self.entries[id.0 as usize].origin

@@ -30,7 +30,7 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
             format!(
                 "status {} is not documented for {} (documented: {})",
                 input.status,
-                op.label(),
+                op.label,
                 op.status_labels().join(", ")
             ),
         ));

@@ -1,0 +1,124 @@
+//! `allOf` → one schema to generate from. The merge is what a value must satisfy at
+//! once: properties and `required` united, bounds tightened, types and enums intersected.
+//! It is an approximation (e.g. a branch's `additionalProperties: false` sees only its own
+//! properties); the generated value is validated afterwards, so imprecision costs a retry,
+//! never a wrong answer.
+
+use serde_json::{Value, json};
+
+use crate::generate::MAX_DEPTH;
+use crate::spec::Schemas;
+
+/// Follows bundle `$ref`s; in 3.1 a `$ref` may carry siblings, which are merged in.
+pub fn resolve(schemas: &Schemas, schema: &Value, depth: usize) -> Value {
+    let Some(map) = schema.as_object() else { return schema.clone() };
+    let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| schemas.lookup(r)) else {
+        return schema.clone();
+    };
+    if depth > MAX_DEPTH {
+        return Value::Bool(true);
+    }
+    let target = resolve(schemas, target, depth + 1);
+    if map.len() == 1 {
+        return target;
+    }
+    let mut siblings = map.clone();
+    siblings.remove("$ref");
+    merge(target, Value::Object(siblings))
+}
+
+/// Resolves the schema and folds its `allOf` (recursively) into it.
+pub fn flatten(schemas: &Schemas, schema: &Value, depth: usize) -> Value {
+    let mut schema = resolve(schemas, schema, depth);
+    if depth > MAX_DEPTH {
+        return schema;
+    }
+    let Some(branches) = schema.as_object_mut().and_then(|m| m.remove("allOf")) else { return schema };
+    for branch in branches.as_array().into_iter().flatten() {
+        schema = merge(schema, flatten(schemas, branch, depth + 1));
+    }
+    schema
+}
+
+pub fn merge(a: Value, b: Value) -> Value {
+    let (Value::Object(mut a), Value::Object(b)) = (a, b) else { return json!(false) };
+    for (key, bv) in b {
+        let merged = match (key.as_str(), a.remove(&key)) {
+            (_, None) => bv,
+            ("properties", Some(Value::Object(mut ap))) => {
+                if let Value::Object(bp) = bv {
+                    for (name, schema) in bp {
+                        let entry = match ap.remove(&name) {
+                            Some(existing) => json!({ "allOf": [existing, schema] }),
+                            None => schema,
+                        };
+                        ap.insert(name, entry);
+                    }
+                }
+                Value::Object(ap)
+            }
+            ("required", Some(Value::Array(mut ar))) => {
+                for name in bv.as_array().into_iter().flatten() {
+                    if !ar.contains(name) {
+                        ar.push(name.clone());
+                    }
+                }
+                Value::Array(ar)
+            }
+            ("type", Some(at)) => intersect_types(&at, &bv),
+            ("enum", Some(Value::Array(ae))) => {
+                let be = bv.as_array().cloned().unwrap_or_default();
+                Value::Array(ae.into_iter().filter(|v| be.contains(v)).collect())
+            }
+            ("minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties", Some(av)) => {
+                if num(&bv) > num(&av) { bv } else { av }
+            }
+            ("maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties", Some(av)) => {
+                if num(&bv) < num(&av) { bv } else { av }
+            }
+            ("additionalProperties", Some(av)) => {
+                if av == Value::Bool(false) || bv == Value::Bool(false) { Value::Bool(false) } else { av }
+            }
+            ("items", Some(av)) => json!({ "allOf": [av, bv] }),
+            (_, Some(av)) => av, // the first word wins for the rest (pattern, format, …)
+        };
+        a.insert(key, merged);
+    }
+    Value::Object(a)
+}
+
+fn types_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn intersect_types(a: &Value, b: &Value) -> Value {
+    let (ta, tb) = (types_of(a), types_of(b));
+    let both: Vec<Value> = ta
+        .iter()
+        .filter(|t| tb.contains(t) || (t.as_str() == "integer" && tb.iter().any(|x| x == "number")))
+        .map(|t| Value::String(t.clone()))
+        .chain(
+            tb.iter()
+                .filter(|t| t.as_str() == "integer" && ta.iter().any(|x| x == "number"))
+                .map(|t| Value::String(t.clone())),
+        )
+        .collect();
+    let mut both: Vec<Value> = both.into_iter().fold(Vec::new(), |mut acc, t| {
+        if !acc.contains(&t) {
+            acc.push(t);
+        }
+        acc
+    });
+    match both.len() {
+        1 => both.remove(0),
+        _ => Value::Array(both),
+    }
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(0.0)
+}

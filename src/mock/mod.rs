@@ -1,0 +1,291 @@
+//! The mock: answers requests the way the documented API would.
+//!
+//! Order of questions, as a real API asks them: is there such an operation (404/405),
+//! are the credentials good (401/403), is the body's type accepted (415), is the request
+//! valid (422 in the vendor's style), and only then — which documented answer to give.
+
+mod errors;
+mod negotiate;
+mod prefer;
+mod problem;
+pub mod security;
+pub mod template;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+
+use crate::generate;
+use crate::route::{Lookup, Mount, Router};
+use crate::spec::{Api, Operation, Response as Documented, StatusKey};
+use crate::validate::{Part, RequestInput, Violation, check_request};
+
+pub use errors::{Voice, render_error, validation_status};
+pub use negotiate::concrete_type;
+pub use prefer::Prefer;
+pub use problem::{problem, problem_body};
+pub use security::{Auth, FORBIDDEN_TOKEN, Tokens};
+
+/// How the mock behaves; the CLI flags of `serve`.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// Validate requests (`--validate-request false` turns it off).
+    pub validate_requests: bool,
+    /// Generate bodies from schemas even where examples exist (`--dynamic`).
+    pub dynamic: bool,
+    /// Seed for generated bodies (`--seed`); without one, dynamic answers differ each time.
+    pub seed: Option<u64>,
+    /// Answer CORS preflights and add CORS headers (`--cors false` turns it off).
+    pub cors: bool,
+    /// `--tokens FILE`.
+    pub tokens: Option<Tokens>,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions { validate_requests: true, dynamic: false, seed: None, cors: true, tokens: None }
+    }
+}
+
+/// Which operation answered, for the access log.
+#[derive(Debug, Clone)]
+pub struct OperationTag(pub Arc<str>);
+
+pub struct Mock {
+    mounts: Vec<Mount>,
+    router: Router,
+    options: MockOptions,
+}
+
+impl Mock {
+    pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::route::RouteError> {
+        let router = Router::new(&mounts)?;
+        Ok(Mock { mounts, router, options })
+    }
+
+    pub fn mounts(&self) -> &[Mount] {
+        &self.mounts
+    }
+
+    /// Answers one request whose body has been read.
+    pub fn respond(&self, request: &Request<Bytes>) -> Response<Bytes> {
+        let mut response = self.answer(request);
+        if self.options.cors {
+            cors_headers(request.headers(), response.headers_mut());
+        }
+        if request.method() == Method::HEAD {
+            *response.body_mut() = Bytes::new();
+        }
+        response
+    }
+
+    fn answer(&self, request: &Request<Bytes>) -> Response<Bytes> {
+        let method = request.method();
+        let path = request.uri().path();
+        let headers = request.headers();
+        if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+            return self.preflight(path);
+        }
+        let (route, operation, params) = match self.router.lookup(method, path) {
+            Lookup::Found { route, operation, params } => (route, operation, params),
+            Lookup::MethodNotAllowed { route } => {
+                let mut response = problem(405, format!("{method} is not documented for {path}"), &[]);
+                response.headers_mut().insert(header::ALLOW, route.allow.clone());
+                return response;
+            }
+            Lookup::NotFound => return problem(404, format!("no documented operation matches {method} {path}"), &[]),
+        };
+        let api = &self.mounts[route.mount].api;
+        let op = &api.operations[operation];
+        let mut response = self.operation(api, op, request, &params);
+        response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
+        response
+    }
+
+    fn operation(&self, api: &Api, op: &Operation, request: &Request<Bytes>, params: &[(String, String)]) -> Response<Bytes> {
+        let headers = request.headers();
+        let query = request.uri().query();
+        let path = request.uri().path();
+        let prefer = match Prefer::from_request(headers, query) {
+            Ok(p) => p,
+            Err(message) => return problem(422, message, &[]),
+        };
+
+        match security::check(api, op, headers, query, self.options.tokens.as_ref()) {
+            Auth::Allowed => {}
+            Auth::Unauthorized { challenges, reason } => {
+                let violation = Violation::new(Part::Message, "", "unauthorized", reason);
+                let mut response = render_error(api, op, 401, &[violation], Voice::Example, path);
+                for c in challenges {
+                    if let Ok(v) = HeaderValue::from_str(&c) {
+                        response.headers_mut().append(header::WWW_AUTHENTICATE, v);
+                    }
+                }
+                return response;
+            }
+            Auth::Forbidden { reason } => {
+                let violation = Violation::new(Part::Message, "", "forbidden", reason);
+                return render_error(api, op, 403, &[violation], Voice::Example, path);
+            }
+        }
+
+        let input = RequestInput {
+            method: request.method(),
+            query,
+            headers,
+            path_params: params,
+            body: request.body(),
+        };
+        let checked = match check_request(api, op, &input, self.options.validate_requests) {
+            Ok(c) => c,
+            Err(unsupported) => {
+                let violation = Violation::new(Part::Header, "content-type", "content-type", unsupported.message());
+                return render_error(api, op, 415, &[violation], Voice::Template, path);
+            }
+        };
+        if !checked.violations.is_empty() {
+            return render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path);
+        }
+        self.documented(api, op, &prefer, headers)
+    }
+
+    /// The documented answer the client prefers (or the default one).
+    fn documented(&self, api: &Api, op: &Operation, prefer: &Prefer, headers: &HeaderMap) -> Response<Bytes> {
+        let (status, documented) = match choose_response(op, prefer.code) {
+            Ok(found) => found,
+            Err(message) => return problem(404, message, &[]),
+        };
+        let mut response = Response::new(Bytes::new());
+        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        if documented.content.is_empty() {
+            return response;
+        }
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+        let Ok(media) = negotiate::choose(accept, &documented.content) else {
+            let offered: Vec<&str> = documented.content.iter().map(|m| m.name.as_str()).collect();
+            return problem(406, format!("none of the documented media types ({}) is acceptable", offered.join(", ")), &[]);
+        };
+        let body = if let Some(name) = &prefer.example {
+            match media.examples.iter().find(|e| &e.name == name) {
+                Some(example) => example.bytes.clone(),
+                None => {
+                    let names: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
+                    let documented = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+                    return problem(
+                        404,
+                        format!("example '{name}' is not documented for {status} {} (documented: {documented})", media.name),
+                        &[],
+                    );
+                }
+            }
+        } else {
+            let dynamic = prefer.dynamic.unwrap_or(self.options.dynamic);
+            match (media.examples.first(), media.schema) {
+                (Some(example), _) if !dynamic => example.bytes.clone(),
+                (_, Some(schema)) => {
+                    // Without a seed, dynamic answers differ; static ones are stable per operation.
+                    let seed = prefer.seed.or(self.options.seed).unwrap_or_else(|| {
+                        if dynamic { generate::random_seed() } else { stable_seed(op) }
+                    });
+                    match generate::generate(&api.schemas, schema, seed) {
+                        Ok(value) => encode(&value, &media.name),
+                        Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),
+                    }
+                }
+                (Some(example), None) => example.bytes.clone(),
+                (None, None) => Bytes::new(),
+            }
+        };
+        if let Ok(v) = HeaderValue::from_str(concrete_type(&media.name)) {
+            response.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+        add_documented_headers(api, documented, response.headers_mut());
+        *response.body_mut() = body;
+        response
+    }
+
+    fn preflight(&self, path: &str) -> Response<Bytes> {
+        let mut response = Response::new(Bytes::new());
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        let allow = match self.router.lookup(&Method::GET, path) {
+            Lookup::Found { route, .. } | Lookup::MethodNotAllowed { route } => route.allow.clone(),
+            Lookup::NotFound => HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+        };
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow);
+        response.headers_mut().insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+        response
+    }
+}
+
+impl crate::server::Handler for Mock {
+    async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        self.respond(&request)
+    }
+}
+
+/// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
+fn choose_response(op: &Operation, code: Option<u16>) -> Result<(u16, &Documented), String> {
+    if let Some(code) = code {
+        return op.response_for(code).map(|r| (code, r)).ok_or_else(|| {
+            format!("status {code} is not documented for {} (documented: {})", op.label, op.status_labels().join(", "))
+        });
+    }
+    let success = op
+        .responses
+        .iter()
+        .find(|r| matches!(r.status, StatusKey::Exact(c) if (200..300).contains(&c)))
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Range(2)))
+        .map(|r| (r.status.code(), r))
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Default).map(|r| (200, r)))
+        .or_else(|| op.responses.first().map(|r| (r.status.code(), r)));
+    success.ok_or_else(|| format!("{} documents no responses", op.label))
+}
+
+/// The same operation gives the same generated body until asked otherwise.
+fn stable_seed(op: &Operation) -> u64 {
+    op.label.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+fn encode(value: &serde_json::Value, media: &str) -> Bytes {
+    match value {
+        serde_json::Value::String(s) if media.starts_with("text/") && !crate::spec::is_json_media(media) => {
+            Bytes::from(s.clone())
+        }
+        _ => Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
+    }
+}
+
+/// Documented response headers that have an example (required ones are always sent).
+fn add_documented_headers(api: &Api, documented: &Documented, headers: &mut HeaderMap) {
+    for h in &documented.headers {
+        let value = match (&h.example, h.schema) {
+            (Some(example), _) => Some(example.clone()),
+            (None, Some(schema)) if h.required => generate::generate(&api.schemas, schema, 1).ok(),
+            _ => None,
+        };
+        let text = match value {
+            Some(serde_json::Value::String(s)) => s,
+            Some(other) => other.to_string(),
+            None => continue,
+        };
+        if let (Ok(name), Ok(v)) = (header::HeaderName::from_bytes(h.name.as_bytes()), HeaderValue::from_str(&text)) {
+            headers.insert(name, v);
+        }
+    }
+}
+
+const EXPOSED: HeaderValue =
+    HeaderValue::from_static("Allow, WWW-Authenticate, Location, Idempotent-Replayed, specmock-violations");
+
+/// CORS on every answer to a browser (a request with an Origin).
+fn cors_headers(request: &HeaderMap, response: &mut HeaderMap) {
+    let Some(origin) = request.get(header::ORIGIN) else { return };
+    response.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    response.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    response.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED);
+    response.append(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(requested) = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        response.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+    }
+}

@@ -1,0 +1,76 @@
+//! Content negotiation: which documented media type answers a request's `Accept`.
+
+use crate::spec::{MediaType, is_json_media};
+
+struct Range<'a> {
+    kind: &'a str,
+    sub: &'a str,
+    q: f32,
+}
+
+fn ranges(accept: &str) -> Vec<Range<'_>> {
+    accept
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let (kind, sub) = parts.next()?.trim().split_once('/')?;
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            Some(Range { kind: kind.trim(), sub: sub.trim(), q })
+        })
+        .collect()
+}
+
+/// How an Accept header rates a media type: (q, specificity), or `None` if not acceptable.
+fn rate(ranges: &[Range<'_>], media: &str) -> Option<(f32, u8)> {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    let (kind, sub) = essence.split_once('/')?;
+    let mut best: Option<(f32, u8)> = None;
+    for r in ranges {
+        let specificity = match (r.kind, r.sub) {
+            (k, s) if k.eq_ignore_ascii_case(kind) && s.eq_ignore_ascii_case(sub) => 3,
+            // A documented wildcard (`application/*+json`) is served as its concrete default.
+            (k, s) if k.eq_ignore_ascii_case(kind) && (s == "*" || sub == "*" || sub.starts_with('*')) => 2,
+            ("*", "*") => 1,
+            _ => continue,
+        };
+        if best.is_none_or(|(_, s)| specificity > s) {
+            best = Some((r.q, specificity));
+        }
+    }
+    best.filter(|(q, _)| *q > 0.0)
+}
+
+/// The media type to answer with. `Err` means nothing documented is acceptable (406).
+/// Without an Accept header (or with `*/*`), JSON is preferred: it is what clients of
+/// these APIs parse, even when a document lists `text/plain` first (Straddle does).
+pub fn choose<'m>(accept: Option<&str>, content: &'m [MediaType]) -> Result<&'m MediaType, ()> {
+    let fallback = || content.iter().find(|m| is_json_media(&m.name)).or(content.first()).ok_or(());
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else { return fallback() };
+    let ranges = ranges(accept);
+    if ranges.is_empty() {
+        return fallback();
+    }
+    let mut best: Option<((f32, u8, bool), &MediaType)> = None;
+    for media in content {
+        if let Some((q, specificity)) = rate(&ranges, &media.name) {
+            let key = (q, specificity, is_json_media(&media.name));
+            if best.as_ref().is_none_or(|(k, _)| key > *k) {
+                best = Some((key, media));
+            }
+        }
+    }
+    best.map(|(_, m)| m).ok_or(())
+}
+
+/// The Content-Type to send for a documented, possibly wildcard, media type.
+pub fn concrete_type(media: &str) -> &str {
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    match essence {
+        "*/*" | "application/*" => "application/json",
+        e if e.contains("*+json") => "application/json",
+        "text/*" => "text/plain",
+        e => e,
+    }
+}

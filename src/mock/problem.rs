@@ -1,0 +1,33 @@
+//! Our own error bodies: `application/problem+json` (RFC 9457), used when a document
+//! does not say how its errors look, and for what is ours to say (404 of an unknown path).
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::validate::Violation;
+
+pub const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
+
+/// A problem+json response; `violations` is listed when there are any.
+pub fn problem(status: u16, detail: impl Into<String>, violations: &[Violation]) -> Response<Bytes> {
+    let body = problem_body(status, detail.into(), violations);
+    let mut response = Response::new(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(http::header::CONTENT_TYPE, PROBLEM_JSON);
+    response
+}
+
+pub fn problem_body(status: u16, detail: String, violations: &[Violation]) -> Value {
+    let mut body = json!({
+        "type": "about:blank",
+        "title": super::template::reason(status),
+        "status": status,
+        "detail": detail,
+    });
+    if !violations.is_empty() {
+        body["type"] = json!("https://specmock.dev/problems/invalid-request");
+        body["violations"] = serde_json::to_value(violations).unwrap_or_default();
+    }
+    body
+}
