@@ -124,12 +124,6 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for mount in &mounts {
-        if let Err(e) = mount.api.schemas.compile_all() {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    }
     let tokens = match &args.tokens {
         Some(path) => match Tokens::load(path) {
             Ok(t) => Some(t),

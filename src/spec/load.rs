@@ -171,9 +171,8 @@ impl Sources {
                 if self.by_path.contains_key(&path) {
                     continue;
                 }
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    self.error(&here, format!("cannot read '{}' (referenced by $ref): {e}", path.display()))
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| self.error(&here, format!("$ref to '{file}': cannot read the file: {e}")))?;
                 let name = display_relative(&self.files[0].name, &path);
                 let root = parse(&name, &text)?;
                 let dir = path.parent().map(Path::to_path_buf);
@@ -203,7 +202,7 @@ fn collect_file_refs(value: &Value, ptr: &mut String, out: &mut Vec<(String, Str
             if let Some(Value::String(r)) = map.get("$ref") {
                 let file = r.split('#').next().unwrap_or("");
                 if !file.is_empty() {
-                    out.push((pointer::push(ptr, "$ref"), file.to_string()));
+                    out.push((ptr.clone(), file.to_string()));
                 }
             }
             for (k, v) in map {
@@ -232,18 +231,24 @@ fn parse(name: &str, text: &str) -> Result<Value, SpecError> {
     let looks_json = name.ends_with(".json") || text.trim_start().starts_with('{');
     if looks_json {
         match serde_json::from_str::<Value>(text) {
-            Ok(v) => return Ok(v),
+            Ok(v) if v.is_object() => return Ok(v),
+            Ok(_) => return Err(SpecError::file(name, "the document is not an object (expected an OpenAPI object)")),
             Err(e) if name.ends_with(".json") => {
+                let text = e.to_string();
+                let reason = text.split(" at line ").next().unwrap_or(&text);
                 return Err(SpecError::file(
                     name,
-                    format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()),
+                    format!("invalid JSON at line {}, column {}: {reason}", e.line(), e.column()),
                 ));
             }
             Err(_) => {} // not JSON after all: try YAML
         }
     }
     let value: Value = serde_saphyr::from_str(text)
-        .map_err(|e| SpecError::file(name, format!("invalid YAML: {e}")))?;
+        .map_err(|e| {
+        let text = e.to_string();
+        SpecError::file(name, format!("invalid YAML: {}", text.strip_prefix("error: ").unwrap_or(&text)))
+    })?;
     if !value.is_object() {
         return Err(SpecError::file(name, "the document is not a mapping (expected an OpenAPI object)"));
     }

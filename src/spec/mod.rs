@@ -18,14 +18,19 @@ pub use error::SpecError;
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
 
-/// Loads and compiles a document from a file, with every file it references.
+/// Loads and compiles a document from a file, with every file it references; every
+/// schema an operation uses is compiled to a validator before this returns.
 pub fn load_file(path: &Path) -> Result<Api, SpecError> {
     let sources = load::Sources::from_file(path)?;
-    compile::compile(&sources)
+    let api = compile::compile(&sources)?;
+    api.schemas.compile_all()?;
+    Ok(api)
 }
 
 /// Loads and compiles a document held in memory.
 pub fn load_text(name: &str, text: &str) -> Result<Api, SpecError> {
     let sources = load::Sources::from_text(name, text)?;
-    compile::compile(&sources)
+    let api = compile::compile(&sources)?;
+    api.schemas.compile_all()?;
+    Ok(api)
 }

@@ -1,0 +1,147 @@
+//! Shared test plumbing: a real server on an ephemeral port, a real HTTP client, and the
+//! project's own validator to check that every answer conforms to its document.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::HeaderMap;
+use specmock::mock::{Mock, MockOptions};
+use specmock::route::{Lookup, Mount, Router};
+use specmock::server::{self, Limits};
+use specmock::validate::{ResponseInput, Violation, check_response};
+use tokio::sync::oneshot;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub mounts: Vec<Mount>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts a mock of `specs` (built-in names or files) on 127.0.0.1:0.
+pub async fn start(specs: &[&str], options: MockOptions) -> TestServer {
+    start_with(specs, options, Limits { access_log: false, ..Limits::default() }).await
+}
+
+pub async fn start_with(specs: &[&str], options: MockOptions, limits: Limits) -> TestServer {
+    let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+    let mounts = specmock::mounts::mounts(&specs, &[]).expect("documents load");
+    let mock = Arc::new(Mock::new(mounts.clone(), options).expect("routes build"));
+    // The socket is bound before the server task starts: connections queue until it accepts.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(server::serve(listener, mock, limits, async move {
+        let _ = rx.await;
+    }));
+    TestServer { addr, base: format!("http://{addr}"), mounts, stop: Some(tx), task: Some(task) }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().expect("client")
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub async fn from(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("body");
+        Answer { status, headers, body }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Judges an answer of the mock against the document it came from, with the project's validator.
+pub fn violations(server: &TestServer, method: &str, path: &str, answer: &Answer) -> Vec<Violation> {
+    let router = Router::new(&server.mounts).expect("router");
+    let method: http::Method = method.parse().expect("method");
+    let Lookup::Found { route, operation, .. } = router.lookup(&method, path) else {
+        panic!("{method} {path} does not route");
+    };
+    let api = &server.mounts[route.mount].api;
+    let op = &api.operations[operation];
+    check_response(api, op, &ResponseInput { method: &method, status: answer.status, headers: &answer.headers, body: &answer.body })
+}
+
+/// Panics unless the answer conforms to its document.
+pub fn assert_conforms(server: &TestServer, method: &str, path: &str, answer: &Answer) {
+    let found = violations(server, method, path, answer);
+    assert!(
+        found.is_empty(),
+        "{method} {path} → {} does not conform to its document: {found:#?}\nbody: {}",
+        answer.status,
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
+/// Where ../shared lives, if this checkout has it beside it.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    dir.join("vendor-specs").is_dir().then_some(dir)
+}
+
+pub fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name).display().to_string()
+}
+
+/// insta settings shared by every snapshot: the snapshots/ folder, no module prefix.
+#[macro_export]
+macro_rules! snapshot_settings {
+    () => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings
+    }};
+}
+
+/// Redactions for values that change from run to run.
+#[macro_export]
+macro_rules! redacted_json_snapshot {
+    ($name:expr, $value:expr) => {{
+        let settings = $crate::snapshot_settings!();
+        settings.bind(|| {
+            insta::assert_json_snapshot!($name, $value, {
+                ".**.api_request_id" => "[request-id]",
+                ".**.api_request_timestamp" => "[timestamp]",
+                ".**.clerk_trace_id" => "[trace-id]",
+            });
+        });
+    }};
+}

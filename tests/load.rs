@@ -1,0 +1,137 @@
+//! Loading documents: the vendors' real files, cycles, references to other files, and
+//! every kind of document error (messages snapshotted).
+
+mod common;
+
+use std::process::Command;
+
+use common::{Answer, assert_conforms, client, data, shared_dir, start};
+use specmock::mock::MockOptions;
+
+/// Operation counts from ../shared/vendor-specs/SOURCES.md.
+const VENDOR_FILES: &[(&str, usize)] = &[
+    ("clerk/bapi/2026-05-12.yml", 249),
+    ("clerk/bapi/2025-11-10.yml", 239),
+    ("clerk/fapi/2026-05-12.yml", 202),
+    ("clerk/fapi/2025-11-10.yml", 192),
+    ("straddle/spec.json", 70),
+    ("scalekit/scalekit.scalar.yaml", 111),
+    ("scalekit/scalekit.scalar.json", 111),
+];
+
+#[test]
+fn every_openapi3_vendor_file_loads_with_its_documented_operation_count() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipped: ../shared/vendor-specs is not beside this checkout");
+        return;
+    };
+    for (file, expected) in VENDOR_FILES {
+        let path = shared.join("vendor-specs").join(file);
+        let api = specmock::spec::load_file(&path).unwrap_or_else(|e| panic!("{file} does not load: {e}"));
+        assert_eq!(api.operations.len(), *expected, "{file}: operation count");
+    }
+}
+
+#[test]
+fn swagger_2_vendor_files_are_refused_naming_the_version() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipped: ../shared/vendor-specs is not beside this checkout");
+        return;
+    };
+    for file in ["zitadel/management.swagger.json", "zitadel/admin.swagger.json"] {
+        let err = specmock::spec::load_file(&shared.join("vendor-specs").join(file)).unwrap_err();
+        assert!(err.to_string().contains("Swagger 2.0"), "{file}: {err}");
+        assert_eq!(err.pointer.as_deref(), Some("/swagger"));
+    }
+}
+
+#[test]
+fn builtin_documents_load() {
+    for builtin in specmock::spec::BUILTINS {
+        let api = builtin.load().unwrap_or_else(|e| panic!("{}: {e}", builtin.name));
+        assert!(!api.operations.is_empty());
+        assert!(api.error_template.is_some(), "{} has an x-specmock-error template", builtin.name);
+    }
+}
+
+#[tokio::test]
+async fn circular_references_load_and_serve_a_bounded_valid_body() {
+    let server = start(&[&data("circular.yaml")], MockOptions::default()).await;
+    for seed in 0..20 {
+        let answer = Answer::from(
+            client().get(server.url("/tree")).header("Prefer", format!("seed={seed}")).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(answer.status, 200);
+        assert!(answer.json()["name"].is_string());
+        assert_conforms(&server, "GET", "/tree", &answer);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn references_to_other_files_resolve_relative_to_the_referring_file() {
+    let server = start(&[&data("external/main.yaml")], MockOptions::default()).await;
+    let answer = Answer::from(client().get(server.url("/widgets/wid_0042")).send().await.unwrap()).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let body = answer.json();
+    assert!(body["id"].as_str().unwrap().starts_with("wid_"));
+    assert_conforms(&server, "GET", "/widgets/wid_0042", &answer);
+
+    // The path parameter's schema came from common.json: it is enforced.
+    let bad = Answer::from(client().get(server.url("/widgets/nope")).send().await.unwrap()).await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.json()["violations"][0]["location"], "path/id");
+
+    let not_found = Answer::from(client().get(server.url("/widgets/wid_0001")).header("Prefer", "code=404").send().await.unwrap()).await;
+    assert_eq!(not_found.status, 404);
+    assert_eq!(not_found.json(), serde_json::json!({"error": "not found"}));
+    server.stop().await;
+}
+
+/// Runs `specmock routes FILE` in tests/data/errors and returns (exit code, stderr).
+fn routes_error(file: &str) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["routes", file])
+        .current_dir(data("errors"))
+        .output()
+        .expect("run specmock");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
+    let cases = [
+        "missing-ref.yaml",
+        "missing-file.yaml",
+        "swagger2.json",
+        "bad-yaml.yaml",
+        "bad-json.json",
+        "no-openapi.yaml",
+        "future.yaml",
+        "unknown-scheme.yaml",
+        "bad-schema.yaml",
+        "bad-status.yaml",
+        "bad-pattern.yaml",
+        "does-not-exist.yaml",
+    ];
+    let mut report = String::new();
+    for file in cases {
+        let (code, stderr) = routes_error(file);
+        assert_eq!(code, 2, "{file}: exit code; stderr: {stderr}");
+        assert!(stderr.starts_with(&format!("error: {file}")), "{file}: names the file: {stderr}");
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+        report.push_str(&format!("{file}\n  {}\n", stderr.trim()));
+    }
+    let settings = snapshot_settings!();
+    settings.bind(|| insta::assert_snapshot!("document_errors", report));
+}
+
+#[test]
+fn the_issue_example_message_is_exact() {
+    let (_, stderr) = routes_error("missing-ref.yaml");
+    assert_eq!(
+        stderr.trim(),
+        "error: missing-ref.yaml: #/paths/~1orgs/post/responses/200/content/application~1json/schema: $ref '#/components/schemas/Nope' not found"
+    );
+}
