@@ -50,7 +50,8 @@ pub fn parse_mount(text: &str) -> Result<(String, String), String> {
 
 /// Loads every document named (all built-ins when none is) and decides its prefix.
 pub fn mounts(specs: &[String], overrides: &[(String, String)]) -> Result<Vec<Mount>, MountError> {
-    let names: Vec<String> = if specs.is_empty() { BUILTINS.iter().map(|b| b.name.to_string()).collect() } else { specs.to_vec() };
+    let names: Vec<String> =
+        if specs.is_empty() { BUILTINS.iter().map(|b| b.name.to_string()).collect() } else { specs.to_vec() };
     let single = names.len() == 1;
     let mut out: Vec<Mount> = Vec::new();
     for arg in &names {

@@ -82,7 +82,11 @@ impl Router {
                             path: op.path.clone(),
                             reason: e.to_string(),
                         })?;
-                        routes.push(Route { mount: mount_index, methods: Vec::new(), allow: HeaderValue::from_static("") });
+                        routes.push(Route {
+                            mount: mount_index,
+                            methods: Vec::new(),
+                            allow: HeaderValue::from_static(""),
+                        });
                         by_key.insert(key, i);
                         i
                     }

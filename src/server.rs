@@ -124,12 +124,10 @@ async fn exchange<H: Handler>(
 pub struct Peer(pub SocketAddr);
 
 async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Request<Bytes>, Response<Bytes>> {
-    let too_large = || problem(413, format!("the request body is larger than the limit of {} bytes", limits.max_body), &[]);
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let too_large =
+        || problem(413, format!("the request body is larger than the limit of {} bytes", limits.max_body), &[]);
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body as u64) {
         return Err(close(too_large()));
     }

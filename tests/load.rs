@@ -83,7 +83,9 @@ async fn references_to_other_files_resolve_relative_to_the_referring_file() {
     assert_eq!(bad.status, 422);
     assert_eq!(bad.json()["violations"][0]["location"], "path/id");
 
-    let not_found = Answer::from(client().get(server.url("/widgets/wid_0001")).header("Prefer", "code=404").send().await.unwrap()).await;
+    let not_found =
+        Answer::from(client().get(server.url("/widgets/wid_0001")).header("Prefer", "code=404").send().await.unwrap())
+            .await;
     assert_eq!(not_found.status, 404);
     assert_eq!(not_found.json(), serde_json::json!({"error": "not found"}));
     server.stop().await;

@@ -13,9 +13,21 @@ const TOKEN: &str = "Bearer test-token";
 fn success_calls() -> Vec<(&'static str, &'static str, &'static str, &'static str, Option<Value>)> {
     vec![
         ("scalekit", "list", "GET", "/scalekit/api/v1/organizations", None),
-        ("scalekit", "create", "POST", "/scalekit/api/v1/organizations", Some(json!({"display_name": "Acme Corp", "external_id": "my_unique_id"}))),
+        (
+            "scalekit",
+            "create",
+            "POST",
+            "/scalekit/api/v1/organizations",
+            Some(json!({"display_name": "Acme Corp", "external_id": "my_unique_id"})),
+        ),
         ("scalekit", "get", "GET", "/scalekit/api/v1/organizations/org_2123312131125533", None),
-        ("scalekit", "update", "PATCH", "/scalekit/api/v1/organizations/org_2123312131125533", Some(json!({"display_name": "Acme Inc"}))),
+        (
+            "scalekit",
+            "update",
+            "PATCH",
+            "/scalekit/api/v1/organizations/org_2123312131125533",
+            Some(json!({"display_name": "Acme Inc"})),
+        ),
         ("scalekit", "delete", "DELETE", "/scalekit/api/v1/organizations/org_2123312131125533", None),
         ("scalekit", "get_by_external_id", "GET", "/scalekit/api/v1/organizations:external/my_unique_id", None),
         ("straddle", "create", "POST", "/straddle/v1/organizations", Some(json!({"name": "name"}))),
@@ -24,7 +36,13 @@ fn success_calls() -> Vec<(&'static str, &'static str, &'static str, &'static st
         ("clerk", "create", "POST", "/clerk/v1/organizations", Some(json!({"name": "Acme Inc"}))),
         ("clerk", "list", "GET", "/clerk/v1/organizations", None),
         ("clerk", "get", "GET", "/clerk/v1/organizations/org_21Ufcy98STcA11s3QckIwtwHIES", None),
-        ("clerk", "update", "PATCH", "/clerk/v1/organizations/org_21Ufcy98STcA11s3QckIwtwHIES", Some(json!({"name": "Acme Corp"}))),
+        (
+            "clerk",
+            "update",
+            "PATCH",
+            "/clerk/v1/organizations/org_21Ufcy98STcA11s3QckIwtwHIES",
+            Some(json!({"name": "Acme Corp"})),
+        ),
         ("clerk", "delete", "DELETE", "/clerk/v1/organizations/org_21Ufcy98STcA11s3QckIwtwHIES", None),
         ("zitadel", "create", "POST", "/zitadel/management/v1/orgs", Some(json!({"name": "Customer A"}))),
     ]
@@ -102,7 +120,10 @@ async fn unknown_paths_get_404_and_wrong_methods_405_with_allow() {
 #[tokio::test]
 async fn head_gets_headers_without_a_body() {
     let server = start(&["clerk"], MockOptions::default()).await;
-    let answer = Answer::from(client().head(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap()).await;
+    let answer = Answer::from(
+        client().head(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap(),
+    )
+    .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
     assert!(answer.body.is_empty());
@@ -121,7 +142,8 @@ async fn fixed_segments_win_over_parameters_and_parameters_are_percent_decoded()
     let bad = Answer::from(client().get(server.url("/orgs/ada")).send().await.unwrap()).await;
     assert_eq!(bad.status, 422);
     // Two spellings of the same variable (`{id}`, `{orgId}`) share one route.
-    let members = Answer::from(client().get(server.url("/orgs/x/members?limit=5&ids=1&ids=2")).send().await.unwrap()).await;
+    let members =
+        Answer::from(client().get(server.url("/orgs/x/members?limit=5&ids=1&ids=2")).send().await.unwrap()).await;
     assert_eq!(members.status, 200, "{:?}", members.body);
     server.stop().await;
 }

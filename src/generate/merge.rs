@@ -77,7 +77,11 @@ pub fn merge(a: Value, b: Value) -> Value {
                 if num(&bv) < num(&av) { bv } else { av }
             }
             ("additionalProperties", Some(av)) => {
-                if av == Value::Bool(false) || bv == Value::Bool(false) { Value::Bool(false) } else { av }
+                if av == Value::Bool(false) || bv == Value::Bool(false) {
+                    Value::Bool(false)
+                } else {
+                    av
+                }
             }
             ("items", Some(av)) => json!({ "allOf": [av, bv] }),
             (_, Some(av)) => av, // the first word wins for the rest (pattern, format, …)

@@ -103,7 +103,9 @@ impl Generator<'_> {
                 (false, false) => Ok(non_null[self.rng.random_range(0..non_null.len())].clone()),
             };
         }
-        if self.examples && let Some(example) = self.example(map) {
+        if self.examples
+            && let Some(example) = self.example(map)
+        {
             return Ok(example);
         }
         for key in ["oneOf", "anyOf"] {
@@ -218,7 +220,9 @@ impl Generator<'_> {
         let keep_optional = 0.85 - 0.2 * depth as f64;
         for (prop, schema) in props {
             let is_required = required.contains(&prop.as_str());
-            if !is_required && (self.skipped(schema) || depth >= OPTIONAL_DEPTH || !self.rng.random_bool(keep_optional.max(0.0))) {
+            if !is_required
+                && (self.skipped(schema) || depth >= OPTIONAL_DEPTH || !self.rng.random_bool(keep_optional.max(0.0)))
+            {
                 continue;
             }
             out.insert(prop.clone(), self.value(schema, depth + 1, prop)?);
@@ -237,7 +241,7 @@ impl Generator<'_> {
         if let Some(Value::Object(patterns)) = map.get("patternProperties") {
             for (pattern, schema) in patterns {
                 if depth < OPTIONAL_DEPTH && self.rng.random_bool(0.5) {
-                    let key = self.from_pattern(pattern, 1, 24)?;
+                    let key = self.pattern_string(pattern, 1, 24)?;
                     out.insert(key, self.value(schema, depth + 1, "")?);
                 }
             }
@@ -368,7 +372,7 @@ impl Generator<'_> {
             return Err(format!("minLength {min} is more than a mock body should hold"));
         }
         if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
-            return self.from_pattern(pattern, min, max);
+            return self.pattern_string(pattern, min, max);
         }
         let format = map.get("format").and_then(Value::as_str).unwrap_or("");
         let text = values::by_format(&mut self.rng, format)
@@ -377,7 +381,7 @@ impl Generator<'_> {
         Ok(fit_length(text, min, max, &mut self.rng))
     }
 
-    fn from_pattern(&mut self, pattern: &str, min: usize, max: usize) -> Result<String, String> {
+    fn pattern_string(&mut self, pattern: &str, min: usize, max: usize) -> Result<String, String> {
         let regex = compiled_pattern(pattern).map_err(|e| format!("cannot generate from pattern {pattern}: {e}"))?;
         let mut last = String::new();
         for _ in 0..16 {

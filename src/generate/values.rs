@@ -5,14 +5,27 @@ use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus as Rng64;
 
 const COMPANIES: &[&str] = &[
-    "Acme Corp", "Globex", "Initech", "Umbrella Labs", "Stark Industries", "Wayne Enterprises", "Hooli",
-    "Pied Piper", "Soylent", "Tyrell Corp", "Cyberdyne", "Wonka Industries", "Vandelay Imports", "Massive Dynamic",
+    "Acme Corp",
+    "Globex",
+    "Initech",
+    "Umbrella Labs",
+    "Stark Industries",
+    "Wayne Enterprises",
+    "Hooli",
+    "Pied Piper",
+    "Soylent",
+    "Tyrell Corp",
+    "Cyberdyne",
+    "Wonka Industries",
+    "Vandelay Imports",
+    "Massive Dynamic",
 ];
 const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Radia", "Edsger"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Perlman", "Dijkstra"];
+const LAST: &[&str] =
+    &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Perlman", "Dijkstra"];
 const WORDS: &[&str] = &[
-    "alpha", "bravo", "delta", "orbit", "harbor", "summit", "vertex", "signal", "cobalt", "ember", "quartz",
-    "meadow", "atlas", "nimbus", "pixel", "lumen", "granite", "willow", "falcon", "copper",
+    "alpha", "bravo", "delta", "orbit", "harbor", "summit", "vertex", "signal", "cobalt", "ember", "quartz", "meadow",
+    "atlas", "nimbus", "pixel", "lumen", "granite", "willow", "falcon", "copper",
 ];
 
 fn pick<'a>(rng: &mut Rng64, items: &[&'a str]) -> &'a str {
@@ -47,13 +60,21 @@ pub fn by_format(rng: &mut Rng64, format: &str) -> Option<String> {
     Some(match format {
         "date-time" => date_time(rng),
         "date" => date_time(rng)[..10].to_string(),
-        "time" => format!("{:02}:{:02}:{:02}Z", rng.random_range(0..24), rng.random_range(0..60), rng.random_range(0..60)),
+        "time" => {
+            format!("{:02}:{:02}:{:02}Z", rng.random_range(0..24), rng.random_range(0..60), rng.random_range(0..60))
+        }
         "email" | "idn-email" => email(rng),
         "uuid" => uuid(rng),
         "uri" | "url" | "iri" => format!("https://{}.example.com/{}", pick(rng, WORDS), pick(rng, WORDS)),
         "uri-reference" | "iri-reference" => format!("/{}/{}", pick(rng, WORDS), pick(rng, WORDS)),
         "hostname" | "idn-hostname" => format!("{}.example.com", pick(rng, WORDS)),
-        "ipv4" => format!("{}.{}.{}.{}", rng.random_range(1..=223), rng.random::<u8>(), rng.random::<u8>(), rng.random_range(1..=254)),
+        "ipv4" => format!(
+            "{}.{}.{}.{}",
+            rng.random_range(1..=223),
+            rng.random::<u8>(),
+            rng.random::<u8>(),
+            rng.random_range(1..=254)
+        ),
         "ipv6" => (0..8).map(|_| format!("{:x}", rng.random::<u16>())).collect::<Vec<_>>().join(":"),
         "int32" => rng.random::<i32>().to_string(),
         "int64" => rng.random_range(0..i64::MAX).to_string(),
@@ -115,7 +136,11 @@ pub fn by_name(rng: &mut Rng64, name: &str) -> Option<String> {
 
 /// A word or two: the fallback for free text.
 pub fn words(rng: &mut Rng64) -> String {
-    if rng.random_bool(0.5) { pick(rng, WORDS).to_string() } else { format!("{} {}", pick(rng, WORDS), pick(rng, WORDS)) }
+    if rng.random_bool(0.5) {
+        pick(rng, WORDS).to_string()
+    } else {
+        format!("{} {}", pick(rng, WORDS), pick(rng, WORDS))
+    }
 }
 
 /// A map key for `additionalProperties` objects.

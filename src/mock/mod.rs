@@ -84,7 +84,8 @@ impl Mock {
         let method = request.method();
         let path = request.uri().path();
         let headers = request.headers();
-        if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
             return self.preflight(path);
         }
         let (route, operation, params) = match self.router.lookup(method, path) {
@@ -103,7 +104,13 @@ impl Mock {
         response
     }
 
-    fn operation(&self, api: &Api, op: &Operation, request: &Request<Bytes>, params: &[(String, String)]) -> Response<Bytes> {
+    fn operation(
+        &self,
+        api: &Api,
+        op: &Operation,
+        request: &Request<Bytes>,
+        params: &[(String, String)],
+    ) -> Response<Bytes> {
         let headers = request.headers();
         let query = request.uri().query();
         let path = request.uri().path();
@@ -130,13 +137,8 @@ impl Mock {
             }
         }
 
-        let input = RequestInput {
-            method: request.method(),
-            query,
-            headers,
-            path_params: params,
-            body: request.body(),
-        };
+        let input =
+            RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
         let checked = match check_request(api, op, &input, self.options.validate_requests) {
             Ok(c) => c,
             Err(unsupported) => {
@@ -164,7 +166,11 @@ impl Mock {
         let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
         let Ok(media) = negotiate::choose(accept, &documented.content) else {
             let offered: Vec<&str> = documented.content.iter().map(|m| m.name.as_str()).collect();
-            return problem(406, format!("none of the documented media types ({}) is acceptable", offered.join(", ")), &[]);
+            return problem(
+                406,
+                format!("none of the documented media types ({}) is acceptable", offered.join(", ")),
+                &[],
+            );
         };
         let body = if let Some(name) = &prefer.example {
             match media.examples.iter().find(|e| &e.name == name) {
@@ -174,7 +180,10 @@ impl Mock {
                     let documented = if names.is_empty() { "none".to_string() } else { names.join(", ") };
                     return problem(
                         404,
-                        format!("example '{name}' is not documented for {status} {} (documented: {documented})", media.name),
+                        format!(
+                            "example '{name}' is not documented for {status} {} (documented: {documented})",
+                            media.name
+                        ),
                         &[],
                     );
                 }
@@ -185,9 +194,10 @@ impl Mock {
                 (Some(example), _) if !dynamic => example.bytes.clone(),
                 (_, Some(schema)) => {
                     // Without a seed, dynamic answers differ; static ones are stable per operation.
-                    let seed = prefer.seed.or(self.options.seed).unwrap_or_else(|| {
-                        if dynamic { generate::random_seed() } else { stable_seed(op) }
-                    });
+                    let seed = prefer
+                        .seed
+                        .or(self.options.seed)
+                        .unwrap_or_else(|| if dynamic { generate::random_seed() } else { stable_seed(op) });
                     match generate::generate(&api.schemas, schema, seed) {
                         Ok(value) => encode(&value, &media.name),
                         Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),

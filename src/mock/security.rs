@@ -62,9 +62,14 @@ impl Tokens {
 pub enum Auth {
     Allowed,
     /// 401: with one `WWW-Authenticate` challenge per scheme that would have worked.
-    Unauthorized { challenges: Vec<String>, reason: String },
+    Unauthorized {
+        challenges: Vec<String>,
+        reason: String,
+    },
     /// 403: credentials were fine, permission was not.
-    Forbidden { reason: String },
+    Forbidden {
+        reason: String,
+    },
 }
 
 enum Credential {
@@ -96,7 +101,8 @@ pub fn check(api: &Api, op: &Operation, headers: &HeaderMap, query: Option<&str>
                 Credential::Present(value) => match permission(&value, scopes, op, tokens) {
                     Ok(()) => {}
                     Err(Denied::Unknown) => {
-                        unauthorized.get_or_insert_with(|| format!("{}: the credential is not recognised", scheme.name));
+                        unauthorized
+                            .get_or_insert_with(|| format!("{}: the credential is not recognised", scheme.name));
                         set_ok = false;
                     }
                     Err(Denied::Forbidden(why)) => {

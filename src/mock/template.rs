@@ -43,11 +43,8 @@ pub struct ErrorFacts<'a> {
 pub fn render(template: &Value, facts: &ErrorFacts<'_>) -> Value {
     let vars = template.get("vars");
     let per_violation: Vec<Scope> = facts.violations.iter().map(|v| violation_scope(v, vars)).collect();
-    let detail = per_violation
-        .iter()
-        .filter_map(|s| s.get("message").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let detail =
+        per_violation.iter().filter_map(|s| s.get("message").and_then(Value::as_str)).collect::<Vec<_>>().join("; ");
 
     let mut globals = Scope::default();
     globals.set("status", facts.status);

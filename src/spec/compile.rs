@@ -32,7 +32,9 @@ pub fn detect_version(sources: &Sources) -> Result<(Version, String), SpecError>
         return Err(SpecError::at(
             name,
             "/swagger",
-            format!("Swagger {v} documents are not supported (only OpenAPI 3.0 and 3.1); convert it to OpenAPI 3 first, e.g. with `npx swagger2openapi`"),
+            format!(
+                "Swagger {v} documents are not supported (only OpenAPI 3.0 and 3.1); convert it to OpenAPI 3 first, e.g. with `npx swagger2openapi`"
+            ),
         ));
     }
     let Some(openapi) = root.get("openapi") else {
@@ -79,11 +81,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         }
     }
 
-    let title = root
-        .pointer("/info/title")
-        .and_then(Value::as_str)
-        .unwrap_or("untitled")
-        .to_string();
+    let title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("untitled").to_string();
     let schemas = c.schemas.finish()?;
     Ok(Api {
         title,
@@ -287,8 +285,10 @@ impl<'s> Compiler<'s> {
             if key.starts_with("x-") {
                 continue;
             }
-            let status = parse_status(key)
-                .ok_or_else(|| self.sources.error(&loc.child(key), format!("'{key}' is not a status code, a range like 4XX, or default")))?;
+            let status = parse_status(key).ok_or_else(|| {
+                self.sources
+                    .error(&loc.child(key), format!("'{key}' is not a status code, a range like 4XX, or default"))
+            })?;
             let (rloc, r) = self.sources.resolve(loc.child(key))?;
             let mut headers = Vec::new();
             if let Some(Value::Object(hs)) = r.get("headers") {
@@ -387,7 +387,10 @@ impl<'s> Compiler<'s> {
                         "query" => ParamIn::Query,
                         "cookie" => ParamIn::Cookie,
                         other => {
-                            return Err(self.sources.error(&loc.child("in"), format!("apiKey `in` must be header, query or cookie, not '{other}'")));
+                            return Err(self.sources.error(
+                                &loc.child("in"),
+                                format!("apiKey `in` must be header, query or cookie, not '{other}'"),
+                            ));
                         }
                     };
                     let key_name = field("name");
@@ -400,7 +403,9 @@ impl<'s> Compiler<'s> {
                 "openIdConnect" => SchemeKind::OpenIdConnect,
                 "mutualTLS" => SchemeKind::MutualTls,
                 other => {
-                    return Err(self.sources.error(&loc.child("type"), format!("unknown security scheme type '{other}'")));
+                    return Err(self
+                        .sources
+                        .error(&loc.child("type"), format!("unknown security scheme type '{other}'")));
                 }
             };
             out.push(SecurityScheme { name: name.clone(), kind });
@@ -420,11 +425,12 @@ impl<'s> Compiler<'s> {
             };
             let mut req = Requirement::default();
             for (name, scopes) in set {
-                let index = self
-                    .security_schemes
-                    .iter()
-                    .position(|s| &s.name == name)
-                    .ok_or_else(|| self.sources.error(&set_loc.child(name), format!("security scheme '{name}' is not defined in components/securitySchemes")))?;
+                let index = self.security_schemes.iter().position(|s| &s.name == name).ok_or_else(|| {
+                    self.sources.error(
+                        &set_loc.child(name),
+                        format!("security scheme '{name}' is not defined in components/securitySchemes"),
+                    )
+                })?;
                 let scopes = scopes
                     .as_array()
                     .map(|a| a.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string).collect())

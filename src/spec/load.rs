@@ -50,8 +50,8 @@ impl Sources {
     /// Reads `path` and every file it references.
     pub fn from_file(path: &Path) -> Result<Self, SpecError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SpecError::file(&name, format!("cannot read the file: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| SpecError::file(&name, format!("cannot read the file: {e}")))?;
         let root = parse(&name, &text)?;
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let dir = canonical.parent().map(Path::to_path_buf);
@@ -65,10 +65,8 @@ impl Sources {
     /// Parses a document held in memory (the built-in styles); it may not reference files.
     pub fn from_text(name: &str, text: &str) -> Result<Self, SpecError> {
         let root = parse(name, text)?;
-        let sources = Sources {
-            files: vec![Source { name: name.to_string(), dir: None, root }],
-            by_path: HashMap::new(),
-        };
+        let sources =
+            Sources { files: vec![Source { name: name.to_string(), dir: None, root }], by_path: HashMap::new() };
         Ok(sources)
     }
 
@@ -114,10 +112,7 @@ impl Sources {
             from
         } else {
             let path = self.ref_path(from, file)?;
-            *self
-                .by_path
-                .get(&path)
-                .ok_or_else(|| format!("$ref '{reference}': file '{file}' was not loaded"))?
+            *self.by_path.get(&path).ok_or_else(|| format!("$ref '{reference}': file '{file}' was not loaded"))?
         };
         let ptr = percent_decode_str(fragment).decode_utf8_lossy().into_owned();
         if !ptr.is_empty() && !ptr.starts_with('/') {
@@ -129,9 +124,7 @@ impl Sources {
     /// Follows a chain of `$ref`s (for parameters, responses and the like) to the object itself.
     pub fn resolve(&self, mut loc: Loc) -> Result<(Loc, &Value), SpecError> {
         for _ in 0..MAX_REF_HOPS {
-            let value = self
-                .get(&loc)
-                .ok_or_else(|| self.error(&loc, "nothing at this location"))?;
+            let value = self.get(&loc).ok_or_else(|| self.error(&loc, "nothing at this location"))?;
             match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => {
                     let next = self.target(loc.src, reference).map_err(|m| self.error(&loc, m))?;
@@ -244,8 +237,7 @@ fn parse(name: &str, text: &str) -> Result<Value, SpecError> {
             Err(_) => {} // not JSON after all: try YAML
         }
     }
-    let value: Value = serde_saphyr::from_str(text)
-        .map_err(|e| {
+    let value: Value = serde_saphyr::from_str(text).map_err(|e| {
         let text = e.to_string();
         SpecError::file(name, format!("invalid YAML: {}", text.strip_prefix("error: ").unwrap_or(&text)))
     })?;

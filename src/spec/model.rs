@@ -234,7 +234,10 @@ pub enum SchemeKind {
     Basic,
     /// Another `http` scheme (e.g. Digest): checked only for presence.
     Http(String),
-    ApiKey { location: ParamIn, name: String },
+    ApiKey {
+        location: ParamIn,
+        name: String,
+    },
     /// oauth2 and openIdConnect: bearer tokens carrying scopes.
     OAuth2,
     OpenIdConnect,

@@ -77,10 +77,7 @@ impl Schemas {
 
     /// The compiled validator, built on first use if [`Schemas::compile_all`] has not run.
     pub fn validator(&self, id: SchemaId) -> Result<&Validator, &str> {
-        self.validators[id.0 as usize]
-            .get_or_init(|| self.build(id))
-            .as_ref()
-            .map_err(String::as_str)
+        self.validators[id.0 as usize].get_or_init(|| self.build(id)).as_ref().map_err(String::as_str)
     }
 
     /// Compiles every schema an operation uses, so requests never pay for it.

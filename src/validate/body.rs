@@ -47,11 +47,17 @@ fn covers(range: &str, essence: &str) -> Option<MediaMatch> {
 
 /// The documented media type for a request's essence: exact match first, then ranges.
 pub fn match_media<'m>(documented: &'m [MediaType], essence: &str) -> Option<&'m MediaType> {
-    documented
-        .iter()
-        .filter_map(|m| covers(&m.name, essence).map(|q| (q, m)))
-        .min_by_key(|(q, _)| *q)
-        .map(|(_, m)| m)
+    documented.iter().filter_map(|m| covers(&m.name, essence).map(|q| (q, m))).min_by_key(|(q, _)| *q).map(|(_, m)| m)
+}
+
+/// Why a body could not be read as its media type; becomes a `parse` violation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable(pub String);
+
+impl Unreadable {
+    pub fn into_violation(self) -> Violation {
+        Violation::new(Part::Body, "", "parse", self.0)
+    }
 }
 
 /// Decodes a body for validation. `Ok(None)`: a binary type we do not look into.
@@ -60,11 +66,11 @@ pub fn decode(
     media: &MediaType,
     content_type: &ContentType,
     body: &[u8],
-) -> Result<Option<Value>, Violation> {
+) -> Result<Option<Value>, Unreadable> {
     let essence = content_type.essence.as_str();
     let schema = media.schema.map(|id| schemas.get(id));
     if is_json_media(essence) {
-        return serde_json::from_slice(body).map(Some).map_err(|e| json_error(&e));
+        return serde_json::from_slice(body).map(Some).map_err(|e| Unreadable(json_error(&e)));
     }
     if essence == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> =
@@ -77,14 +83,14 @@ pub fn decode(
     if essence.starts_with("text/") {
         return match std::str::from_utf8(body) {
             Ok(text) => Ok(Some(coerce::scalar(schemas, schema, text))),
-            Err(e) => Err(Violation::new(Part::Body, "", "parse", format!("the body is not valid UTF-8 ({e})"))),
+            Err(e) => Err(Unreadable(format!("the body is not valid UTF-8 ({e})"))),
         };
     }
     Ok(None)
 }
 
 /// A JSON syntax error, with the parser's line and column.
-pub fn json_error(e: &serde_json::Error) -> Violation {
+pub fn json_error(e: &serde_json::Error) -> String {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "the JSON body ends early",
         _ => "the body is not valid JSON",
@@ -92,16 +98,11 @@ pub fn json_error(e: &serde_json::Error) -> Violation {
     let text = e.to_string();
     // serde_json appends " at line L column C"; we say it our way.
     let reason = text.split(" at line ").next().unwrap_or(&text);
-    Violation::new(
-        Part::Body,
-        "",
-        "parse",
-        format!("{what}: {reason} (line {}, column {})", e.line(), e.column()),
-    )
+    format!("{what}: {reason} (line {}, column {})", e.line(), e.column())
 }
 
-fn multipart(schemas: &Schemas, schema: Option<&Value>, ct: &ContentType, body: &[u8]) -> Result<Value, Violation> {
-    let fail = |m: String| Violation::new(Part::Body, "", "parse", m);
+fn multipart(schemas: &Schemas, schema: Option<&Value>, ct: &ContentType, body: &[u8]) -> Result<Value, Unreadable> {
+    let fail = Unreadable;
     let Some(boundary) = ct.boundary.clone() else {
         return Err(fail("multipart/form-data needs a boundary parameter in Content-Type".into()));
     };

@@ -43,14 +43,7 @@ fn violation(part: Part, prefix: &str, ptr: &str, keyword: &str, text: impl FnOn
         location.push('/');
         location.push_str(t);
     }
-    Violation {
-        part,
-        location,
-        message: text(&shown),
-        field,
-        pointer: ptr.to_string(),
-        keyword: keyword.to_string(),
-    }
+    Violation { part, location, message: text(&shown), field, pointer: ptr.to_string(), keyword: keyword.to_string() }
 }
 
 /// `metadata.foo`, `items[2].name`; a parameter's name when the whole parameter is wrong.

@@ -95,7 +95,12 @@ pub fn schema_violations(
     let validator = match schemas.validator(schema) {
         Ok(v) => v,
         Err(e) => {
-            return vec![Violation::new(part, prefix, "schema", format!("the schema at {} does not compile: {e}", schemas.origin(schema)))];
+            return vec![Violation::new(
+                part,
+                prefix,
+                "schema",
+                format!("the schema at {} does not compile: {e}", schemas.origin(schema)),
+            )];
         }
     };
     if validator.is_valid(instance) {

@@ -48,7 +48,8 @@ impl<'a> RawParams<'a> {
             return self.query_object(param, schemas, schema);
         }
         if param.location == ParamIn::Query && wants_array && param.explode && param.style == Style::Form {
-            let values: Vec<&str> = self.query.iter().filter(|(k, _)| *k == param.name).map(|(_, v)| v.as_str()).collect();
+            let values: Vec<&str> =
+                self.query.iter().filter(|(k, _)| *k == param.name).map(|(_, v)| v.as_str()).collect();
             if values.is_empty() {
                 return None;
             }
@@ -97,11 +98,7 @@ impl<'a> RawParams<'a> {
                 .collect()
         } else {
             let props = schema.map(|s| coerce::deref(schemas, s)).and_then(|s| s.get("properties"));
-            self.query
-                .iter()
-                .filter(|(k, _)| props.is_some_and(|p| p.get(k).is_some()))
-                .cloned()
-                .collect()
+            self.query.iter().filter(|(k, _)| props.is_some_and(|p| p.get(k).is_some())).cloned().collect()
         };
         (!pairs.is_empty()).then(|| coerce::object(schemas, schema, &pairs))
     }
@@ -130,9 +127,7 @@ fn delimiter(param: &Param) -> char {
 /// `k,v,k2,v2` (explode false) or `k=v,k2=v2` (explode true).
 fn object_pairs(param: &Param, raw: &str) -> Vec<(String, String)> {
     if param.explode {
-        raw.split(',')
-            .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect()
+        raw.split(',').filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
     } else {
         let parts: Vec<&str> = raw.split(',').collect();
         parts.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0].to_string(), c[1].to_string())).collect()

@@ -72,11 +72,8 @@ fn read_body<'o>(
     validate: bool,
     violations: &mut Vec<Violation>,
 ) -> Result<(Option<&'o MediaType>, Option<Value>), Unsupported> {
-    let sent = input
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(body::parse_content_type);
+    let sent =
+        input.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(body::parse_content_type);
     let Some(request_body) = &op.body else {
         if input.body.is_empty() {
             return Ok((None, None));
@@ -97,14 +94,12 @@ fn read_body<'o>(
     };
     let value = match body::decode(&api.schemas, media, &content_type, input.body) {
         Ok(v) => v,
-        Err(violation) => {
-            violations.push(violation);
+        Err(unreadable) => {
+            violations.push(unreadable.into_violation());
             return Ok((Some(media), None));
         }
     };
-    if validate
-        && let (Some(value), Some(schema)) = (&value, media.schema)
-    {
+    if validate && let (Some(value), Some(schema)) = (&value, media.schema) {
         violations.extend(schema_violations(&api.schemas, schema, value, Part::Body, ""));
     }
     Ok((Some(media), value))

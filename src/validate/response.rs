@@ -93,7 +93,7 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
         return out;
     };
     match body::decode(&api.schemas, media, &content_type, input.body) {
-        Err(v) => out.push(v),
+        Err(unreadable) => out.push(unreadable.into_violation()),
         Ok(Some(value)) => {
             if let Some(schema) = media.schema {
                 out.extend(schema_violations(&api.schemas, schema, &value, Part::Body, ""));

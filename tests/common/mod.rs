@@ -78,7 +78,8 @@ impl Answer {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -95,7 +96,11 @@ pub fn violations(server: &TestServer, method: &str, path: &str, answer: &Answer
     };
     let api = &server.mounts[route.mount].api;
     let op = &api.operations[operation];
-    check_response(api, op, &ResponseInput { method: &method, status: answer.status, headers: &answer.headers, body: &answer.body })
+    check_response(
+        api,
+        op,
+        &ResponseInput { method: &method, status: answer.status, headers: &answer.headers, body: &answer.body },
+    )
 }
 
 /// Panics unless the answer conforms to its document.
