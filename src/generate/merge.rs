@@ -42,53 +42,77 @@ pub fn flatten(schemas: &Schemas, schema: &Value, depth: usize) -> Value {
 
 pub fn merge(a: Value, b: Value) -> Value {
     let (Value::Object(mut a), Value::Object(b)) = (a, b) else { return json!(false) };
+    // In place, so properties keep the order the document gives them.
     for (key, bv) in b {
-        let merged = match (key.as_str(), a.remove(&key)) {
-            (_, None) => bv,
-            ("properties", Some(Value::Object(mut ap))) => {
-                if let Value::Object(bp) = bv {
-                    for (name, schema) in bp {
-                        let entry = match ap.remove(&name) {
-                            Some(existing) => json!({ "allOf": [existing, schema] }),
-                            None => schema,
-                        };
-                        ap.insert(name, entry);
-                    }
-                }
-                Value::Object(ap)
+        match a.get_mut(&key) {
+            Some(slot) => {
+                let av = std::mem::take(slot);
+                *slot = combine(&key, av, bv);
             }
-            ("required", Some(Value::Array(mut ar))) => {
-                for name in bv.as_array().into_iter().flatten() {
-                    if !ar.contains(name) {
-                        ar.push(name.clone());
-                    }
-                }
-                Value::Array(ar)
+            None => {
+                a.insert(key, bv);
             }
-            ("type", Some(at)) => intersect_types(&at, &bv),
-            ("enum", Some(Value::Array(ae))) => {
-                let be = bv.as_array().cloned().unwrap_or_default();
-                Value::Array(ae.into_iter().filter(|v| be.contains(v)).collect())
-            }
-            ("minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties", Some(av)) => {
-                if num(&bv) > num(&av) { bv } else { av }
-            }
-            ("maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties", Some(av)) => {
-                if num(&bv) < num(&av) { bv } else { av }
-            }
-            ("additionalProperties", Some(av)) => {
-                if av == Value::Bool(false) || bv == Value::Bool(false) {
-                    Value::Bool(false)
-                } else {
-                    av
-                }
-            }
-            ("items", Some(av)) => json!({ "allOf": [av, bv] }),
-            (_, Some(av)) => av, // the first word wins for the rest (pattern, format, …)
-        };
-        a.insert(key, merged);
+        }
     }
     Value::Object(a)
+}
+
+/// One keyword present on both sides.
+fn combine(key: &str, av: Value, bv: Value) -> Value {
+    match (key, av) {
+        ("properties", Value::Object(mut ap)) => {
+            if let Value::Object(bp) = bv {
+                for (name, schema) in bp {
+                    match ap.get_mut(&name) {
+                        Some(slot) => {
+                            let existing = std::mem::take(slot);
+                            *slot = json!({ "allOf": [existing, schema] });
+                        }
+                        None => {
+                            ap.insert(name, schema);
+                        }
+                    }
+                }
+            }
+            Value::Object(ap)
+        }
+        ("required", Value::Array(mut ar)) => {
+            for name in bv.as_array().into_iter().flatten() {
+                if !ar.contains(name) {
+                    ar.push(name.clone());
+                }
+            }
+            Value::Array(ar)
+        }
+        ("type", at) => intersect_types(&at, &bv),
+        ("enum", Value::Array(ae)) => {
+            let be = bv.as_array().cloned().unwrap_or_default();
+            Value::Array(ae.into_iter().filter(|v| be.contains(v)).collect())
+        }
+        ("minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties", av) => {
+            if num(&bv) > num(&av) {
+                bv
+            } else {
+                av
+            }
+        }
+        ("maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties", av) => {
+            if num(&bv) < num(&av) {
+                bv
+            } else {
+                av
+            }
+        }
+        ("additionalProperties", av) => {
+            if av == Value::Bool(false) || bv == Value::Bool(false) {
+                Value::Bool(false)
+            } else {
+                av
+            }
+        }
+        ("items", av) => json!({ "allOf": [av, bv] }),
+        (_, av) => av, // the first word wins for the rest (pattern, format, …)
+    }
 }
 
 fn types_of(v: &Value) -> Vec<String> {

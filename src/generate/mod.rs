@@ -169,7 +169,7 @@ impl Generator<'_> {
     ) -> Result<Value, String> {
         let index = self.rng.random_range(0..branches.len());
         let mut rest = map.clone();
-        rest.remove(key);
+        rest.shift_remove(key);
         let combined = merge::merge(Value::Object(rest), merge::flatten(self.schemas, &branches[index], depth + 1));
         let mut value = self.value(&combined, depth + 1, name)?;
         if let (Some(discriminator), Value::Object(object)) = (map.get("discriminator"), &mut value) {
@@ -272,7 +272,7 @@ impl Generator<'_> {
         }
         while out.len() > max {
             let Some(victim) = out.keys().find(|k| !required.contains(&k.as_str())).cloned() else { break };
-            out.remove(&victim);
+            out.shift_remove(&victim);
         }
         Ok(Value::Object(out))
     }

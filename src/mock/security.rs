@@ -131,7 +131,8 @@ enum Denied {
 }
 
 fn permission(value: &str, scopes: &[String], op: &Operation, tokens: Option<&Tokens>) -> Result<(), Denied> {
-    if value == FORBIDDEN_TOKEN {
+    // Basic credentials arrive as `user:password`; the user name is what is forbidden.
+    if value == FORBIDDEN_TOKEN || value.strip_prefix(FORBIDDEN_TOKEN).is_some_and(|rest| rest.starts_with(':')) {
         return Err(Denied::Forbidden(format!("the credential '{FORBIDDEN_TOKEN}' is never allowed")));
     }
     let Some(tokens) = tokens else { return Ok(()) };

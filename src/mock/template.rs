@@ -93,7 +93,7 @@ fn expand(template: &Value, scope: &Scope, globals: &Scope, violations: &[Scope]
                     Some("violations") => {
                         let mut each = item.clone();
                         if let Value::Object(m) = &mut each {
-                            m.remove("$each");
+                            m.shift_remove("$each");
                         }
                         for v in violations {
                             let mut inner = globals.clone();

@@ -1,0 +1,627 @@
+//! Error answers: 401 and 403 (both ways), 415, validation in each vendor's style,
+//! Prefer, CORS, limits — and every answer conforms to its own document.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine;
+use common::{Answer, TestServer, assert_conforms, client, data, start, start_with};
+use serde_json::{Value, json};
+use specmock::mock::{MockOptions, Tokens};
+use specmock::server::Limits;
+
+const TOKEN: &str = "Bearer test-token";
+
+/// The create operation of each built-in style, with a valid body.
+const STYLES: &[(&str, &str, &str)] = &[
+    ("scalekit", "/scalekit/api/v1/organizations", r#"{"display_name":"Acme Corp"}"#),
+    ("straddle", "/straddle/v1/organizations", r#"{"name":"Acme"}"#),
+    ("clerk", "/clerk/v1/organizations", r#"{"name":"Acme Inc"}"#),
+    ("zitadel", "/zitadel/management/v1/orgs", r#"{"name":"Customer A"}"#),
+];
+
+async fn post(server: &TestServer, path: &str, auth: Option<&str>, body: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = client().post(server.url(path)).header("Content-Type", "application/json").body(body.to_string());
+    if let Some(auth) = auth {
+        request = request.header("Authorization", auth);
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    Answer::from(request.send().await.unwrap()).await
+}
+
+fn snapshot(name: &str, answer: &Answer) {
+    let body: Value =
+        serde_json::from_slice(&answer.body).unwrap_or(Value::String(String::from_utf8_lossy(&answer.body).into()));
+    redacted_json_snapshot!(
+        name,
+        json!({"status": answer.status, "content-type": answer.header("content-type"), "www-authenticate": answer.header("www-authenticate"), "body": body})
+    );
+}
+
+#[tokio::test]
+async fn missing_credentials_get_the_vendors_401_with_a_challenge() {
+    let server = start(&[], MockOptions::default()).await;
+    for (style, path, body) in STYLES {
+        let answer = post(&server, path, None, body, &[]).await;
+        assert_eq!(answer.status, 401, "{style}");
+        assert!(answer.header("www-authenticate").unwrap().starts_with("Bearer"), "{style}");
+        assert_conforms(&server, "POST", path, &answer);
+        snapshot(&format!("unauthorized_{style}"), &answer);
+
+        let malformed = post(&server, path, Some("Token abc"), body, &[]).await;
+        assert_eq!(malformed.status, 401, "{style}: a non-Bearer Authorization is malformed");
+        let empty = post(&server, path, Some("Bearer "), body, &[]).await;
+        assert_eq!(empty.status, 401, "{style}: an empty bearer token is malformed");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_forbidden_token_and_prefer_code_403_both_get_the_vendors_403() {
+    let server = start(&[], MockOptions::default()).await;
+    for (style, path, body) in STYLES {
+        let by_token = post(&server, path, Some("Bearer forbidden"), body, &[]).await;
+        assert_eq!(by_token.status, 403, "{style}");
+        assert_conforms(&server, "POST", path, &by_token);
+        snapshot(&format!("forbidden_token_{style}"), &by_token);
+
+        let by_prefer = post(&server, path, Some(TOKEN), body, &[("Prefer", "code=403")]).await;
+        assert_eq!(by_prefer.status, 403, "{style}");
+        assert_conforms(&server, "POST", path, &by_prefer);
+        snapshot(&format!("forbidden_prefer_{style}"), &by_prefer);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn validation_failures_name_the_field_in_the_vendors_style() {
+    let server = start(&[], MockOptions::default()).await;
+    let too_long = "x".repeat(300);
+    for (style, path, _) in STYLES {
+        let field = if *style == "scalekit" { "display_name" } else { "name" };
+        let cases = [
+            ("missing", "{}".to_string()),
+            ("wrong_type", format!(r#"{{"{field}": 42}}"#)),
+            ("too_long", format!(r#"{{"{field}": "{too_long}"}}"#)),
+            ("malformed", format!(r#"{{"{field}": "Acme""#)),
+        ];
+        for (case, body) in cases {
+            // Straddle documents no length limit on name; its idempotency-key (10-40) has one.
+            let long_key = "k".repeat(50);
+            let (body, headers, field) = match (*style, case) {
+                ("straddle", "too_long") => {
+                    (r#"{"name":"Acme"}"#.to_string(), vec![("idempotency-key", long_key.as_str())], "idempotency-key")
+                }
+                _ => (body, vec![], field),
+            };
+            let answer = post(&server, path, Some(TOKEN), &body, &headers).await;
+            assert!(answer.status == 400 || answer.status == 422, "{style} {case}: {}", answer.status);
+            assert_conforms(&server, "POST", path, &answer);
+            let text = String::from_utf8_lossy(&answer.body);
+            if case != "malformed" {
+                assert!(text.contains(field), "{style} {case}: names the field: {text}");
+            } else {
+                assert!(text.contains("line 1, column"), "{style} {case}: carries line and column: {text}");
+            }
+            snapshot(&format!("invalid_{style}_{case}"), &answer);
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn clerk_missing_name_is_form_param_nil_with_param_name() {
+    let server = start(&["clerk"], MockOptions::default()).await;
+    let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
+    assert_eq!(answer.status, 422);
+    let error = &answer.json()["errors"][0];
+    assert_eq!(error["code"], "form_param_nil");
+    assert_eq!(error["meta"]["param_name"], "name");
+    let wrong = post(&server, "/v1/organizations", Some(TOKEN), r#"{"name": 1}"#, &[]).await;
+    assert_eq!(wrong.json()["errors"][0]["meta"]["param_name"], "name");
+    assert_ne!(wrong.json()["errors"][0]["code"], "form_param_nil");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn straddle_lists_every_violation_and_zitadel_names_the_field() {
+    let server = start(&[], MockOptions::default()).await;
+    let body = r#"{"external_id": 5, "metadata": {"a": 1}}"#;
+    let straddle = post(&server, "/straddle/v1/organizations", Some(TOKEN), body, &[]).await;
+    let items = straddle.json()["error"]["items"].as_array().unwrap().clone();
+    let references: Vec<&str> = items.iter().map(|i| i["reference"].as_str().unwrap()).collect();
+    for field in ["name", "external_id", "metadata.a"] {
+        assert!(references.contains(&field), "{field} in {references:?}");
+    }
+    let zitadel = post(&server, "/zitadel/management/v1/orgs", Some(TOKEN), r#"{"name": ""}"#, &[]).await;
+    assert_eq!(zitadel.status, 400);
+    assert_eq!(zitadel.json()["code"], 3);
+    assert!(zitadel.json()["message"].as_str().unwrap().contains("name"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unsupported_content_types_get_415_before_validation() {
+    let server = start(&[], MockOptions::default()).await;
+    let answer = Answer::from(
+        client()
+            .post(server.url("/clerk/v1/organizations"))
+            .header("Authorization", TOKEN)
+            .header("Content-Type", "application/xml")
+            .body("<name/>")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 415);
+    assert!(String::from_utf8_lossy(&answer.body).contains("application/xml"));
+
+    // Form-encoded bodies are documented for Clerk: accepted and validated.
+    let form = Answer::from(
+        client()
+            .post(server.url("/clerk/v1/organizations"))
+            .header("Authorization", TOKEN)
+            .form(&[("name", "Acme Inc")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(form.status, 200, "{}", String::from_utf8_lossy(&form.body));
+    // Credentials are checked before the content type.
+    let anonymous = Answer::from(
+        client()
+            .post(server.url("/clerk/v1/organizations"))
+            .header("Content-Type", "application/xml")
+            .body("<x/>")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_scheme_kind_is_checked() {
+    let server = start(&[&data("security.yaml")], MockOptions::default()).await;
+    let basic = |cred: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(cred));
+    let cases: Vec<(&str, Vec<(&str, String)>, u16)> = vec![
+        ("/bearer", vec![], 401),
+        ("/bearer", vec![("Authorization", "Bearer abc".into())], 200),
+        ("/bearer", vec![("Authorization", "Bearer forbidden".into())], 403),
+        ("/basic", vec![("Authorization", basic("alice:secret"))], 200),
+        ("/basic", vec![("Authorization", "Basic !!!not-base64".into())], 401),
+        ("/basic", vec![("Authorization", basic("no-colon"))], 401),
+        ("/basic", vec![("Authorization", basic("forbidden:x"))], 403),
+        ("/keys", vec![], 401),
+        ("/keys", vec![("X-API-Key", "k".into())], 200),
+        ("/keys?api_key=k", vec![], 200),
+        ("/keys", vec![("Cookie", "theme=dark; session=k".into())], 200),
+        ("/both", vec![("Authorization", "Bearer abc".into())], 401),
+        ("/both", vec![("Authorization", "Bearer abc".into()), ("X-API-Key", "k".into())], 200),
+        ("/optional", vec![], 200),
+        ("/public", vec![], 200),
+        ("/orgs", vec![("Authorization", "Bearer abc".into())], 200),
+    ];
+    for (path, headers, expected) in cases {
+        let mut request = client().get(server.url(path));
+        for (k, v) in &headers {
+            request = request.header(*k, v);
+        }
+        let answer = Answer::from(request.send().await.unwrap()).await;
+        assert_eq!(answer.status, expected, "GET {path} with {headers:?}: {}", String::from_utf8_lossy(&answer.body));
+        if expected == 401 {
+            assert!(answer.header("www-authenticate").is_some(), "{path}: WWW-Authenticate");
+            assert_eq!(answer.header("content-type"), Some("application/problem+json"));
+        }
+    }
+    let keys = Answer::from(client().get(server.url("/keys")).send().await.unwrap()).await;
+    let challenges: Vec<&str> = keys.headers.get_all("www-authenticate").iter().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(challenges.len(), 3, "one challenge per scheme: {challenges:?}");
+    assert!(challenges.iter().any(|c| c.contains("name=\"X-API-Key\"")));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_tokens_file_grants_scopes_and_operations() {
+    let tokens = Tokens::load(std::path::Path::new(&data("tokens.yaml"))).unwrap();
+    let server = start(&[&data("security.yaml")], MockOptions { tokens: Some(tokens), ..MockOptions::default() }).await;
+    let cases = [
+        ("GET", "/orgs", "Bearer admin", 200),
+        ("POST", "/orgs", "Bearer admin", 200),
+        ("GET", "/orgs", "Bearer reader", 200),
+        ("POST", "/orgs", "Bearer reader", 403),
+        ("GET", "/orgs", "Bearer stranger", 401),
+        ("GET", "/bearer", "Bearer bearer-only", 200),
+        ("GET", "/orgs", "Bearer bearer-only", 403),
+    ];
+    for (method, path, auth, expected) in cases {
+        let answer = Answer::from(
+            client()
+                .request(method.parse().unwrap(), server.url(path))
+                .header("Authorization", auth)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(answer.status, expected, "{method} {path} {auth}: {}", String::from_utf8_lossy(&answer.body));
+    }
+    let key =
+        Answer::from(client().get(server.url("/keys")).header("X-API-Key", "bearer-only").send().await.unwrap()).await;
+    assert_eq!(key.status, 200, "operations may be named METHOD /path");
+    let missing_scope =
+        Answer::from(client().post(server.url("/orgs")).header("Authorization", "Bearer reader").send().await.unwrap())
+            .await;
+    assert!(missing_scope.json()["detail"].as_str().unwrap().contains("orgs:write"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn parameters_are_read_by_style_and_coerced() {
+    let server = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let send = |query: &'static str, headers: Vec<(&'static str, &'static str)>, body: &'static str| {
+        let url = server.url(&format!("/items/7{query}"));
+        async move {
+            let mut r = client().post(url).header("Content-Type", "application/json").body(body);
+            for (k, v) in headers {
+                r = r.header(k, v);
+            }
+            Answer::from(r.send().await.unwrap()).await
+        }
+    };
+    let id = ("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e");
+    let good = r#"{"name":"a","count":1}"#;
+    let ok = send(
+        "?limit=3&tags=a&tags=b&ids=1,2&pipes=1|2&filter[min]=3&filter[name]=x&flag=true",
+        vec![id, ("Cookie", "session=abcd")],
+        good,
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+
+    let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+        ("?limit=30", vec![id], good, "query/limit"),
+        ("?limit=ten", vec![id], good, "query/limit"),
+        ("?tags=a&tags=z", vec![id], good, "query/tags/1"),
+        ("?ids=1,x", vec![id], good, "query/ids/1"),
+        ("?filter[other]=1", vec![id], good, "query/filter/other"),
+        ("?flag=maybe", vec![id], good, "query/flag"),
+        ("", vec![], good, "header/X-Request-Id"),
+        ("", vec![("X-Request-Id", "nope")], good, "header/X-Request-Id"),
+        ("", vec![id, ("Cookie", "session=ab")], good, "cookie/session"),
+        ("", vec![id], r#"{"name":"a"}"#, "body/count"),
+        ("", vec![id], r#"{"name":"a","count":"1"}"#, "body/count"),
+    ];
+    for (query, headers, body, location) in cases {
+        let answer = send(query, headers.clone(), body).await;
+        assert_eq!(answer.status, 422, "{query} {headers:?} {body}");
+        let locations: Vec<String> = answer.json()["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["location"].as_str().unwrap().to_string())
+            .collect();
+        assert!(locations.iter().any(|l| l == location), "{query} {body}: expected {location} in {locations:?}");
+    }
+    let bad_path = Answer::from(
+        client()
+            .post(server.url("/items/0"))
+            .header("Content-Type", "application/json")
+            .header(id.0, id.1)
+            .body(good)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(bad_path.json()["violations"][0]["location"], "path/id");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn form_multipart_and_text_bodies_are_validated() {
+    let server = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let id = ("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e");
+    let url = server.url("/items/1");
+    let form_ok = client()
+        .post(&url)
+        .header(id.0, id.1)
+        .form(&[("name", "a"), ("count", "2"), ("tags", "x"), ("tags", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form_ok.status(), 200);
+    let form_bad = Answer::from(
+        client().post(&url).header(id.0, id.1).form(&[("name", "a"), ("count", "two")]).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(form_bad.status, 422);
+    assert_eq!(form_bad.json()["violations"][0]["location"], "body/count");
+
+    let boundary = "XyZ";
+    let multipart = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nwidget\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n3\r\n--{boundary}--\r\n"
+    );
+    let ok = client()
+        .post(&url)
+        .header(id.0, id.1)
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(multipart.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let missing = multipart.replace("name=\"count\"\r\n\r\n3", "name=\"other\"\r\n\r\n3");
+    let bad = Answer::from(
+        client()
+            .post(&url)
+            .header(id.0, id.1)
+            .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+            .body(missing)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(bad.json()["violations"][0]["location"], "body/count");
+
+    let text = Answer::from(
+        client()
+            .post(&url)
+            .header(id.0, id.1)
+            .header("Content-Type", "text/plain")
+            .body("too long")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(text.status, 422);
+    assert_eq!(text.json()["violations"][0]["keyword"], "maxLength");
+
+    let no_body = Answer::from(
+        client()
+            .post(server.url("/nobody"))
+            .header("Content-Type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(no_body.status, 415, "a body sent to an operation that takes none");
+    let required = Answer::from(client().post(&url).header(id.0, id.1).send().await.unwrap()).await;
+    assert_eq!(required.status, 422);
+    assert_eq!(required.json()["violations"][0]["location"], "body");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_invalid_utf8_and_deep_nesting_are_violations_not_crashes() {
+    let server = start(&["clerk"], MockOptions::default()).await;
+    let send = |body: Vec<u8>| {
+        let url = server.url("/v1/organizations");
+        async move {
+            Answer::from(
+                client()
+                    .post(url)
+                    .header("Authorization", TOKEN)
+                    .header("Content-Type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let utf8 = send(b"{\"name\": \"\xff\xfe\"}".to_vec()).await;
+    assert_eq!(utf8.status, 422);
+    let deep = send(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes()).await;
+    assert_eq!(deep.status, 422);
+    assert!(String::from_utf8_lossy(&deep.body).contains("recursion limit"));
+    let garbage = send(vec![0, 1, 2, 3]).await;
+    assert_eq!(garbage.status, 422);
+    // The server is still answering.
+    assert_eq!(send(br#"{"name":"ok"}"#.to_vec()).await.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_get_413() {
+    let limits = Limits { max_body: 1024, access_log: false, ..Limits::default() };
+    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(4096));
+    let answer = post(&server, "/v1/organizations", Some(TOKEN), &big, &[]).await;
+    assert_eq!(answer.status, 413);
+    assert_eq!(answer.header("content-type"), Some("application/problem+json"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = Limits { read_timeout: Duration::from_secs(1), access_log: false, ..Limits::default() };
+    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    // Headers that never finish: the server closes the connection.
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(b"GET /v1/organizations HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server must not wait forever for headers");
+    // A body that never arrives: 408.
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stream
+        .write_all(b"POST /v1/organizations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ =
+        tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buf)).await.expect("answered in time");
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 408"), "{}", String::from_utf8_lossy(&buf));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn validation_can_be_turned_off() {
+    let server = start(&["clerk"], MockOptions { validate_requests: false, ..MockOptions::default() }).await;
+    let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
+    assert_eq!(answer.status, 200);
+    // Credentials are still checked.
+    assert_eq!(post(&server, "/v1/organizations", None, "{}", &[]).await.status, 401);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn cors_preflights_are_answered_unless_turned_off() {
+    let server = start(&["clerk"], MockOptions::default()).await;
+    let preflight = |server: &TestServer| {
+        client()
+            .request(reqwest::Method::OPTIONS, server.url("/v1/organizations"))
+            .header("Origin", "http://localhost:3000")
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization, content-type")
+            .send()
+    };
+    let answer = Answer::from(preflight(&server).await.unwrap()).await;
+    assert_eq!(answer.status, 204);
+    assert!(answer.header("access-control-allow-methods").unwrap().contains("POST"));
+    assert_eq!(answer.header("access-control-allow-origin"), Some("http://localhost:3000"));
+    assert_eq!(answer.header("access-control-allow-headers"), Some("authorization, content-type"));
+    let simple = Answer::from(
+        client()
+            .get(server.url("/v1/organizations/org_1"))
+            .header("Origin", "http://localhost:3000")
+            .header("Authorization", TOKEN)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(simple.header("access-control-allow-origin"), Some("http://localhost:3000"));
+    server.stop().await;
+
+    let off = start(&["clerk"], MockOptions { cors: false, ..MockOptions::default() }).await;
+    let answer = Answer::from(preflight(&off).await.unwrap()).await;
+    assert_eq!(answer.status, 405, "without CORS, OPTIONS is just an undocumented method");
+    assert!(answer.header("access-control-allow-origin").is_none());
+    off.stop().await;
+}
+
+#[tokio::test]
+async fn prefer_rules() {
+    let server = start(&[], MockOptions::default()).await;
+    let get = "/clerk/v1/organizations/org_1";
+    // (how the preference is sent, status expected, what to check in the body)
+    let table: Vec<(&str, &str, u16, &str)> = vec![
+        ("header", "code=404", 404, "resource_not_found"),
+        ("header", "code=403", 403, "organizations_not_enabled_in_instance"),
+        ("header", "code=401", 401, "authentication_invalid"),
+        ("header", "code=200", 200, "org_21Ufcy98STcA11s3QckIwtwHIES"),
+        ("header", "code=418", 404, "status 418 is not documented"),
+        ("header", "code=abc", 422, "not an HTTP status code"),
+        ("header", "code=200, example=nope", 404, "example 'nope' is not documented"),
+        ("header", "dynamic=maybe", 422, "must be true or false"),
+        ("header", "seed=-1", 422, "non-negative integer"),
+        ("header", "return=minimal", 200, "org_21Ufcy98STcA11s3QckIwtwHIES"),
+        ("query", "__code=404", 404, "resource_not_found"),
+        ("query", "__code=999", 422, "not an HTTP status code"),
+        ("query", "__example=nope", 404, "example 'nope' is not documented"),
+    ];
+    for (how, value, status, needle) in table {
+        let request = match how {
+            "header" => client().get(server.url(get)).header("Prefer", value),
+            _ => client().get(server.url(&format!("{get}?{value}"))),
+        };
+        let answer = Answer::from(request.header("Authorization", TOKEN).send().await.unwrap()).await;
+        assert_eq!(answer.status, status, "{how} {value}: {}", String::from_utf8_lossy(&answer.body));
+        assert!(
+            String::from_utf8_lossy(&answer.body).contains(needle),
+            "{how} {value}: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        if ![404, 422].contains(&status) || needle == "resource_not_found" {
+            assert_conforms(&server, "GET", get, &answer);
+        }
+    }
+    // A Prefer header wins over query parameters.
+    let both = client()
+        .get(server.url(&format!("{get}?__code=404")))
+        .header("Prefer", "code=200")
+        .header("Authorization", TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.status(), 200);
+    // `code` falls back to a range, then to `default`.
+    let ranged = start(&[&data("external/main.yaml")], MockOptions::default()).await;
+    let range = client().get(ranged.url("/widgets/wid_0001")).header("Prefer", "code=410").send().await.unwrap();
+    assert_eq!(range.status(), 404, "410 is not documented and there is no 4XX or default");
+    ranged.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_documented_error_example_of_the_builtins_is_reachable_with_prefer() {
+    let server = start(&[], MockOptions::default()).await;
+    let mut reached = 0;
+    for mount in &server.mounts {
+        for op in &mount.api.operations {
+            for response in &op.responses {
+                let status = response.status.code();
+                for media in &response.content {
+                    for example in &media.examples {
+                        let path = format!("{}{}", mount.prefix, concrete_path(&mount.name, &op.path));
+                        let mut request = client()
+                            .request(op.method.as_str().parse().unwrap(), server.url(&path))
+                            .header("Authorization", TOKEN)
+                            .header("Prefer", format!("code={status}, example={}", example.name));
+                        if op.body.is_some() {
+                            request = request
+                                .header("Content-Type", "application/json")
+                                .body(valid_body(&mount.name, &op.path));
+                        }
+                        for p in
+                            op.params.iter().filter(|p| p.required && p.location == specmock::spec::ParamIn::Header)
+                        {
+                            request = request.header(p.name.as_str(), "69629023906488334");
+                        }
+                        let answer = Answer::from(request.send().await.unwrap()).await;
+                        assert_eq!(
+                            answer.status,
+                            status,
+                            "{} {path} Prefer code={status}: {}",
+                            op.method,
+                            String::from_utf8_lossy(&answer.body)
+                        );
+                        assert_eq!(answer.body, example.bytes, "{} {path} {status} {}", op.method, example.name);
+                        reached += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(reached > 50, "only {reached} examples");
+    server.stop().await;
+}
+
+fn concrete_path(style: &str, template: &str) -> String {
+    let organization_id = if style == "straddle" { "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e" } else { "org_1" };
+    let id = if style == "zitadel" { "69629026806489455" } else { "org_2123312131125533" };
+    template.replace("{id}", id).replace("{organization_id}", organization_id).replace("{external_id}", "ext")
+}
+
+fn valid_body(style: &str, path: &str) -> &'static str {
+    match (style, path.contains("_search")) {
+        ("scalekit", _) => r#"{"display_name":"Acme Corp"}"#,
+        ("zitadel", true) => r#"{"query":{"limit":10}}"#,
+        _ => r#"{"name":"Acme Inc"}"#,
+    }
+}
