@@ -13,6 +13,9 @@ use specmock::server::Limits;
 
 const TOKEN: &str = "Bearer test-token";
 
+/// Request headers of one table row.
+type Headers<V> = Vec<(&'static str, V)>;
+
 /// The create operation of each built-in style, with a valid body.
 const STYLES: &[(&str, &str, &str)] = &[
     ("scalekit", "/scalekit/api/v1/organizations", r#"{"display_name":"Acme Corp"}"#),
@@ -191,7 +194,7 @@ async fn unsupported_content_types_get_415_before_validation() {
 async fn every_scheme_kind_is_checked() {
     let server = start(&[&data("security.yaml")], MockOptions::default()).await;
     let basic = |cred: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(cred));
-    let cases: Vec<(&str, Vec<(&str, String)>, u16)> = vec![
+    let cases: Vec<(&str, Headers<String>, u16)> = vec![
         ("/bearer", vec![], 401),
         ("/bearer", vec![("Authorization", "Bearer abc".into())], 200),
         ("/bearer", vec![("Authorization", "Bearer forbidden".into())], 403),
@@ -286,7 +289,7 @@ async fn parameters_are_read_by_style_and_coerced() {
     .await;
     assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
 
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<(&str, Headers<&str>, &str, &str)> = vec![
         ("?limit=30", vec![id], good, "query/limit"),
         ("?limit=ten", vec![id], good, "query/limit"),
         ("?tags=a&tags=z", vec![id], good, "query/tags/1"),
