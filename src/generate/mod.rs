@@ -345,7 +345,7 @@ impl Generator<'_> {
             if first > last {
                 return Err(format!("no multiple of {m} lies between {lo} and {hi}"));
             }
-            let k = if last - first > 1e15 { first } else { self.rng.random_range(first..=last) };
+            let k = if last - first > 1e15 { first } else { self.rng.random_range(first as i64..=last as i64) as f64 };
             let v = k * m;
             return Ok(if integer || m.fract() == 0.0 && v.abs() < 9e15 { Value::from(v as i64) } else { float(v) });
         }
