@@ -217,12 +217,17 @@ impl Generator<'_> {
             map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         let empty = Map::new();
         let props = map.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-        let keep_optional = 0.85 - 0.2 * depth as f64;
+        // Near the top, most optional fields are there, as in real answers; deeper, fewer.
+        let keep_optional = if depth < 3 { 0.9 } else { 0.5 };
         for (prop, schema) in props {
-            let is_required = required.contains(&prop.as_str());
-            if !is_required
-                && (self.skipped(schema) || depth >= OPTIONAL_DEPTH || !self.rng.random_bool(keep_optional.max(0.0)))
-            {
+            let required_here = required.contains(&prop.as_str());
+            if !required_here && self.skipped(schema) {
+                continue;
+            }
+            // An object's own id is what clients key on: present whenever documented.
+            let wanted = required_here
+                || (depth < OPTIONAL_DEPTH && (prop == "id" || self.rng.random_bool(keep_optional)));
+            if !wanted {
                 continue;
             }
             out.insert(prop.clone(), self.value(schema, depth + 1, prop)?);
