@@ -5,6 +5,8 @@ pub mod generate;
 pub mod mock;
 pub mod mounts;
 pub mod route;
+pub mod security;
 pub mod server;
 pub mod spec;
+pub mod style;
 pub mod validate;

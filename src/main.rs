@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, Subcommand};
-use specmock::mock::{Mock, MockOptions, Tokens};
+use specmock::mock::{Mock, MockOptions};
 use specmock::mounts::{self, MountError};
+use specmock::security::Tokens;
 use specmock::server::{self, Limits};
 
 #[derive(Parser)]

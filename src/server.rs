@@ -18,7 +18,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::mock::{OperationTag, problem};
+use crate::mock::OperationTag;
+use crate::style::problem;
 
 /// Something that answers buffered requests: the mock, or the validating proxy.
 pub trait Handler: Send + Sync + 'static {

@@ -8,7 +8,8 @@ use std::time::Duration;
 use base64::Engine;
 use common::{Answer, TestServer, assert_conforms, client, data, start, start_with};
 use serde_json::{Value, json};
-use specmock::mock::{MockOptions, Tokens};
+use specmock::mock::MockOptions;
+use specmock::security::Tokens;
 use specmock::server::Limits;
 
 const TOKEN: &str = "Bearer test-token";

@@ -225,8 +225,8 @@ impl Generator<'_> {
                 continue;
             }
             // An object's own id is what clients key on: present whenever documented.
-            let wanted = required_here
-                || (depth < OPTIONAL_DEPTH && (prop == "id" || self.rng.random_bool(keep_optional)));
+            let wanted =
+                required_here || (depth < OPTIONAL_DEPTH && (prop == "id" || self.rng.random_bool(keep_optional)));
             if !wanted {
                 continue;
             }

@@ -4,12 +4,8 @@
 //! are the credentials good (401/403), is the body's type accepted (415), is the request
 //! valid (422 in the vendor's style), and only then — which documented answer to give.
 
-mod errors;
 mod negotiate;
 mod prefer;
-mod problem;
-pub mod security;
-pub mod template;
 
 use std::sync::Arc;
 
@@ -18,14 +14,13 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 
 use crate::generate;
 use crate::route::{Lookup, Mount, Router};
-use crate::spec::{Api, Operation, Response as Documented, StatusKey};
+use crate::spec::{Api, Operation, Response as Documented, StatusKey, concrete_type};
 use crate::validate::{Part, RequestInput, Violation, check_request};
 
-pub use errors::{Voice, render_error, validation_status};
-pub use negotiate::concrete_type;
 pub use prefer::Prefer;
-pub use problem::{problem, problem_body};
-pub use security::{Auth, FORBIDDEN_TOKEN, Tokens};
+
+use crate::security::{self, Auth, Tokens};
+use crate::style::{Voice, problem, render_error, validation_status};
 
 /// How the mock behaves; the CLI flags of `serve`.
 #[derive(Debug, Clone)]

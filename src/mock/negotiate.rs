@@ -63,14 +63,3 @@ pub fn choose<'m>(accept: Option<&str>, content: &'m [MediaType]) -> Result<&'m 
     }
     best.map(|(_, m)| m).ok_or(())
 }
-
-/// The Content-Type to send for a documented, possibly wildcard, media type.
-pub fn concrete_type(media: &str) -> &str {
-    let essence = media.split(';').next().unwrap_or(media).trim();
-    match essence {
-        "*/*" | "application/*" => "application/json",
-        e if e.contains("*+json") => "application/json",
-        "text/*" => "text/plain",
-        e => e,
-    }
-}

@@ -146,6 +146,17 @@ pub fn is_json_media(name: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json") || essence == "text/json" || essence == "*/*"
 }
 
+/// The Content-Type to send for a documented, possibly wildcard, media type.
+pub fn concrete_type(media: &str) -> &str {
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    match essence {
+        "*/*" | "application/*" => "application/json",
+        e if e.contains("*+json") => "application/json",
+        "text/*" => "text/plain",
+        e => e,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Example {
     /// The key in `examples`, or `default` for a lone `example`.

@@ -1,4 +1,4 @@
-//! Credentials, checked before anything else: 401 when they are missing or malformed,
+//! Credentials, checked before anything else by the mock and the strict proxy: 401 when they are missing or malformed,
 //! 403 when they are present but not allowed — the answer Prism never gives.
 
 use std::collections::HashMap;

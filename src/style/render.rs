@@ -4,10 +4,9 @@
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 
-use super::negotiate::concrete_type;
 use super::problem::problem;
 use super::template::{ErrorFacts, render};
-use crate::spec::{Api, MediaType, Operation, is_json_media};
+use crate::spec::{Api, MediaType, Operation, concrete_type, is_json_media};
 use crate::validate::Violation;
 
 /// Whether the template (naming the violation) or the documented example speaks first.
