@@ -1,6 +1,7 @@
 //! specmock: one compiled model of an OpenAPI document, used to mock it, to sandbox it,
 //! and to hold a real server to it.
 
+pub mod check;
 pub mod generate;
 pub mod mock;
 pub mod mounts;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, Subcommand};
+use specmock::check::proxy::{Proxy, ProxyOptions};
+use specmock::check::{self, ReportTarget, Verdict};
 use specmock::mock::{Mock, MockOptions};
 use specmock::mounts::{self, MountError};
 use specmock::security::Tokens;
@@ -30,6 +32,12 @@ struct Cli {
 enum Command {
     /// Serve mock APIs: documented examples, generated bodies and documented errors.
     Serve(ServeArgs),
+    /// Judge recorded exchanges (fixtures or HAR files) against a document.
+    Validate(ValidateArgs),
+    /// Send requests to a live server and judge every answer against the document.
+    Check(CheckArgs),
+    /// Forward traffic to a real server and judge every request and response on the way.
+    Proxy(ProxyArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
         /// An OpenAPI 3.0/3.1 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
@@ -79,12 +87,295 @@ struct ServeArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// The document: an OpenAPI file or a built-in name.
+    #[arg(long)]
+    spec: String,
+    /// Fixture files (our JSON/YAML format, see README) or HAR files; directories are searched.
+    #[arg(required = true, value_name = "FIXTURE")]
+    fixtures: Vec<PathBuf>,
+    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    #[arg(long = "report", value_name = "KIND=FILE")]
+    reports: Vec<ReportTarget>,
+    /// Print only the exchanges that fail.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The document: an OpenAPI file or a built-in name.
+    #[arg(long)]
+    spec: String,
+    /// Where the server under test listens, including any base path (https://api.example.com/v1).
+    #[arg(long, value_name = "URL")]
+    base_url: String,
+    /// Authorization header for requests that should be allowed, e.g. 'Bearer sk_test_123'.
+    #[arg(long, value_name = "VALUE")]
+    auth: Option<String>,
+    /// An extra header on every request, e.g. --header 'X-API-Key: abc' (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+    /// Only these operations (operationId or 'METHOD /path'; repeatable).
+    #[arg(long = "operation", value_name = "ID")]
+    operations: Vec<String>,
+    /// Only operations with this tag (repeatable).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Send at most this many requests (valid requests for every operation come first).
+    #[arg(long, value_name = "N")]
+    max_requests: Option<usize>,
+    /// Seed for generated requests: the same seed sends the same requests.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    timeout: u64,
+    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    #[arg(long = "report", value_name = "KIND=FILE")]
+    reports: Vec<ReportTarget>,
+}
+
+#[derive(clap::Args)]
+struct ProxyArgs {
+    /// The document: an OpenAPI file or a built-in name.
+    #[arg(long)]
+    spec: String,
+    /// The real server to forward to, including any base path.
+    #[arg(long, value_name = "URL")]
+    upstream: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, short, default_value_t = 4011)]
+    port: u16,
+    /// Answer invalid requests here (401/403/415/422 in the document's style) instead of forwarding them.
+    #[arg(long)]
+    strict: bool,
+    /// With --strict: tokens and what each may do (see README, "Tokens and 403").
+    #[arg(long, value_name = "FILE")]
+    tokens: Option<PathBuf>,
+    /// Write every exchange into DIR as a fixture that `specmock validate` reads.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
+    /// Seconds to wait for the upstream.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    timeout: u64,
+    /// Largest request body accepted, e.g. 10MiB.
+    #[arg(long, default_value = "10MiB", value_parser = parse_size, value_name = "SIZE")]
+    max_body: usize,
+    /// Do not log a line per request.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Routes { spec } => routes(&spec),
         Command::Serve(args) => serve(args),
+        Command::Validate(args) => validate(args),
+        Command::Check(args) => check(args),
+        Command::Proxy(args) => proxy(args),
     }
+}
+
+/// Loads the one document `validate`, `check` and `proxy` work with; prints the error.
+fn load_spec(spec: &str) -> Option<Arc<specmock::spec::Api>> {
+    match mounts::load(spec) {
+        Ok((_, api)) => Some(Arc::new(api)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
+fn write_reports(reports: &[ReportTarget], suite: &str, verdicts: &[Verdict]) -> bool {
+    let mut ok = true;
+    for report in reports {
+        match report.write(suite, verdicts) {
+            Ok(path) => eprintln!("report written to {}", path.display()),
+            Err(e) => {
+                eprintln!("error: cannot write the report: {e}");
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+fn verdict_exit(verdicts: &[Verdict], reports_ok: bool) -> ExitCode {
+    if !reports_ok {
+        ExitCode::from(2)
+    } else if verdicts.iter().all(Verdict::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn validate(args: ValidateArgs) -> ExitCode {
+    let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
+    let exchanges = match check::load_all(&args.fixtures) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let judge = match check::Judge::new(api) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let verdicts: Vec<Verdict> = exchanges.iter().map(|e| judge.exchange(e)).collect();
+    print!("{}", check::human(&verdicts, !args.quiet));
+    let reports_ok = write_reports(&args.reports, "specmock validate", &verdicts);
+    verdict_exit(&verdicts, reports_ok)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
+    let options = check::CheckOptions {
+        base_url: args.base_url,
+        auth: args.auth,
+        headers: args.headers,
+        operations: args.operations,
+        tags: args.tags,
+        max_requests: args.max_requests,
+        seed: args.seed,
+        concurrency: args.concurrency,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    };
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} requests {wide_bar} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(check::run(api, &options, &progress));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(verdicts) => {
+            print!("{}", check::human(&verdicts, false));
+            let reports_ok = write_reports(&args.reports, "specmock check", &verdicts);
+            verdict_exit(&verdicts, reports_ok)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn proxy(args: ProxyArgs) -> ExitCode {
+    let (writer, _guard) = tracing_appender::non_blocking(std::io::stderr());
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_writer(writer).with_target(false).with_ansi(ansi).init();
+    let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
+    let tokens = match &args.tokens {
+        Some(path) => match Tokens::load(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let options = ProxyOptions {
+        upstream: args.upstream.clone(),
+        strict: args.strict,
+        record: args.record,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        tokens,
+    };
+    let proxy = match Proxy::new(api, options) {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let limits = Limits { max_body: args.max_body, access_log: !args.quiet, ..Limits::default() };
+    run_server(&args.host, args.port, proxy, limits, |local| {
+        eprintln!("specmock proxy listening on http://{local}, forwarding to {}", args.upstream);
+    })
+}
+
+/// Binds, prints where, serves until Ctrl-C or SIGTERM.
+fn run_server<H: server::Handler>(
+    host: &str,
+    port: u16,
+    handler: Arc<H>,
+    limits: Limits,
+    announce: impl FnOnce(SocketAddr),
+) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let address = format!("{host}:{port}");
+        let listener = match tokio::net::TcpListener::bind(&address).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {address}: {e} (choose another with --port)");
+                return ExitCode::FAILURE;
+            }
+        };
+        let local: SocketAddr = listener.local_addr().unwrap_or_else(|_| ([127, 0, 0, 1], port).into());
+        announce(local);
+        match server::serve(listener, handler, limits, server::shutdown_signal()).await {
+            Ok(()) => {
+                eprintln!("specmock stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// `Name: value` (or `Name:value`).
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) =
+        text.split_once(':').ok_or_else(|| format!("--header '{text}' must look like 'Name: value'"))?;
+    let name = name.trim();
+    if name.is_empty() || http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!("--header '{text}': '{name}' is not a header name"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
 }
 
 fn routes(spec: &str) -> ExitCode {
@@ -154,23 +445,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         read_timeout: Duration::from_secs(args.read_timeout.max(1)),
         access_log: !args.quiet,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(async move {
-        let address = format!("{}:{}", args.host, args.port);
-        let listener = match tokio::net::TcpListener::bind(&address).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: cannot listen on {address}: {e} (choose another with --port)");
-                return ExitCode::FAILURE;
-            }
-        };
-        let local: SocketAddr = listener.local_addr().unwrap_or_else(|_| ([127, 0, 0, 1], args.port).into());
+    run_server(&args.host, args.port, Arc::clone(&mock), limits, |local| {
         eprintln!("specmock listening on http://{local}");
         for mount in mock.mounts() {
             let prefix = if mount.prefix.is_empty() { "/" } else { &mount.prefix };
@@ -180,16 +455,6 @@ fn serve(args: ServeArgs) -> ExitCode {
                 mount.api.operations.len(),
                 mount.api.source
             );
-        }
-        match server::serve(listener, mock, limits, server::shutdown_signal()).await {
-            Ok(()) => {
-                eprintln!("specmock stopped");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
         }
     })
 }

@@ -89,6 +89,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         version,
         openapi,
         operations,
+        base_paths: base_paths(root),
         security_schemes: c.security_schemes,
         error_template,
         schemas,
@@ -492,4 +493,21 @@ fn error_template(sources: &Sources, loc: &Loc) -> Result<Option<Arc<Value>>, Sp
         return Err(sources.error(&at.child("vars"), "vars must be a map from keyword to variables"));
     }
     Ok(Some(Arc::new(value.clone())))
+}
+
+/// `/v1` from `https://api.clerk.com/v1`, `/api` from `/api`; nothing for bare hosts.
+fn base_paths(root: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for server in root.get("servers").and_then(Value::as_array).into_iter().flatten() {
+        let Some(url) = server.get("url").and_then(Value::as_str) else { continue };
+        let path = match url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or(""),
+            None => url,
+        };
+        let path = path.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+        if path.starts_with('/') && !path.contains('{') && !out.iter().any(|p| p == path) {
+            out.push(path.to_string());
+        }
+    }
+    out
 }

@@ -25,6 +25,9 @@ pub struct Api {
     /// The `openapi` field as written.
     pub openapi: String,
     pub operations: Vec<Operation>,
+    /// Path parts of `servers[].url` (`/v1` for `https://api.clerk.com/v1`): recorded traffic
+    /// carries them, the document's paths do not.
+    pub base_paths: Vec<String>,
     pub security_schemes: Vec<SecurityScheme>,
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<Value>>,

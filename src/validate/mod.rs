@@ -11,6 +11,7 @@ mod response;
 use serde::Serialize;
 
 pub use body::{MediaMatch, match_media, parse_content_type};
+pub use coerce::{Types, deref, types};
 pub use request::{CheckedRequest, RequestInput, Unsupported, check_request};
 pub use response::{ResponseInput, check_response};
 
@@ -114,5 +115,8 @@ pub fn schema_violations(
             }
         }
     }
+    // A value of the wrong type also fails its format; the type says it all.
+    let mistyped: Vec<String> = out.iter().filter(|v| v.keyword == "type").map(|v| v.pointer.clone()).collect();
+    out.retain(|v| v.keyword != "format" || !mistyped.contains(&v.pointer));
     out
 }

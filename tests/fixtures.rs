@@ -1,0 +1,138 @@
+//! `specmock validate`: every fixture of every built-in style judged, every verdict snapshotted.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use specmock::check::{Judge, load_all};
+
+const STYLES: &[&str] = &["scalekit", "straddle", "clerk", "zitadel"];
+
+fn fixtures(style: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(style)
+}
+
+#[test]
+fn good_fixtures_pass_and_bad_ones_fail_with_snapshotted_verdicts() {
+    for style in STYLES {
+        let api = specmock::spec::Builtin::find(style).unwrap().load().unwrap();
+        let judge = Judge::new(std::sync::Arc::new(api)).unwrap();
+        let exchanges = load_all(&[fixtures(style)]).unwrap();
+        assert!(exchanges.len() >= 10, "{style}: {} fixtures", exchanges.len());
+        let mut verdicts = Vec::new();
+        for exchange in &exchanges {
+            let mut verdict = judge.exchange(exchange);
+            let good = exchange.source.contains("/good/");
+            assert_eq!(verdict.passed(), good, "{}: {:#?}", exchange.source, verdict.findings);
+            // Paths in snapshots are relative to the repository.
+            verdict.source = verdict.source.split("fixtures/").last().unwrap_or_default().to_string();
+            verdicts.push(verdict);
+        }
+        let settings = snapshot_settings!();
+        settings.bind(|| insta::assert_json_snapshot!(format!("fixtures_{style}"), verdicts));
+    }
+}
+
+#[test]
+fn bad_fixtures_cover_every_rule_the_issue_names() {
+    for style in STYLES {
+        let api = specmock::spec::Builtin::find(style).unwrap().load().unwrap();
+        let judge = Judge::new(std::sync::Arc::new(api)).unwrap();
+        let keywords: Vec<String> = load_all(&[fixtures(style).join("bad")])
+            .unwrap()
+            .iter()
+            .flat_map(|e| judge.exchange(e).findings)
+            .map(|f| f.violation.keyword)
+            .collect();
+        for needed in ["type", "required", "status", "content-type"] {
+            assert!(keywords.iter().any(|k| k == needed), "{style}: no bad fixture breaks '{needed}': {keywords:?}");
+        }
+        assert!(
+            keywords.iter().any(|k| k == "pattern" || k == "enum" || k == "const"),
+            "{style}: no bad fixture breaks a pattern or enum: {keywords:?}"
+        );
+    }
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_validate_command_exits_0_1_or_2() {
+    let (code, stdout, _) = run(&["validate", "--spec", "clerk", "fixtures/clerk/good"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("0 failed"));
+
+    let (code, stdout, _) = run(&["validate", "--spec", "clerk", "fixtures/clerk"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("created_at must be an integer, not a string"), "{stdout}");
+    assert!(stdout.contains("#/created_at"), "the JSON pointer is printed: {stdout}");
+
+    let (code, _, stderr) = run(&["validate", "--spec", "clerk", "fixtures/nope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("fixtures/nope"), "{stderr}");
+    let (code, _, stderr) = run(&["validate", "--spec", "nope.yaml", "fixtures/clerk"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nope.yaml"), "{stderr}");
+    let (code, _, stderr) = run(&["validate", "--spec", "clerk", "tests/data/errors/bad-json.json"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn reports_are_written_as_json_and_junit() {
+    let dir = std::env::temp_dir().join(format!("specmock-reports-{}", std::process::id()));
+    let json = dir.join("out.json");
+    let junit = dir.join("out.xml");
+    let (code, _, _) = run(&[
+        "validate",
+        "--spec",
+        "zitadel",
+        "fixtures/zitadel",
+        "--report",
+        &format!("json={}", json.display()),
+        "--report",
+        &format!("junit={}", junit.display()),
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["summary"]["failed"], 7);
+    assert!(report["results"][0]["findings"].is_array());
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuite name=\"specmock validate\""));
+    assert_eq!(xml.matches("<failure").count(), 7);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn har_files_are_read() {
+    let dir = std::env::temp_dir().join(format!("specmock-har-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [
+        {"request": {"method": "POST", "url": "https://clerk.example.com/v1/organizations",
+                     "headers": [{"name": "content-type", "value": "application/json"}],
+                     "postData": {"mimeType": "application/json", "text": "{\"name\":\"Acme Inc\"}"}},
+         "response": {"status": 200, "headers": [{"name": "content-type", "value": "application/json"}],
+                      "content": {"mimeType": "application/json",
+                                  "text": "{\"object\":\"organization\",\"id\":\"org_21Ufcy98STcA11s3QckIwtwHIES\",\"name\":\"Acme Inc\",\"created_at\":1638000669544,\"updated_at\":1638000669544}"}}},
+        {"request": {"method": "GET", "url": "https://clerk.example.com/v1/organizations/org_1", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{\"object\":\"organization\"}"}}}
+    ]}});
+    let file = dir.join("session.har");
+    std::fs::write(&file, har.to_string()).unwrap();
+    let (code, stdout, _) = run(&["validate", "--spec", "clerk", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    assert!(stdout.contains("id is required"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}
