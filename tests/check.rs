@@ -1,0 +1,220 @@
+//! `specmock check` against a server with one contract bug of each kind, and against
+//! specmock's own mock of each built-in style (which must pass).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::{Value, json};
+use specmock::mock::MockOptions;
+
+/// A server that breaks the contract of tests/data/contract.yaml once per operation.
+async fn buggy(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let path = parts.uri.path().to_string();
+    let json_answer = |status: u16, value: Value| {
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(value.to_string())))
+            .unwrap()
+    };
+    let documented = [
+        "/healthy",
+        "/status-bug",
+        "/type-bug",
+        "/required-bug",
+        "/pattern-bug",
+        "/content-type-bug",
+        "/auth-bug",
+        "/crash-bug",
+        "/allow-bug",
+    ];
+    if !documented.contains(&path.as_str()) {
+        return Ok(json_answer(404, json!({"error": "not found"})));
+    }
+    let expected_method = if path == "/crash-bug" { "POST" } else { "GET" };
+    if parts.method.as_str() != expected_method {
+        let mut r = json_answer(405, json!({"error": "method not allowed"}));
+        if path != "/allow-bug" {
+            r.headers_mut().insert("allow", expected_method.parse().unwrap());
+        }
+        return Ok(r);
+    }
+    let authorized =
+        parts.headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer "));
+    if !authorized && path != "/auth-bug" {
+        return Ok(json_answer(401, json!({"error": "unauthorized"})));
+    }
+    let org = json!({"id": "org_abc", "name": "Acme", "count": 3});
+    Ok(match path.as_str() {
+        "/status-bug" => json_answer(418, org),
+        "/type-bug" => json_answer(200, json!({"id": "org_abc", "name": "Acme", "count": "three"})),
+        "/required-bug" => json_answer(200, json!({"id": "org_abc", "count": 3})),
+        "/pattern-bug" => json_answer(200, json!({"id": "ACME-1", "name": "Acme", "count": 3})),
+        "/content-type-bug" => Response::builder()
+            .status(200)
+            .header("content-type", "text/html")
+            .body(Full::new(Bytes::from_static(b"<h1>Acme</h1>")))
+            .unwrap(),
+        "/crash-bug" => match serde_json::from_slice::<Value>(&body) {
+            Ok(v) if v.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty()) => json_answer(200, org),
+            _ => json_answer(500, json!({"error": "NullPointerException"})),
+        },
+        _ => json_answer(200, org),
+    })
+}
+
+async fn start_buggy() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service_fn(buggy))
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// Runs the `check` command in a blocking thread; returns (exit code, stdout, JSON report).
+async fn check(spec: &str, base_url: String, extra: &[&str]) -> (i32, String, Value) {
+    let report = std::env::temp_dir().join(format!("specmock-check-{}-{}.json", std::process::id(), rand_suffix()));
+    let mut args: Vec<String> = vec!["check".into(), "--spec".into(), spec.into(), "--base-url".into(), base_url];
+    args.extend(["--report".to_string(), format!("json={}", report.display())]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_specmock"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let json: Value = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| panic!("no report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
+    let _ = std::fs::remove_file(report);
+    (output.status.code().unwrap_or(-1), stdout, json)
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_kind_of_contract_bug_is_reported_with_its_rule() {
+    let addr = start_buggy().await;
+    let started = Instant::now();
+    let (code, stdout, report) =
+        check(&common::data("contract.yaml"), format!("http://{addr}"), &["--auth", "Bearer t"]).await;
+    eprintln!("check took {:?}", started.elapsed());
+    assert_eq!(code, 1, "{stdout}");
+
+    let mut rules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for result in report["results"].as_array().unwrap() {
+        for finding in result["findings"].as_array().unwrap() {
+            let operation = result["operation"].as_str().unwrap().to_string();
+            rules.entry(operation).or_default().insert(finding["rule"].as_str().unwrap().to_string());
+        }
+        if !result["findings"].as_array().unwrap().is_empty() {
+            assert!(result["curl"].as_str().unwrap().starts_with("curl -i -X "), "{result}");
+        }
+    }
+    let expected: BTreeMap<&str, &[&str]> = BTreeMap::from([
+        ("statusBug", &["status-documented"][..]),
+        ("typeBug", &["body-schema"][..]),
+        ("requiredBug", &["body-schema"][..]),
+        ("patternBug", &["body-schema"][..]),
+        ("contentTypeBug", &["content-type-documented"][..]),
+        ("authBug", &["auth-enforced"][..]),
+        ("crashBug", &["no-server-error", "status-documented"][..]),
+        ("/allow-bug (any method)", &["method-not-allowed"][..]),
+    ]);
+    for (operation, wanted) in &expected {
+        let found: Vec<&str> =
+            rules.get(*operation).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+        assert_eq!(found, *wanted, "{operation}: {stdout}");
+    }
+    assert!(!rules.contains_key("healthy"), "the correct operation is not blamed: {stdout}");
+    assert_eq!(rules.len(), expected.len(), "nothing else is reported: {rules:?}");
+
+    // The human report names the operation, the rule, the pointer and a curl command.
+    assert!(stdout.contains("typeBug"));
+    assert!(stdout.contains("body-schema: body/count #/count: count must be an integer, not a string"), "{stdout}");
+    assert!(stdout.contains("body-schema: body/id #/id: id must match the pattern"), "{stdout}");
+    assert!(stdout.contains("reproduce: curl -i -X POST"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_of_every_builtin_style_passes_its_own_check() {
+    for style in ["scalekit", "straddle", "clerk", "zitadel"] {
+        let server = common::start(&[style], MockOptions::default()).await;
+        let started = Instant::now();
+        let (code, stdout, report) = check(style, server.base.clone(), &["--auth", "Bearer t"]).await;
+        eprintln!("{style}: {} requests in {:?}", report["summary"]["exchanges"], started.elapsed());
+        assert_eq!(code, 0, "{style}:\n{stdout}");
+        assert_eq!(report["summary"]["violations"], 0);
+        assert!(report["summary"]["exchanges"].as_u64().unwrap() >= 10, "{style}: {}", report["summary"]);
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_and_limits_shape_the_run() {
+    let server = common::start(&["clerk"], MockOptions::default()).await;
+    let (code, _, report) =
+        check("clerk", server.base.clone(), &["--auth", "Bearer t", "--operation", "createOrganization"]).await;
+    assert_eq!(code, 0);
+    let operations: BTreeSet<String> =
+        report["results"].as_array().unwrap().iter().map(|r| r["operation"].as_str().unwrap().to_string()).collect();
+    assert!(operations.iter().all(|o| o == "createOrganization" || o.ends_with("(any method)")), "{operations:?}");
+
+    let (_, _, report) = check("clerk", server.base.clone(), &["--auth", "Bearer t", "--max-requests", "3"]).await;
+    assert_eq!(report["summary"]["exchanges"], 3);
+
+    let (code, _, _) = check_expect_error("clerk", "not-a-url").await;
+    assert_eq!(code, 2);
+    server.stop().await;
+}
+
+async fn check_expect_error(spec: &str, base_url: &str) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["check", "--spec", spec, "--base-url", base_url])
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_is_reported_not_hung_on() {
+    // A port nobody listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (code, stdout, report) =
+        check("clerk", format!("http://127.0.0.1:{port}"), &["--timeout", "2", "--max-requests", "2"]).await;
+    assert_eq!(code, 1);
+    assert!(stdout.contains("answered: response: no answer"), "{stdout}");
+    assert_eq!(report["summary"]["failed"], 2);
+}

@@ -1,0 +1,184 @@
+//! `specmock proxy`: forwards, judges both directions, reports in a header, refuses invalid
+//! requests itself with --strict, records fixtures that `validate` reads.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Answer, client, start};
+use serde_json::Value;
+use specmock::check::proxy::{Proxy, ProxyOptions, VIOLATIONS_HEADER};
+use specmock::mock::MockOptions;
+use specmock::server::{self, Limits};
+use tokio::sync::oneshot;
+
+struct RunningProxy {
+    base: String,
+    stop: oneshot::Sender<()>,
+}
+
+async fn start_proxy(spec: &str, upstream: &str, strict: bool, record: Option<PathBuf>) -> RunningProxy {
+    let api = Arc::new(specmock::mounts::load(spec).unwrap().1);
+    let options =
+        ProxyOptions { upstream: upstream.to_string(), strict, record, timeout: Duration::from_secs(5), tokens: None };
+    let proxy = Arc::new(Proxy::new(api, options).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, rx) = oneshot::channel::<()>();
+    tokio::spawn(server::serve(listener, proxy, Limits { access_log: false, ..Limits::default() }, async move {
+        let _ = rx.await;
+    }));
+    RunningProxy { base, stop }
+}
+
+fn violations(answer: &Answer) -> Vec<Value> {
+    let header = answer.header(VIOLATIONS_HEADER).expect("the verdict header is always there");
+    serde_json::from_str::<Vec<Value>>(header).unwrap()
+}
+
+#[tokio::test]
+async fn forwards_and_reports_violations_in_a_header() {
+    // Upstream: the Clerk mock; the proxy judges against the same document.
+    let upstream = start(&["clerk"], MockOptions::default()).await;
+    let proxy = start_proxy("clerk", &upstream.base, false, None).await;
+
+    let ok = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer t")
+            .json(&serde_json::json!({"name": "Acme"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.json()["object"], "organization", "the upstream's answer is passed through");
+    assert!(violations(&ok).is_empty());
+
+    // An invalid request is forwarded (not strict); the header names what was wrong with it.
+    let bad = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer t")
+            .json(&serde_json::json!({"name": 7}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(bad.status, 422, "the upstream answered");
+    let found = violations(&bad);
+    assert!(
+        found.iter().any(|v| v["rule"] == "invalid-request-rejected" && v["location"] == "request/body/name"),
+        "{found:?}"
+    );
+
+    // Undocumented paths are forwarded and flagged.
+    let unknown = Answer::from(client().get(format!("{}/v2/whatever", proxy.base)).send().await.unwrap()).await;
+    assert!(violations(&unknown).iter().any(|v| v["rule"] == "operation-documented"));
+    let _ = proxy.stop.send(());
+    upstream.stop().await;
+}
+
+#[tokio::test]
+async fn response_violations_of_the_upstream_are_reported() {
+    // The upstream answers {"which": "me"}; the document the proxy holds it to wants an id.
+    let upstream = start(&[&common::data("routing.yaml")], MockOptions::default()).await;
+    let proxy = start_proxy(&common::data("routing-strict.yaml"), &upstream.base, false, None).await;
+    let answer = Answer::from(client().get(format!("{}/orgs/me", proxy.base)).send().await.unwrap()).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["which"], "me", "passed through unchanged");
+    let found = violations(&answer);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["rule"], "body-schema");
+    assert_eq!(found[0]["message"], "id is required");
+    let _ = proxy.stop.send(());
+    upstream.stop().await;
+}
+
+#[tokio::test]
+async fn strict_mode_answers_invalid_requests_itself() {
+    // An upstream that must never be reached: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let proxy = start_proxy("clerk", &format!("http://127.0.0.1:{port}"), true, None).await;
+    let anonymous = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .json(&serde_json::json!({"name": "A"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(anonymous.json()["errors"][0]["code"], "authentication_invalid");
+    let invalid = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer t")
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(invalid.status, 422);
+    assert_eq!(invalid.json()["errors"][0]["code"], "form_param_nil");
+    let forbidden = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer forbidden")
+            .json(&serde_json::json!({"name": "A"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(forbidden.status, 403);
+    // A valid request is forwarded: here the upstream is down, which is a 502.
+    let valid = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer t")
+            .json(&serde_json::json!({"name": "A"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(valid.status, 502);
+    let _ = proxy.stop.send(());
+}
+
+#[tokio::test]
+async fn recorded_exchanges_are_fixtures_validate_reads() {
+    let dir = std::env::temp_dir().join(format!("specmock-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let upstream = start(&["zitadel"], MockOptions::default()).await;
+    let proxy = start_proxy("zitadel", &upstream.base, false, Some(dir.clone())).await;
+    for body in [r#"{"name":"Customer A"}"#, r#"{"name":""}"#] {
+        client()
+            .post(format!("{}/management/v1/orgs", proxy.base))
+            .header("Authorization", "Bearer t")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["validate", "--spec", "zitadel", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "the mock's answers conform: {stdout}");
+    assert!(stdout.contains("2 exchanges"), "{stdout}");
+    let _ = proxy.stop.send(());
+    upstream.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
