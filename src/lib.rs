@@ -9,5 +9,6 @@ pub mod route;
 pub mod security;
 pub mod server;
 pub mod spec;
+pub mod store;
 pub mod style;
 pub mod validate;

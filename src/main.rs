@@ -13,6 +13,7 @@ use specmock::mock::{Mock, MockOptions};
 use specmock::mounts::{self, MountError};
 use specmock::security::Tokens;
 use specmock::server::{self, Limits};
+use specmock::store::{Store, StoreOptions};
 
 #[derive(Parser)]
 #[command(
@@ -82,6 +83,21 @@ struct ServeArgs {
     /// Seconds a client has to send its request headers, and then its body.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     read_timeout: u64,
+    /// Keep state: POST creates, GET reads, PATCH/PUT change, DELETE removes (in memory).
+    #[arg(long)]
+    stateful: bool,
+    /// Keep state in FILE, across restarts (implies --stateful).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Resources to start with, and to go back to on POST /__specmock/reset (JSON or YAML).
+    #[arg(long, value_name = "FILE")]
+    state_seed: Option<PathBuf>,
+    /// Bearer token for /__specmock/ (without it, only loopback clients may use it).
+    #[arg(long, value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// Seconds an Idempotency-Key is remembered.
+    #[arg(long, default_value_t = 86_400, value_name = "SECS")]
+    idempotency_ttl: u64,
     /// Do not log a line per request.
     #[arg(long, short)]
     quiet: bool,
@@ -432,14 +448,36 @@ fn serve(args: ServeArgs) -> ExitCode {
         seed: args.seed,
         cors: args.cors,
         tokens,
+        admin_token: args.admin_token.clone(),
+    };
+    let stateful = args.stateful || args.state.is_some() || args.state_seed.is_some();
+    let store = if stateful {
+        let store_options = StoreOptions {
+            state_file: args.state.clone(),
+            seed_file: args.state_seed.clone(),
+            idempotency_ttl: Duration::from_secs(args.idempotency_ttl),
+        };
+        match Store::open(&mounts, &store_options) {
+            Ok(store) => Some(store),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
     };
     let mock = match Mock::new(mounts, options) {
-        Ok(m) => Arc::new(m),
+        Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    let mock = Arc::new(match store {
+        Some(store) => mock.with_store(store),
+        None => mock,
+    });
     let limits = Limits {
         max_body: args.max_body,
         read_timeout: Duration::from_secs(args.read_timeout.max(1)),
@@ -455,6 +493,11 @@ fn serve(args: ServeArgs) -> ExitCode {
                 mount.api.operations.len(),
                 mount.api.source
             );
+        }
+        if let Some(store) = mock.store() {
+            let resources: Vec<String> = store.describe().into_iter().map(|(m, r, _)| format!("{m}:{r}")).collect();
+            let kept = args.state.as_ref().map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
+            eprintln!("  stateful sandbox ({kept}): {}", resources.join(", "));
         }
     })
 }

@@ -63,6 +63,21 @@ pub fn generate(schemas: &Schemas, id: SchemaId, seed: u64) -> Result<Value, Gen
     Err(fail(last_problem))
 }
 
+/// A value for a part of a schema (a property's schema), not validated on its own: the
+/// sandbox fills single fields this way and the whole answer conforms by construction.
+/// `examples: false` for values that must be new each time (ids).
+pub fn generate_part(
+    schemas: &Schemas,
+    schema: &Value,
+    side: Side,
+    seed: u64,
+    name: &str,
+    examples: bool,
+) -> Result<Value, String> {
+    let mut generator = Generator { schemas, rng: Rng64::seed_from_u64(seed), side, nodes: 0, examples };
+    generator.value(schema, 1, name)
+}
+
 /// A fresh seed for answers that should differ each time.
 pub fn random_seed() -> u64 {
     rand::rng().random()

@@ -4,6 +4,7 @@
 //! are the credentials good (401/403), is the body's type accepted (415), is the request
 //! valid (422 in the vendor's style), and only then — which documented answer to give.
 
+mod admin;
 mod negotiate;
 mod prefer;
 
@@ -20,6 +21,7 @@ use crate::validate::{Part, RequestInput, Violation, check_request};
 pub use prefer::Prefer;
 
 use crate::security::{self, Auth, Tokens};
+use crate::store::{Call, Store};
 use crate::style::{Voice, problem, render_error, validation_status};
 
 /// How the mock behaves; the CLI flags of `serve`.
@@ -35,11 +37,14 @@ pub struct MockOptions {
     pub cors: bool,
     /// `--tokens FILE`.
     pub tokens: Option<Tokens>,
+    /// `--admin-token`: required (as a bearer token) on `/__specmock/`; without it only
+    /// loopback clients may use the admin surface.
+    pub admin_token: Option<String>,
 }
 
 impl Default for MockOptions {
     fn default() -> Self {
-        MockOptions { validate_requests: true, dynamic: false, seed: None, cors: true, tokens: None }
+        MockOptions { validate_requests: true, dynamic: false, seed: None, cors: true, tokens: None, admin_token: None }
     }
 }
 
@@ -51,12 +56,23 @@ pub struct Mock {
     mounts: Vec<Mount>,
     router: Router,
     options: MockOptions,
+    store: Option<Store>,
 }
 
 impl Mock {
     pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::route::RouteError> {
         let router = Router::new(&mounts)?;
-        Ok(Mock { mounts, router, options })
+        Ok(Mock { mounts, router, options, store: None })
+    }
+
+    /// Makes the mock a stateful sandbox.
+    pub fn with_store(mut self, store: Store) -> Mock {
+        self.store = Some(store);
+        self
+    }
+
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
     }
 
     pub fn mounts(&self) -> &[Mount] {
@@ -64,8 +80,8 @@ impl Mock {
     }
 
     /// Answers one request whose body has been read.
-    pub fn respond(&self, request: &Request<Bytes>) -> Response<Bytes> {
-        let mut response = self.answer(request);
+    pub async fn respond(&self, request: &Request<Bytes>) -> Response<Bytes> {
+        let mut response = self.answer(request).await;
         if self.options.cors {
             cors_headers(request.headers(), response.headers_mut());
         }
@@ -75,13 +91,16 @@ impl Mock {
         response
     }
 
-    fn answer(&self, request: &Request<Bytes>) -> Response<Bytes> {
+    async fn answer(&self, request: &Request<Bytes>) -> Response<Bytes> {
         let method = request.method();
         let path = request.uri().path();
         let headers = request.headers();
         if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         {
             return self.preflight(path);
+        }
+        if let Some(action) = path.strip_prefix(admin::PREFIX) {
+            return admin::answer(self.store.as_ref(), self.options.admin_token.as_deref(), request, action).await;
         }
         let (route, operation, params) = match self.router.lookup(method, path) {
             Lookup::Found { route, operation, params } => (route, operation, params),
@@ -94,18 +113,20 @@ impl Mock {
         };
         let api = &self.mounts[route.mount].api;
         let op = &api.operations[operation];
-        let mut response = self.operation(api, op, request, &params);
+        let mut response = self.operation(route.mount, operation, request, &params).await;
         response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
         response
     }
 
-    fn operation(
+    async fn operation(
         &self,
-        api: &Api,
-        op: &Operation,
+        mount: usize,
+        operation: usize,
         request: &Request<Bytes>,
         params: &[(String, String)],
     ) -> Response<Bytes> {
+        let api = &self.mounts[mount].api;
+        let op = &api.operations[operation];
         let headers = request.headers();
         let query = request.uri().query();
         let path = request.uri().path();
@@ -143,6 +164,16 @@ impl Mock {
         };
         if !checked.violations.is_empty() {
             return render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path);
+        }
+        // The sandbox answers resource operations, unless the client asked for a documented answer.
+        if let Some(store) = &self.store
+            && prefer.code.is_none()
+            && prefer.example.is_none()
+        {
+            let call = Call { mount, operation, request, params, body: checked.body.as_ref() };
+            if let Some(response) = store.answer(&call).await {
+                return response;
+            }
         }
         self.documented(api, op, &prefer, headers)
     }
@@ -225,7 +256,7 @@ impl Mock {
 
 impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        self.respond(&request)
+        self.respond(&request).await
     }
 }
 

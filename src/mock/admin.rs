@@ -1,0 +1,94 @@
+//! `/__specmock/`: the sandbox's own controls, on the same port. `POST reset` (back to the
+//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON).
+//! Loopback clients only — unless `--admin-token` is set, then that bearer token.
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use serde_json::json;
+
+use crate::server::Peer;
+use crate::store::Store;
+use crate::style::problem;
+
+pub const PREFIX: &str = "/__specmock/";
+
+pub async fn answer(
+    store: Option<&Store>,
+    token: Option<&str>,
+    request: &Request<Bytes>,
+    action: &str,
+) -> Response<Bytes> {
+    if let Some(refusal) = refuse(token, request) {
+        return refusal;
+    }
+    let Some(store) = store else {
+        return problem(
+            404,
+            "the admin surface belongs to the sandbox: start specmock with --stateful or --state FILE",
+            &[],
+        );
+    };
+    let to_empty = request.uri().query().is_some_and(|q| q.split('&').any(|p| p == "to=empty"));
+    match (request.method(), action) {
+        (&Method::POST, "reset") => match store.reset(to_empty).await {
+            Ok(count) => json_answer(json!({"reset": if to_empty { "empty" } else { "seed" }, "resources": count})),
+            Err(e) => problem(500, e, &[]),
+        },
+        (&Method::GET, "state") => json_answer(store.dump()),
+        (_, "reset" | "state") => {
+            let allow = if action == "reset" { "POST" } else { "GET" };
+            let mut r =
+                problem(405, format!("{} {PREFIX}{action} is not supported; use {allow}", request.method()), &[]);
+            r.headers_mut()
+                .insert(header::ALLOW, http::HeaderValue::from_static(if action == "reset" { "POST" } else { "GET" }));
+            r
+        }
+        _ => problem(
+            404,
+            format!("{PREFIX}{action} does not exist (there are POST {PREFIX}reset and GET {PREFIX}state)"),
+            &[],
+        ),
+    }
+}
+
+fn refuse(token: Option<&str>, request: &Request<Bytes>) -> Option<Response<Bytes>> {
+    match token {
+        Some(expected) => {
+            let given = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim);
+            match given {
+                Some(t) if t == expected => None,
+                Some(_) => Some(problem(403, "the admin token is not the one specmock was started with", &[])),
+                None => {
+                    let mut r = problem(401, "the admin surface needs 'Authorization: Bearer <admin token>'", &[]);
+                    r.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        http::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
+                    );
+                    Some(r)
+                }
+            }
+        }
+        None => {
+            let loopback = request.extensions().get::<Peer>().is_some_and(|p| p.0.ip().is_loopback());
+            (!loopback).then(|| {
+                problem(
+                    403,
+                    "the admin surface answers loopback clients only; set --admin-token to use it remotely",
+                    &[],
+                )
+            })
+        }
+    }
+}
+
+fn json_answer(value: serde_json::Value) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(serde_json::to_vec_pretty(&value).unwrap_or_default()));
+    *response.status_mut() = StatusCode::OK;
+    response.headers_mut().insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response
+}

@@ -1,0 +1,153 @@
+//! Fields the server owns: the id in the documented form, creation and update times in the
+//! documented format, constants (`object: "organization"`), and required fields the client
+//! did not send.
+
+use serde_json::{Map, Value};
+
+use crate::generate::{generate_part, random_seed};
+use crate::spec::{Api, Side};
+use crate::validate::deref;
+
+fn is_created(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("creat") && time_like(&n)
+}
+
+fn is_updated(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    (n.contains("updat") || n.contains("change") || n.contains("modif")) && time_like(&n)
+}
+
+fn time_like(n: &str) -> bool {
+    n.ends_with("at") || n.ends_with("time") || n.ends_with("date") || n.ends_with("on")
+}
+
+/// Optional fields a server fills in anyway: a state from a fixed set (`ORG_STATE_ACTIVE`),
+/// or an object of bookkeeping that carries creation or change times (`details`).
+fn server_made(api: &Api, schema: &Value) -> bool {
+    if schema.get("enum").is_some() {
+        return true;
+    }
+    properties(api, schema).iter().any(|(name, _)| is_created(name) || is_updated(name))
+}
+
+/// Now, as the schema writes times: epoch milliseconds for integers, else RFC 3339.
+fn now(schema: &Value) -> Value {
+    let ms = jiff::Timestamp::now().as_millisecond();
+    let integer = match schema.get("type") {
+        Some(Value::String(t)) => t == "integer" || t == "number",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer") && !ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if integer { Value::from(ms) } else { Value::String(crate::style::template::now_rfc3339()) }
+}
+
+fn properties<'a>(api: &'a Api, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
+    let schema = deref(&api.schemas, schema);
+    let mut out: Vec<(&String, &Value)> = Vec::new();
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        out.extend(props.iter());
+    }
+    for branch in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        out.extend(properties(api, branch));
+    }
+    out
+}
+
+fn required(api: &Api, schema: &Value) -> Vec<String> {
+    let schema = deref(&api.schemas, schema);
+    let mut out: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    for branch in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        out.extend(required(api, branch));
+    }
+    out
+}
+
+/// A new resource: server-owned fields set, required ones filled (from the documented
+/// example where there is one, so a sandbox looks like the docs).
+pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, example: Option<&Value>) {
+    let required = required(api, schema);
+    for (name, prop) in properties(api, schema) {
+        let prop_schema = deref(&api.schemas, prop);
+        if let Some(c) = constant(prop_schema) {
+            value.insert(name.clone(), c);
+        } else if is_created(name) || is_updated(name) {
+            value.insert(name.clone(), now(prop_schema));
+        } else if !value.contains_key(name)
+            && name != "id"
+            && (required.contains(name) || server_made(api, prop_schema))
+        {
+            let filled = example
+                .and_then(|e| e.get(name))
+                .cloned()
+                .or_else(|| generate_part(&api.schemas, prop, Side::Response, random_seed(), name, true).ok());
+            if let Some(v) = filled {
+                value.insert(name.clone(), v);
+            }
+        }
+        // Nested server-owned objects (`details: {creationDate, changeDate}`) get stamped too.
+        if let Some(Value::Object(inner)) = value.get_mut(name.as_str())
+            && prop_schema.get("properties").is_some()
+        {
+            stamp_new(api, prop, inner, example.and_then(|e| e.get(name)));
+        }
+    }
+}
+
+/// A changed resource: update times move, creation times and constants stay.
+pub fn stamp_update(api: &Api, schema: &Value, value: &mut Map<String, Value>) {
+    for (name, prop) in properties(api, schema) {
+        let prop_schema = deref(&api.schemas, prop);
+        if is_updated(name) && value.contains_key(name.as_str()) {
+            value.insert(name.clone(), now(prop_schema));
+        }
+        if let Some(Value::Object(inner)) = value.get_mut(name.as_str())
+            && prop_schema.get("properties").is_some()
+        {
+            stamp_update(api, prop, inner);
+        }
+    }
+}
+
+/// A value for the `id` property in its documented form (pattern, format).
+pub fn new_id(api: &Api, schema: &Value) -> Value {
+    let id_schema = properties(api, schema).into_iter().find(|(n, _)| n.as_str() == "id").map(|(_, s)| s);
+    match id_schema.and_then(|s| generate_part(&api.schemas, s, Side::Response, random_seed(), "id", false).ok()) {
+        Some(Value::String(s)) => Value::String(s),
+        Some(Value::Number(n)) => Value::Number(n),
+        _ => Value::String(uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+/// Server-owned properties, which a client's PATCH or PUT does not get to change.
+pub fn owned(api: &Api, schema: &Value) -> Vec<String> {
+    properties(api, schema)
+        .into_iter()
+        .filter(|(name, prop)| {
+            let p = deref(&api.schemas, prop);
+            name.as_str() == "id"
+                || is_created(name)
+                || is_updated(name)
+                || constant(p).is_some()
+                || p.get("readOnly").and_then(Value::as_bool).unwrap_or(false)
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+fn constant(schema: &Value) -> Option<Value> {
+    if let Some(c) = schema.get("const") {
+        return Some(c.clone());
+    }
+    match schema.get("enum").and_then(Value::as_array) {
+        Some(options) if options.len() == 1 => Some(options[0].clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,272 @@
+//! Which operations of a document act on which resource, read off its paths (a collection
+//! `/v1/organizations` and its item `/v1/organizations/{organization_id}` form one
+//! resource) or stated with `x-specmock-resource`:
+//!
+//! ```yaml
+//! x-specmock-resource:
+//!   name: orgs                # operations with the same name share one resource
+//!   action: read              # create | read | list | update | replace | delete
+//!   id: {in: header, name: x-zitadel-orgid}   # where the item's id comes from
+//!   by: external_id           # read by this property rather than the id
+//!   max: 100                  # (create) at most this many; the next gets the `limit` error
+//!   unique: [external_id]     # (create, update) values no two resources may share
+//! ```
+
+use serde_json::Value;
+
+use crate::spec::{Api, Operation, ParamIn, SchemaId};
+use crate::validate::deref;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Read,
+    List,
+    Update,
+    Replace,
+    Delete,
+}
+
+impl Action {
+    fn parse(text: &str) -> Option<Action> {
+        Some(match text {
+            "create" => Action::Create,
+            "read" => Action::Read,
+            "list" => Action::List,
+            "update" => Action::Update,
+            "replace" => Action::Replace,
+            "delete" => Action::Delete,
+            _ => return None,
+        })
+    }
+}
+
+/// Where an item's id comes from in a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdSource {
+    pub location: ParamIn,
+    pub name: String,
+}
+
+/// One operation's part in a resource.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub resource: usize,
+    pub action: Action,
+    /// For item actions: where the id (or `by` value) is.
+    pub id: Option<IdSource>,
+    /// Find the item by this property instead of the id.
+    pub by: Option<String>,
+}
+
+/// A resource the sandbox keeps.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Stable key: the annotation's name, or the collection path.
+    pub key: String,
+    /// The schema of one item (as the read operation answers it).
+    pub schema: Option<SchemaId>,
+    pub max: Option<usize>,
+    pub unique: Vec<String>,
+}
+
+/// Resources of one document, and which operation does what to which.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub resources: Vec<Resource>,
+    /// Indexed like `Api::operations`.
+    pub bindings: Vec<Option<Binding>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: #{pointer}/x-specmock-resource: {message}")]
+pub struct HintError {
+    pub file: String,
+    pub pointer: String,
+    pub message: String,
+}
+
+struct Hint {
+    name: Option<String>,
+    action: Option<Action>,
+    id: Option<IdSource>,
+    by: Option<String>,
+    max: Option<usize>,
+    unique: Vec<String>,
+}
+
+fn hint(api: &Api, op: &Operation) -> Result<Option<Hint>, HintError> {
+    let Some(value) = &op.resource_hint else { return Ok(None) };
+    let fail = |message: String| HintError { file: api.source.clone(), pointer: op.pointer.clone(), message };
+    let Value::Object(map) = value else { return Err(fail("must be a map".into())) };
+    for key in map.keys() {
+        if !["name", "action", "id", "by", "max", "unique"].contains(&key.as_str()) {
+            return Err(fail(format!("unknown key '{key}' (known: name, action, id, by, max, unique)")));
+        }
+    }
+    let action = match map.get("action").and_then(Value::as_str) {
+        Some(a) => Some(
+            Action::parse(a)
+                .ok_or_else(|| fail(format!("action '{a}' is not create, read, list, update, replace or delete")))?,
+        ),
+        None => None,
+    };
+    let id = match map.get("id") {
+        Some(v) => {
+            let location = match v.get("in").and_then(Value::as_str) {
+                Some("path") => ParamIn::Path,
+                Some("query") => ParamIn::Query,
+                Some("header") => ParamIn::Header,
+                Some("cookie") => ParamIn::Cookie,
+                other => return Err(fail(format!("id.in must be path, query, header or cookie, not {other:?}"))),
+            };
+            let name = v.get("name").and_then(Value::as_str).ok_or_else(|| fail("id needs a name".into()))?;
+            Some(IdSource { location, name: name.to_string() })
+        }
+        None => None,
+    };
+    Ok(Some(Hint {
+        name: map.get("name").and_then(Value::as_str).map(str::to_string),
+        action,
+        id,
+        by: map.get("by").and_then(Value::as_str).map(str::to_string),
+        max: map.get("max").and_then(Value::as_u64).map(|m| m as usize),
+        unique: map
+            .get("unique")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default(),
+    }))
+}
+
+/// `/v1/organizations/{organization_id}` → (`/v1/organizations`, Some("organization_id")).
+fn split_item(path: &str) -> (&str, Option<&str>) {
+    match path.rsplit_once('/') {
+        Some((collection, last)) if last.starts_with('{') && last.ends_with('}') && !collection.is_empty() => {
+            (collection, Some(&last[1..last.len() - 1]))
+        }
+        _ => (path, None),
+    }
+}
+
+fn inferred_action(op: &Operation, is_item: bool) -> Option<Action> {
+    use http::Method;
+    Some(match (op.method.clone(), is_item) {
+        (Method::POST, false) => Action::Create,
+        (Method::GET, false) => Action::List,
+        (Method::GET, true) => Action::Read,
+        (Method::PATCH, true) => Action::Update,
+        (Method::PUT, true) => Action::Replace,
+        (Method::DELETE, true) => Action::Delete,
+        _ => return None,
+    })
+}
+
+/// The schema of a successful JSON answer.
+fn success_schema(op: &Operation) -> Option<SchemaId> {
+    op.responses
+        .iter()
+        .filter(|r| matches!(r.status, crate::spec::StatusKey::Exact(200..=299) | crate::spec::StatusKey::Range(2)))
+        .flat_map(|r| r.content.iter())
+        .find(|m| m.is_json())
+        .and_then(|m| m.schema)
+}
+
+/// The item's schema inside an answer: the answer itself if it has an `id`, else the
+/// property that does (`{organization: …}`, `{data: …}`).
+pub fn item_schema<'s>(api: &'s Api, schema: &'s Value) -> Option<&'s Value> {
+    let schema = deref(&api.schemas, schema);
+    let props = schema.get("properties")?.as_object()?;
+    if props.contains_key("id") {
+        return Some(schema);
+    }
+    props.values().map(|p| deref(&api.schemas, p)).find(|p| p.get("properties").and_then(|q| q.get("id")).is_some())
+}
+
+pub fn infer(api: &Api) -> Result<Model, HintError> {
+    let mut model = Model { resources: Vec::new(), bindings: vec![None; api.operations.len()] };
+    let mut keys: Vec<String> = Vec::new();
+    // First: creates define resources.
+    let mut plans: Vec<(usize, String, Action, Option<IdSource>, Option<String>)> = Vec::new();
+    for (index, op) in api.operations.iter().enumerate() {
+        let hint = hint(api, op)?;
+        let (collection, item_param) = split_item(&op.path);
+        let action = match hint.as_ref().and_then(|h| h.action) {
+            Some(a) => Some(a),
+            None => inferred_action(op, item_param.is_some()),
+        };
+        let Some(action) = action else { continue };
+        let key = hint.as_ref().and_then(|h| h.name.clone()).unwrap_or_else(|| collection.to_string());
+        let id = hint
+            .as_ref()
+            .and_then(|h| h.id.clone())
+            .or_else(|| item_param.map(|name| IdSource { location: ParamIn::Path, name: name.to_string() }));
+        let by = hint.as_ref().and_then(|h| h.by.clone());
+        if action == Action::Create && !keys.contains(&key) {
+            keys.push(key.clone());
+            model.resources.push(Resource { key: key.clone(), schema: None, max: None, unique: Vec::new() });
+        }
+        if let (Some(h), Some(r)) = (&hint, keys.iter().position(|k| *k == key)) {
+            let resource = &mut model.resources[r];
+            if h.max.is_some() {
+                resource.max = h.max;
+            }
+            for u in &h.unique {
+                if !resource.unique.contains(u) {
+                    resource.unique.push(u.clone());
+                }
+            }
+        }
+        plans.push((index, key, action, id, by));
+    }
+    for (index, key, action, id, by) in plans {
+        if let Some(resource) = keys.iter().position(|k| *k == key) {
+            model.bindings[index] = Some(Binding { resource, action, id, by });
+        }
+    }
+    // Reads by another property: `GET /api/v1/organizations:external/{external_id}`.
+    for (index, op) in api.operations.iter().enumerate() {
+        if model.bindings[index].is_some() || op.method != http::Method::GET {
+            continue;
+        }
+        let (prefix, Some(param)) = split_item(&op.path) else { continue };
+        let found = model.resources.iter().position(|r| prefix.starts_with(r.key.as_str()) && r.key.starts_with('/'));
+        if let Some(resource) = found {
+            model.bindings[index] = Some(Binding {
+                resource,
+                action: Action::Read,
+                id: Some(IdSource { location: ParamIn::Path, name: param.to_string() }),
+                by: Some(param.to_string()),
+            });
+        }
+    }
+    // The item schema: what a read answers, else what a create answers.
+    for (r, resource) in model.resources.iter_mut().enumerate() {
+        let of = |action: Action| {
+            model
+                .bindings
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| {
+                    b.as_ref().filter(|b| b.resource == r && b.action == action && b.by.is_none()).map(|_| i)
+                })
+                .find_map(|i| success_schema(&api.operations[i]))
+        };
+        resource.schema = of(Action::Read).or_else(|| of(Action::Create));
+    }
+    // A `by` read whose property the item does not have is not a lookup after all.
+    for binding in model.bindings.iter_mut() {
+        let Some(b) = binding else { continue };
+        if let Some(by) = &b.by {
+            let schema = model.resources[b.resource].schema.map(|id| api.schemas.get(id));
+            let has = schema
+                .and_then(|s| item_schema(api, s))
+                .and_then(|s| s.get("properties"))
+                .is_some_and(|p| p.get(by).is_some());
+            if !has {
+                *binding = None;
+            }
+        }
+    }
+    Ok(model)
+}

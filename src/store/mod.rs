@@ -1,0 +1,685 @@
+//! The stateful sandbox (`serve --stateful`, `--state FILE`): resources inferred from the
+//! documents, created, read, listed, changed and deleted as the real API would, answered in
+//! each operation's own shape, optionally persisted, with idempotent retries.
+
+mod fields;
+mod idempotency;
+mod infer;
+mod journal;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use serde_json::{Map, Value, json};
+
+use crate::route::Mount;
+use crate::spec::{Api, MediaType, Operation, ParamIn, StatusKey, is_json_media};
+use crate::style::{Voice, render_error, validation_status};
+use crate::validate::{Part, Violation};
+
+pub use idempotency::Idempotency;
+pub use infer::{Action, HintError};
+pub use journal::{Data, StateError};
+
+use infer::{Binding, Model};
+use journal::{Journal, Record, durable};
+use render::{Body, Page, render};
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `--state FILE`; `None` keeps state in memory.
+    pub state_file: Option<PathBuf>,
+    /// `--state-seed FILE`: resources to start with (and to reset to).
+    pub seed_file: Option<PathBuf>,
+    /// How long an idempotency key is remembered.
+    pub idempotency_ttl: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Hint(#[from] HintError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("{file}: {message}")]
+    Seed { file: String, message: String },
+}
+
+pub struct Store {
+    mounts: Vec<Mount>,
+    models: Vec<Model>,
+    data: Mutex<Data>,
+    seed: Data,
+    journal: Option<Journal>,
+    idempotency: Idempotency,
+}
+
+/// What the mock hands the sandbox for one request.
+pub struct Call<'a> {
+    pub mount: usize,
+    pub operation: usize,
+    pub request: &'a Request<Bytes>,
+    pub params: &'a [(String, String)],
+    /// The decoded, validated body.
+    pub body: Option<&'a Value>,
+}
+
+impl Store {
+    pub fn open(mounts: &[Mount], options: &StoreOptions) -> Result<Store, StoreError> {
+        let models: Vec<Model> = mounts.iter().map(|m| infer::infer(&m.api)).collect::<Result<_, _>>()?;
+        let mut store = Store {
+            mounts: mounts.to_vec(),
+            models,
+            data: Mutex::new(Data::new()),
+            seed: Data::new(),
+            journal: None,
+            idempotency: Idempotency::new(options.idempotency_ttl),
+        };
+        if let Some(file) = &options.seed_file {
+            store.seed = store.read_seed(file)?;
+        }
+        let data = match &options.state_file {
+            Some(path) => {
+                let (journal, data) = Journal::open(path, &store.seed)?;
+                store.check_known(path, &data)?;
+                store.journal = Some(journal);
+                data
+            }
+            None => store.seed.clone(),
+        };
+        *store.lock() = data;
+        Ok(store)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Data> {
+        // A panic elsewhere must not take the sandbox down with it.
+        self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Resources per document, for start-up messages: (mount name, resource key, operations).
+    pub fn describe(&self) -> Vec<(String, String, usize)> {
+        let mut out = Vec::new();
+        for (m, model) in self.models.iter().enumerate() {
+            for (r, resource) in model.resources.iter().enumerate() {
+                let ops = model.bindings.iter().filter(|b| b.as_ref().is_some_and(|b| b.resource == r)).count();
+                out.push((self.mounts[m].name.clone(), resource.key.clone(), ops));
+            }
+        }
+        out
+    }
+
+    fn key(&self, mount: usize, resource: usize) -> String {
+        format!("{}:{}", self.mounts[mount].name, self.models[mount].resources[resource].key)
+    }
+
+    /// Whether the sandbox answers this operation.
+    pub fn handles(&self, mount: usize, operation: usize) -> bool {
+        self.models[mount].bindings.get(operation).is_some_and(Option::is_some)
+    }
+
+    /// Answers a call to a resource operation; `None` when the operation is not one.
+    pub async fn answer(&self, call: &Call<'_>) -> Option<Response<Bytes>> {
+        let binding = self.models[call.mount].bindings.get(call.operation)?.as_ref()?.clone();
+        let api = &self.mounts[call.mount].api;
+        let op = &api.operations[call.operation];
+        let writes = binding.action != Action::Read && binding.action != Action::List;
+        let idempotency_key = if writes {
+            call.request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty())
+        } else {
+            None
+        };
+        let Some(key) = idempotency_key else {
+            return Some(self.act(call, &binding, api, op).await);
+        };
+        let scope = format!("{}:{key}", self.mounts[call.mount].name);
+        let fingerprint = idempotency::fingerprint(call.request);
+        match self.idempotency.begin(&scope, fingerprint) {
+            idempotency::Begin::Replay(mut response) => {
+                response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+                Some(response)
+            }
+            idempotency::Begin::Conflict(why) => {
+                let violation = Violation::new(Part::Header, "idempotency-key", "idempotency", why);
+                let status = if documents(op, 409) { 409 } else { validation_status(op) };
+                Some(render_error(api, op, status, &[violation], Voice::Template, call.request.uri().path()))
+            }
+            idempotency::Begin::Fresh => {
+                let response = self.act(call, &binding, api, op).await;
+                self.idempotency.finish(&scope, fingerprint, &response);
+                Some(response)
+            }
+        }
+    }
+
+    async fn act(&self, call: &Call<'_>, binding: &Binding, api: &Api, op: &Operation) -> Response<Bytes> {
+        let resource = &self.models[call.mount].resources[binding.resource];
+        let key = self.key(call.mount, binding.resource);
+        let item_schema =
+            resource.schema.map(|id| api.schemas.get(id)).and_then(|s| infer::item_schema(api, s)).cloned();
+        let item_schema = item_schema.unwrap_or(Value::Bool(true));
+        let noun = singular(&resource.key);
+        let path = call.request.uri().path();
+        let error = |status: u16, keyword: &str, field: &str, message: String| {
+            let mut v = Violation::new(Part::Message, field, keyword, message);
+            if !field.is_empty() {
+                v.location = field.to_string();
+            }
+            render_error(api, op, status, &[v], Voice::Template, path)
+        };
+
+        let lookup = |data: &Data| -> Result<String, Response<Bytes>> {
+            let Some(source) = &binding.id else {
+                return Err(error(400, "required", "id", format!("the {noun} to act on is not named")));
+            };
+            let Some(wanted) = id_value(call, source) else {
+                return Err(error(404, "not_found", &source.name, format!("no {noun} is named by {}", source.name)));
+            };
+            let items = data.get(&key);
+            let found = match &binding.by {
+                None => items.and_then(|i| i.get_key_value(&wanted)).map(|(k, _)| k.clone()),
+                Some(by) => items
+                    .and_then(|i| i.iter().find(|(_, v)| v.get(by).map(text).as_deref() == Some(wanted.as_str())))
+                    .map(|(k, _)| k.clone()),
+            };
+            let field = binding.by.clone().unwrap_or_else(|| "id".to_string());
+            found.ok_or_else(|| error(404, "not_found", &source.name, format!("no {noun} with {field} '{wanted}'")))
+        };
+
+        match binding.action {
+            Action::Create => {
+                let mut item = match call.body {
+                    Some(Value::Object(m)) => m.clone(),
+                    _ => Map::new(),
+                };
+                let (record, value) = {
+                    let mut data = self.lock();
+                    let items = data.entry(key.clone()).or_default();
+                    if let Some(max) = resource.max
+                        && items.len() >= max
+                    {
+                        let status =
+                            [403, 429].into_iter().find(|s| documents(op, *s)).unwrap_or_else(|| validation_status(op));
+                        return error(
+                            status,
+                            "limit",
+                            "",
+                            format!("you cannot create more than {max} {}", plural(&noun)),
+                        );
+                    }
+                    if let Some(conflict) = duplicate(&resource.unique, items, &item, None) {
+                        return self.conflict(api, op, path, &noun, conflict);
+                    }
+                    let mut id = fields::new_id(api, &item_schema);
+                    while items.contains_key(&text(&id)) {
+                        id = fields::new_id(api, &item_schema);
+                    }
+                    if item_schema.get("properties").and_then(|p| p.get("id")).is_some() {
+                        item.insert("id".into(), id.clone());
+                    }
+                    let example = self.example_item(call.mount, binding.resource);
+                    fields::stamp_new(api, &item_schema, &mut item, example.as_ref());
+                    let value = Value::Object(item);
+                    items.insert(text(&id), value.clone());
+                    let record = Record::Put { resource: key.clone(), id: text(&id), value: value.clone() };
+                    (self.journal.as_ref().map(|j| j.submit(&record)), value)
+                };
+                if let Some(failure) = persist(record).await {
+                    return failure;
+                }
+                self.item_answer(api, op, &value)
+            }
+            Action::Read => {
+                let data = self.lock();
+                match lookup(&data) {
+                    Ok(id) => {
+                        let value = data[&key][&id].clone();
+                        drop(data);
+                        self.item_answer(api, op, &value)
+                    }
+                    Err(response) => response,
+                }
+            }
+            Action::Update | Action::Replace => {
+                let (record, value) = {
+                    let mut data = self.lock();
+                    let id = match lookup(&data) {
+                        Ok(id) => id,
+                        Err(response) => return response,
+                    };
+                    let items = data.get_mut(&key).expect("looked up");
+                    let owned = fields::owned(api, &item_schema);
+                    let old = items[&id].clone();
+                    let mut new = match binding.action {
+                        Action::Replace => old.as_object().map(|o| keep(o, &owned)).unwrap_or_default(),
+                        _ => old.as_object().cloned().unwrap_or_default(),
+                    };
+                    if let Some(Value::Object(patch)) = call.body {
+                        for (k, v) in patch {
+                            if owned.contains(k) {
+                                continue;
+                            }
+                            // JSON merge patch: null removes.
+                            match v {
+                                Value::Null => {
+                                    new.shift_remove(k);
+                                }
+                                v => {
+                                    new.insert(k.clone(), v.clone());
+                                }
+                            }
+                        }
+                    }
+                    if let Some(conflict) = duplicate(&resource.unique, items, &new, Some(&id)) {
+                        return self.conflict(api, op, path, &noun, conflict);
+                    }
+                    fields::stamp_update(api, &item_schema, &mut new);
+                    let value = Value::Object(new);
+                    items.insert(id.clone(), value.clone());
+                    let record = Record::Put { resource: key.clone(), id, value: value.clone() };
+                    (self.journal.as_ref().map(|j| j.submit(&record)), value)
+                };
+                if let Some(failure) = persist(record).await {
+                    return failure;
+                }
+                self.item_answer(api, op, &value)
+            }
+            Action::Delete => {
+                let (record, value) = {
+                    let mut data = self.lock();
+                    let id = match lookup(&data) {
+                        Ok(id) => id,
+                        Err(response) => return response,
+                    };
+                    let value = data.get_mut(&key).and_then(|items| items.shift_remove(&id)).unwrap_or(Value::Null);
+                    let record = Record::Delete { resource: key.clone(), id };
+                    (self.journal.as_ref().map(|j| j.submit(&record)), value)
+                };
+                if let Some(failure) = persist(record).await {
+                    return failure;
+                }
+                self.item_answer(api, op, &value)
+            }
+            Action::List => {
+                let items: Vec<Value> = {
+                    let data = self.lock();
+                    data.get(&key).map(|i| i.values().cloned().collect()).unwrap_or_default()
+                };
+                self.list_answer(api, op, call, items)
+            }
+        }
+    }
+
+    fn conflict(
+        &self,
+        api: &Api,
+        op: &Operation,
+        path: &str,
+        noun: &str,
+        (field, value): (String, String),
+    ) -> Response<Bytes> {
+        let status = if documents(op, 409) { 409 } else { validation_status(op) };
+        let mut v = Violation::new(
+            Part::Body,
+            &field,
+            "conflict",
+            format!("{} {noun} with {field} '{value}' already exists", article(noun)),
+        );
+        v.pointer = format!("/{field}");
+        render_error(api, op, status, &[v], Voice::Template, path)
+    }
+
+    /// The documented example of an item (from the read answer), to fill required fields the
+    /// client did not send the way the documentation shows them.
+    fn example_item(&self, mount: usize, resource: usize) -> Option<Value> {
+        let api = &self.mounts[mount].api;
+        let model = &self.models[mount];
+        let read = model.bindings.iter().position(|b| {
+            b.as_ref().is_some_and(|b| b.resource == resource && b.action == Action::Read && b.by.is_none())
+        })?;
+        let media = success(&api.operations[read])?.1;
+        let example = media.examples.first()?.value.clone();
+        let schema = api.schemas.get(media.schema?);
+        let s = crate::validate::deref(&api.schemas, schema);
+        if s.get("properties").and_then(|p| p.get("id")).is_some() {
+            return Some(example);
+        }
+        let props = s.get("properties")?.as_object()?;
+        let slot = props
+            .iter()
+            .find(|(_, p)| {
+                crate::validate::deref(&api.schemas, p).get("properties").and_then(|q| q.get("id")).is_some()
+            })?
+            .0;
+        example.get(slot).cloned()
+    }
+
+    fn item_answer(&self, api: &Api, op: &Operation, item: &Value) -> Response<Bytes> {
+        let Some((status, media)) = success(op) else { return empty(success_status(op)) };
+        let body = render(api, media, Body::Item(item), crate::generate::random_seed());
+        json_response(status, media, &body)
+    }
+
+    fn list_answer(&self, api: &Api, op: &Operation, call: &Call<'_>, items: Vec<Value>) -> Response<Bytes> {
+        let query: Vec<(String, String)> = call
+            .request
+            .uri()
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .unwrap_or_default();
+        let (offset, size, filters) = paging(op, &query, call.body);
+        let filtered: Vec<Value> = items
+            .into_iter()
+            .filter(|item| filters.iter().all(|(k, v)| item.get(k).map(text).as_deref() == Some(v.as_str())))
+            .collect();
+        let total = filtered.len();
+        let page_items: Vec<Value> = filtered.into_iter().skip(offset).take(size).collect();
+        let next = (offset + size < total).then(|| (offset + size).to_string());
+        let prev = (offset > 0).then(|| offset.saturating_sub(size).to_string());
+        let page = Page { items: page_items, total, offset, size, next_token: next, prev_token: prev };
+        let Some((status, media)) = success(op) else { return empty(success_status(op)) };
+        let body = render(api, media, Body::List(page), crate::generate::random_seed());
+        json_response(status, media, &body)
+    }
+
+    /// `POST /__specmock/reset`: back to the seed (or empty with `?to=empty`).
+    pub async fn reset(&self, empty: bool) -> Result<usize, String> {
+        let target = if empty { Data::new() } else { self.seed.clone() };
+        let count = target.values().map(|i| i.len()).sum();
+        let acks = {
+            let mut data = self.lock();
+            *data = target.clone();
+            self.journal.as_ref().map(|j| {
+                let mut acks = vec![j.submit(&Record::Clear)];
+                for (resource, items) in &target {
+                    for (id, value) in items {
+                        acks.push(j.submit(&Record::Put {
+                            resource: resource.clone(),
+                            id: id.clone(),
+                            value: value.clone(),
+                        }));
+                    }
+                }
+                acks
+            })
+        };
+        for ack in acks.into_iter().flatten() {
+            durable(ack).await.map_err(|e| format!("cannot write the state file: {e}"))?;
+        }
+        Ok(count)
+    }
+
+    /// `GET /__specmock/state`.
+    pub fn dump(&self) -> Value {
+        let data = self.lock();
+        let mut resources = Map::new();
+        for (m, model) in self.models.iter().enumerate() {
+            for r in 0..model.resources.len() {
+                let key = self.key(m, r);
+                let items: Vec<Value> = data.get(&key).map(|i| i.values().cloned().collect()).unwrap_or_default();
+                resources.insert(key, Value::Array(items));
+            }
+        }
+        json!({ "resources": resources })
+    }
+
+    fn check_known(&self, path: &Path, data: &Data) -> Result<(), StateError> {
+        let known: Vec<String> = self
+            .models
+            .iter()
+            .enumerate()
+            .flat_map(|(m, model)| (0..model.resources.len()).map(move |r| (m, r)))
+            .map(|(m, r)| self.key(m, r))
+            .collect();
+        if let Some(unknown) = data.keys().find(|k| !known.contains(k)) {
+            return Err(StateError {
+                file: path.display().to_string(),
+                message: format!(
+                    "it holds '{unknown}', which none of the served documents has (it was written for other documents); serve those, or use another --state file"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// `--state-seed FILE`: `{mount: {resource: [items]}}`, the resource by key or last path segment.
+    fn read_seed(&self, path: &Path) -> Result<Data, StoreError> {
+        let file = path.display().to_string();
+        let fail = |message: String| StoreError::Seed { file: file.clone(), message };
+        let source = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read the seed file: {e}")))?;
+        let value: Value = if source.trim_start().starts_with('{') {
+            serde_json::from_str(&source).map_err(|e| fail(format!("invalid JSON: {e}")))?
+        } else {
+            serde_saphyr::from_str(&source).map_err(|e| fail(format!("invalid YAML: {e}")))?
+        };
+        let Value::Object(by_mount) = value else {
+            return Err(fail("expected a map of document name → resources".into()));
+        };
+        let mut data = Data::new();
+        for (mount_name, resources) in by_mount {
+            let m = self.mounts.iter().position(|mount| mount.name == mount_name).ok_or_else(|| {
+                fail(format!("'{mount_name}' is not a served document (served: {})", self.mount_names()))
+            })?;
+            let Value::Object(resources) = resources else {
+                return Err(fail(format!("{mount_name}: expected a map of resource → items")));
+            };
+            let api = &self.mounts[m].api;
+            for (name, items) in resources {
+                let r = self.models[m]
+                    .resources
+                    .iter()
+                    .position(|r| r.key == name || r.key.rsplit('/').next() == Some(name.as_str()))
+                    .ok_or_else(|| {
+                        fail(format!("{mount_name}: no resource '{name}' (known: {})", self.resource_names(m)))
+                    })?;
+                let schema = self.models[m].resources[r]
+                    .schema
+                    .map(|id| api.schemas.get(id))
+                    .and_then(|s| infer::item_schema(api, s))
+                    .cloned()
+                    .unwrap_or(Value::Bool(true));
+                let Value::Array(items) = items else {
+                    return Err(fail(format!("{mount_name}.{name}: expected a list of items")));
+                };
+                let entry = data.entry(self.key(m, r)).or_default();
+                for item in items {
+                    let Value::Object(mut item) = item else {
+                        return Err(fail(format!("{mount_name}.{name}: every item must be an object")));
+                    };
+                    if !item.contains_key("id") {
+                        item.insert("id".into(), fields::new_id(api, &schema));
+                    }
+                    let example = self.example_item(m, r);
+                    let created: Vec<(String, Value)> = item.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    fields::stamp_new(api, &schema, &mut item, example.as_ref());
+                    // Seeded values win over stamped ones (a seed may give its own timestamps).
+                    for (k, v) in created {
+                        item.insert(k, v);
+                    }
+                    entry.insert(text(&item["id"]), Value::Object(item));
+                }
+            }
+        }
+        Ok(data)
+    }
+
+    fn mount_names(&self) -> String {
+        self.mounts.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    fn resource_names(&self, mount: usize) -> String {
+        self.models[mount].resources.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+async fn persist(ack: Option<tokio::sync::oneshot::Receiver<std::io::Result<()>>>) -> Option<Response<Bytes>> {
+    let ack = ack?;
+    match durable(ack).await {
+        Ok(()) => None,
+        Err(e) => {
+            Some(crate::style::problem(500, format!("the change could not be saved to the state file: {e}"), &[]))
+        }
+    }
+}
+
+fn documents(op: &Operation, status: u16) -> bool {
+    op.responses.iter().any(|r| r.status == StatusKey::Exact(status))
+}
+
+/// The operation's lowest documented 2xx and its JSON media type.
+fn success(op: &Operation) -> Option<(u16, &MediaType)> {
+    op.responses
+        .iter()
+        .filter(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2)))
+        .find_map(|r| r.content.iter().find(|m| is_json_media(&m.name)).map(|m| (r.status.code(), m)))
+}
+
+fn success_status(op: &Operation) -> u16 {
+    op.responses
+        .iter()
+        .map(|r| r.status)
+        .find(|s| matches!(s, StatusKey::Exact(200..=299)))
+        .map(StatusKey::code)
+        .unwrap_or(204)
+}
+
+fn empty(status: u16) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+    response
+}
+
+fn json_response(status: u16, media: &MediaType, body: &Value) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(serde_json::to_vec(body).unwrap_or_default()));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Ok(v) = HeaderValue::from_str(crate::spec::concrete_type(&media.name)) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    response
+}
+
+/// A value as the text a path or header would carry.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn id_value(call: &Call<'_>, source: &infer::IdSource) -> Option<String> {
+    match source.location {
+        ParamIn::Path => call.params.iter().find(|(k, _)| *k == source.name).map(|(_, v)| v.clone()),
+        ParamIn::Header => {
+            call.request.headers().get(source.name.as_str()).and_then(|v| v.to_str().ok()).map(str::to_string)
+        }
+        ParamIn::Query => call.request.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes()).find(|(k, _)| *k == source.name).map(|(_, v)| v.into_owned())
+        }),
+        ParamIn::Cookie => None,
+    }
+    .filter(|v| !v.is_empty())
+}
+
+fn keep(item: &Map<String, Value>, owned: &[String]) -> Map<String, Value> {
+    item.iter().filter(|(k, _)| owned.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// The first `unique` property whose value another item already has.
+fn duplicate(
+    unique: &[String],
+    items: &indexmap::IndexMap<String, Value>,
+    item: &Map<String, Value>,
+    except: Option<&str>,
+) -> Option<(String, String)> {
+    for field in unique {
+        let Some(value) = item.get(field).filter(|v| !v.is_null()) else { continue };
+        let taken = items.iter().any(|(id, other)| Some(id.as_str()) != except && other.get(field) == Some(value));
+        if taken {
+            return Some((field.clone(), text(value)));
+        }
+    }
+    None
+}
+
+/// Where a list starts, how long a page is, and which properties it is filtered by —
+/// read from the document's own parameters (limit/offset, page_size/page_token,
+/// page_number/page_size) in the query, or in a search body (`{query: {offset, limit}}`).
+fn paging(op: &Operation, query: &[(String, String)], body: Option<&Value>) -> (usize, usize, Vec<(String, String)>) {
+    let mut known: Vec<(String, String)> = query.to_vec();
+    if let Some(Value::Object(map)) = body {
+        collect_scalars(map, &mut known, 0);
+    }
+    let get = |names: &[&str]| -> Option<usize> {
+        known.iter().find(|(k, _)| names.contains(&k.as_str())).and_then(|(_, v)| v.parse::<usize>().ok())
+    };
+    let default_size = op
+        .params
+        .iter()
+        .find(|p| ["limit", "page_size", "per_page", "pageSize"].contains(&p.name.as_str()))
+        .and_then(|p| p.example.as_ref().and_then(Value::as_u64))
+        .map(|n| n as usize)
+        .unwrap_or(20);
+    let size = get(&["limit", "page_size", "per_page", "pageSize"]).unwrap_or(default_size).clamp(1, 10_000);
+    let offset = get(&["offset"])
+        .or_else(|| get(&["page_token", "pageToken", "cursor"]))
+        .or_else(|| get(&["page_number", "page", "pageNumber"]).map(|p| p.saturating_sub(1) * size))
+        .unwrap_or(0);
+    let paging_names = [
+        "limit",
+        "offset",
+        "page_size",
+        "page_token",
+        "page_number",
+        "page",
+        "per_page",
+        "pageSize",
+        "pageToken",
+        "cursor",
+        "pageNumber",
+        "sort_by",
+        "sort_order",
+        "order_by",
+        "asc",
+    ];
+    let filters: Vec<(String, String)> = query
+        .iter()
+        .filter(|(k, _)| !paging_names.contains(&k.as_str()) && !k.starts_with("__"))
+        .filter(|(k, _)| op.params.iter().any(|p| p.location == ParamIn::Query && &p.name == k))
+        .cloned()
+        .collect();
+    (offset, size, filters)
+}
+
+fn collect_scalars(map: &Map<String, Value>, out: &mut Vec<(String, String)>, depth: usize) {
+    for (k, v) in map {
+        match v {
+            Value::Object(inner) if depth < 2 => collect_scalars(inner, out, depth + 1),
+            Value::Number(_) | Value::String(_) | Value::Bool(_) => out.push((k.clone(), text(v))),
+            _ => {}
+        }
+    }
+}
+
+/// `/v1/organizations` → `organization`; `orgs` → `org`.
+fn singular(key: &str) -> String {
+    let last = key.rsplit('/').next().unwrap_or(key);
+    let last = last.split(':').next().unwrap_or(last);
+    last.strip_suffix("ies")
+        .map(|s| format!("{s}y"))
+        .or_else(|| last.strip_suffix('s').map(str::to_string))
+        .unwrap_or_else(|| last.to_string())
+}
+
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
+fn plural(noun: &str) -> String {
+    format!("{noun}s")
+}
+
+/// The shared state behind an `Arc`, for the server.
+pub type SharedStore = Arc<Store>;
