@@ -180,6 +180,7 @@ async fn several_documents_share_one_server_under_their_names() {
 #[tokio::test]
 async fn http2_with_prior_knowledge_is_served() {
     let server = start(&["clerk"], MockOptions::default()).await;
+    let _ = client(); // installs the TLS crypto provider reqwest needs
     let h2 = reqwest::Client::builder().no_proxy().http2_prior_knowledge().build().unwrap();
     let response = h2.get(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap();
     assert_eq!(response.version(), reqwest::Version::HTTP_2);

@@ -187,7 +187,12 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
     let mut model = Model { resources: Vec::new(), bindings: vec![None; api.operations.len()] };
     let mut keys: Vec<String> = Vec::new();
     // First: creates define resources.
-    let mut plans: Vec<(usize, String, Action, Option<IdSource>, Option<String>)> = Vec::new();
+    struct Planned {
+        index: usize,
+        key: String,
+        binding: (Action, Option<IdSource>, Option<String>),
+    }
+    let mut plans: Vec<Planned> = Vec::new();
     for (index, op) in api.operations.iter().enumerate() {
         let hint = hint(api, op)?;
         let (collection, item_param) = split_item(&op.path);
@@ -217,9 +222,9 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
                 }
             }
         }
-        plans.push((index, key, action, id, by));
+        plans.push(Planned { index, key, binding: (action, id, by) });
     }
-    for (index, key, action, id, by) in plans {
+    for Planned { index, key, binding: (action, id, by) } in plans {
         if let Some(resource) = keys.iter().position(|k| *k == key) {
             model.bindings[index] = Some(Binding { resource, action, id, by });
         }

@@ -171,12 +171,18 @@ impl Store {
             render_error(api, op, status, &[v], Voice::Template, path)
         };
 
-        let lookup = |data: &Data| -> Result<String, Response<Bytes>> {
+        // Boxed: the error is a whole response, and the happy path should not carry its size.
+        let lookup = |data: &Data| -> Result<String, Box<Response<Bytes>>> {
             let Some(source) = &binding.id else {
-                return Err(error(400, "required", "id", format!("the {noun} to act on is not named")));
+                return Err(Box::new(error(400, "required", "id", format!("the {noun} to act on is not named"))));
             };
             let Some(wanted) = id_value(call, source) else {
-                return Err(error(404, "not_found", &source.name, format!("no {noun} is named by {}", source.name)));
+                return Err(Box::new(error(
+                    404,
+                    "not_found",
+                    &source.name,
+                    format!("no {noun} is named by {}", source.name),
+                )));
             };
             let items = data.get(&key);
             let found = match &binding.by {
@@ -186,7 +192,9 @@ impl Store {
                     .map(|(k, _)| k.clone()),
             };
             let field = binding.by.clone().unwrap_or_else(|| "id".to_string());
-            found.ok_or_else(|| error(404, "not_found", &source.name, format!("no {noun} with {field} '{wanted}'")))
+            found.ok_or_else(|| {
+                Box::new(error(404, "not_found", &source.name, format!("no {noun} with {field} '{wanted}'")))
+            })
         };
 
         match binding.action {
@@ -240,7 +248,7 @@ impl Store {
                         drop(data);
                         self.item_answer(api, op, &value)
                     }
-                    Err(response) => response,
+                    Err(response) => *response,
                 }
             }
             Action::Update | Action::Replace => {
@@ -248,7 +256,7 @@ impl Store {
                     let mut data = self.lock();
                     let id = match lookup(&data) {
                         Ok(id) => id,
-                        Err(response) => return response,
+                        Err(response) => return *response,
                     };
                     let items = data.get_mut(&key).expect("looked up");
                     let owned = fields::owned(api, &item_schema);
@@ -292,7 +300,7 @@ impl Store {
                     let mut data = self.lock();
                     let id = match lookup(&data) {
                         Ok(id) => id,
-                        Err(response) => return response,
+                        Err(response) => return *response,
                     };
                     let value = data.get_mut(&key).and_then(|items| items.shift_remove(&id)).unwrap_or(Value::Null);
                     let record = Record::Delete { resource: key.clone(), id };

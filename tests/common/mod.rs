@@ -11,6 +11,7 @@ use http::HeaderMap;
 use specmock::mock::{Mock, MockOptions};
 use specmock::route::{Lookup, Mount, Router};
 use specmock::server::{self, Limits};
+use specmock::store::{Store, StoreOptions};
 use specmock::validate::{ResponseInput, Violation, check_response};
 use tokio::sync::oneshot;
 
@@ -44,9 +45,27 @@ pub async fn start(specs: &[&str], options: MockOptions) -> TestServer {
 }
 
 pub async fn start_with(specs: &[&str], options: MockOptions, limits: Limits) -> TestServer {
+    start_full(specs, options, limits, None).await
+}
+
+/// A stateful sandbox of `specs`.
+pub async fn start_stateful(specs: &[&str], store: StoreOptions) -> TestServer {
+    start_full(specs, MockOptions::default(), Limits { access_log: false, ..Limits::default() }, Some(store)).await
+}
+
+pub async fn start_full(
+    specs: &[&str],
+    options: MockOptions,
+    limits: Limits,
+    store: Option<StoreOptions>,
+) -> TestServer {
     let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
     let mounts = specmock::mounts::mounts(&specs, &[]).expect("documents load");
-    let mock = Arc::new(Mock::new(mounts.clone(), options).expect("routes build"));
+    let mut mock = Mock::new(mounts.clone(), options).expect("routes build");
+    if let Some(store) = store {
+        mock = mock.with_store(Store::open(&mounts, &store).expect("the store opens"));
+    }
+    let mock = Arc::new(mock);
     // The socket is bound before the server task starts: connections queue until it accepts.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
@@ -58,6 +77,8 @@ pub async fn start_with(specs: &[&str], options: MockOptions, limits: Limits) ->
 }
 
 pub fn client() -> reqwest::Client {
+    // reqwest is built with rustls for specmock's own client; it needs a crypto provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().no_proxy().build().expect("client")
 }
 
