@@ -492,8 +492,7 @@ async fn seeds_load_and_reset_returns_to_them() {
 
 #[tokio::test]
 async fn the_admin_surface_needs_its_token_when_one_is_set() {
-    let mut options = specmock::mock::MockOptions::default();
-    options.admin_token = Some("s3cret".into());
+    let options = specmock::mock::MockOptions { admin_token: Some("s3cret".into()), ..Default::default() };
     let s = common::start_full(
         &["clerk"],
         options,
