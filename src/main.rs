@@ -449,6 +449,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         cors: args.cors,
         tokens,
         admin_token: args.admin_token.clone(),
+        tag_operations: !args.quiet,
     };
     let stateful = args.stateful || args.state.is_some() || args.state_seed.is_some();
     let store = if stateful {

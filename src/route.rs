@@ -5,6 +5,7 @@
 //! `/orgs/{org_id}/members`) share one branch of the tree instead of conflicting.
 //! Lookup cost depends on the path's length, not on how many operations there are.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use http::{HeaderValue, Method};
@@ -41,10 +42,13 @@ impl Route {
     }
 }
 
+/// Path variables by name, percent-decoded (borrowed when nothing needed decoding).
+pub type PathParams<'a> = Vec<(&'a str, Cow<'a, str>)>;
+
 /// The result of routing one request.
 #[derive(Debug)]
 pub enum Lookup<'r> {
-    Found { route: &'r Route, operation: usize, params: Vec<(String, String)> },
+    Found { route: &'r Route, operation: usize, params: PathParams<'r> },
     MethodNotAllowed { route: &'r Route },
     NotFound,
 }
@@ -101,7 +105,7 @@ impl Router {
     }
 
     /// Routes a raw (still percent-encoded) path.
-    pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
+    pub fn lookup<'r>(&'r self, method: &Method, path: &'r str) -> Lookup<'r> {
         let matched = match self.tree.at(path) {
             Ok(m) => m,
             // A trailing slash is a common client slip; forgive it.
@@ -118,7 +122,7 @@ impl Router {
         let params = names
             .iter()
             .zip(matched.params.iter())
-            .map(|(name, (_, raw))| (name.clone(), percent_decode_str(raw).decode_utf8_lossy().into_owned()))
+            .map(|(name, (_, raw))| (name.as_str(), percent_decode_str(raw).decode_utf8_lossy()))
             .collect();
         Lookup::Found { route, operation: *operation, params }
     }

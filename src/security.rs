@@ -72,10 +72,10 @@ pub enum Auth {
     },
 }
 
-enum Credential {
+enum Credential<'a> {
     Missing,
     Malformed(String),
-    Present(String),
+    Present(std::borrow::Cow<'a, str>),
 }
 
 /// Checks an operation's security: OR of requirement sets, AND within one.
@@ -162,14 +162,14 @@ fn permission(value: &str, scopes: &[String], op: &Operation, tokens: Option<&To
     Ok(())
 }
 
-fn credential(kind: &SchemeKind, headers: &HeaderMap, query: Option<&str>) -> Credential {
+fn credential<'a>(kind: &SchemeKind, headers: &'a HeaderMap, query: Option<&str>) -> Credential<'a> {
     let authorization = || headers.get(http::header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("\u{0}"));
     match kind {
         SchemeKind::Bearer | SchemeKind::OAuth2 | SchemeKind::OpenIdConnect => match authorization() {
             None => Credential::Missing,
             Some(h) => match split_auth(h) {
                 Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => {
-                    Credential::Present(token.to_string())
+                    Credential::Present(token.into())
                 }
                 Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") => {
                     Credential::Malformed("the Bearer token is empty".into())
@@ -183,7 +183,7 @@ fn credential(kind: &SchemeKind, headers: &HeaderMap, query: Option<&str>) -> Cr
                 Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
                     match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
                         Ok(bytes) => match String::from_utf8(bytes) {
-                            Ok(pair) if pair.contains(':') => Credential::Present(pair),
+                            Ok(pair) if pair.contains(':') => Credential::Present(pair.into()),
                             _ => Credential::Malformed("Basic credentials must encode 'user:password'".into()),
                         },
                         Err(_) => Credential::Malformed("Basic credentials are not valid base64".into()),
@@ -195,7 +195,7 @@ fn credential(kind: &SchemeKind, headers: &HeaderMap, query: Option<&str>) -> Cr
         SchemeKind::Http(scheme) => match authorization() {
             None => Credential::Missing,
             Some(h) => match split_auth(h) {
-                Some((s, v)) if s.eq_ignore_ascii_case(scheme) && !v.is_empty() => Credential::Present(v.to_string()),
+                Some((s, v)) if s.eq_ignore_ascii_case(scheme) && !v.is_empty() => Credential::Present(v.into()),
                 _ => Credential::Malformed(format!("expected 'Authorization: {scheme} …'")),
             },
         },
@@ -219,11 +219,11 @@ fn credential(kind: &SchemeKind, headers: &HeaderMap, query: Option<&str>) -> Cr
             match value {
                 None => Credential::Missing,
                 Some(v) if v.is_empty() => Credential::Malformed(format!("the API key '{name}' is empty")),
-                Some(v) => Credential::Present(v),
+                Some(v) => Credential::Present(v.into()),
             }
         }
         // A mock cannot see the TLS handshake; treat it as satisfied.
-        SchemeKind::MutualTls => Credential::Present(String::new()),
+        SchemeKind::MutualTls => Credential::Present("".into()),
     }
 }
 

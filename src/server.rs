@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -23,7 +24,8 @@ use crate::style::problem;
 
 /// Something that answers buffered requests: the mock, or the validating proxy.
 pub trait Handler: Send + Sync + 'static {
-    fn handle(&self, request: Request<Bytes>) -> impl Future<Output = Response<Bytes>> + Send;
+    /// `peer` is the client's address (the admin surface answers loopback clients only).
+    fn handle(&self, request: Request<Bytes>, peer: SocketAddr) -> impl Future<Output = Response<Bytes>> + Send;
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +52,9 @@ pub async fn serve<H: Handler>(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.read_timeout).keep_alive(true);
+    // Slow clients are timed out per connection (see `Watched`), not with hyper's
+    // header_read_timeout, which arms a timer for every request and cost 16% of throughput.
+    builder.http1().keep_alive(true);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     let limits = Arc::new(limits);
@@ -70,17 +74,43 @@ pub async fn serve<H: Handler>(
         };
         let _ = stream.set_nodelay(true);
         let handler = Arc::clone(&handler);
-        let limits = Arc::clone(&limits);
-        let service = service_fn(move |request: Request<Incoming>| {
-            let handler = Arc::clone(&handler);
+        let activity = Arc::new(Activity::new());
+        let stream = Watched { inner: stream, activity: Arc::clone(&activity) };
+        let service = {
             let limits = Arc::clone(&limits);
-            async move { Ok::<_, Infallible>(exchange(&*handler, &limits, request, peer).await) }
+            let activity = Arc::clone(&activity);
+            service_fn(move |request: Request<Incoming>| {
+                activity.settled();
+                let handler = Arc::clone(&handler);
+                let limits = Arc::clone(&limits);
+                let activity = Arc::clone(&activity);
+                async move {
+                    let response = exchange(&*handler, &limits, request, peer).await;
+                    // Body bytes read meanwhile belonged to this request, not a new one.
+                    activity.settled();
+                    Ok::<_, Infallible>(response)
+                }
+            })
+        };
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+        // Errors here are the client's (reset, malformed framing); nothing to answer.
+        let task = tokio::spawn(async move {
+            let _ = connection.await;
         });
-        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-        let watched = graceful.watch(connection);
+        // The watchdog is a task of its own, so requests never poll its timer.
+        let period = limits.read_timeout / 4;
+        let timeout = limits.read_timeout;
         tokio::spawn(async move {
-            // Errors here are the client's (reset, malformed framing); nothing to answer.
-            let _ = watched.await;
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            let mut watch = Watch::default();
+            while !task.is_finished() {
+                tick.tick().await;
+                if watch.stalled(&activity, period, timeout) {
+                    // Dropping the connection closes the socket.
+                    task.abort();
+                    break;
+                }
+            }
         });
     }
     drop(listener);
@@ -97,18 +127,14 @@ async fn exchange<H: Handler>(
     request: Request<Incoming>,
     peer: SocketAddr,
 ) -> Response<Full<Bytes>> {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let target = request.uri().path().to_string();
+    // Only what the log line needs is kept, and only when there is a log.
+    let logged =
+        limits.access_log.then(|| (Instant::now(), request.method().clone(), request.uri().path().to_string()));
     let response = match read_body(request, limits).await {
-        Ok(request) => {
-            let mut request = request;
-            request.extensions_mut().insert(Peer(peer));
-            handler.handle(request).await
-        }
+        Ok(request) => handler.handle(request, peer).await,
         Err(response) => response,
     };
-    if limits.access_log {
+    if let Some((started, method, target)) = logged {
         let operation = response.extensions().get::<OperationTag>().map(|t| t.0.as_ref()).unwrap_or("-");
         tracing::info!(
             target: "specmock::access",
@@ -120,10 +146,6 @@ async fn exchange<H: Handler>(
     response.map(Full::new)
 }
 
-/// The client's address, for handlers that care (the admin surface answers loopback only).
-#[derive(Debug, Clone, Copy)]
-pub struct Peer(pub SocketAddr);
-
 async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Request<Bytes>, Response<Bytes>> {
     let too_large =
         || problem(413, format!("the request body is larger than the limit of {} bytes", limits.max_body), &[]);
@@ -133,12 +155,132 @@ async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Reques
         return Err(close(too_large()));
     }
     let (parts, body) = request.into_parts();
+    // Most requests (GET, HEAD, DELETE) carry no body: no timer, no buffer.
+    if http_body::Body::is_end_stream(&body) {
+        return Ok(Request::from_parts(parts, Bytes::new()));
+    }
     let collected = tokio::time::timeout(limits.read_timeout, Limited::new(body, limits.max_body).collect()).await;
     match collected {
         Ok(Ok(body)) => Ok(Request::from_parts(parts, body.to_bytes())),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(close(too_large())),
         Ok(Err(e)) => Err(close(problem(400, format!("the request body could not be read: {e}"), &[]))),
         Err(_) => Err(close(problem(408, "the request body did not arrive in time", &[]))),
+    }
+}
+
+/// What a connection's client is up to, as cheaply as the read path allows: two counters,
+/// no clock. A watchdog ticking four times per timeout reads them.
+struct Activity {
+    /// Reads that brought bytes.
+    reads: AtomicU64,
+    /// The read count at which the request now arriving began; 0 when none is pending.
+    pending: AtomicU64,
+}
+
+/// A keep-alive connection with no traffic for this long is closed.
+const IDLE: Duration = Duration::from_secs(120);
+
+impl Activity {
+    fn new() -> Self {
+        Activity { reads: AtomicU64::new(0), pending: AtomicU64::new(0) }
+    }
+
+    /// Bytes arrived: if no request was pending, one starts now.
+    fn read(&self) {
+        let n = self.reads.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.pending.load(Ordering::Relaxed) == 0 {
+            self.pending.store(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Headers are complete (or the answer is): nothing is pending from the client.
+    fn settled(&self) {
+        self.pending.store(0, Ordering::Relaxed);
+    }
+}
+
+/// The watchdog's memory between ticks.
+#[derive(Default)]
+struct Watch {
+    pending: u64,
+    pending_ticks: u32,
+    reads: u64,
+    idle_ticks: u32,
+}
+
+impl Watch {
+    /// True once the same request has been pending for `timeout`, or nothing arrived for `IDLE`.
+    fn stalled(&mut self, activity: &Activity, period: Duration, timeout: Duration) -> bool {
+        let pending = activity.pending.load(Ordering::Relaxed);
+        if pending != 0 && pending == self.pending {
+            self.pending_ticks += 1;
+        } else {
+            (self.pending, self.pending_ticks) = (pending, 0);
+        }
+        let reads = activity.reads.load(Ordering::Relaxed);
+        if reads == self.reads {
+            self.idle_ticks += 1;
+        } else {
+            (self.reads, self.idle_ticks) = (reads, 0);
+        }
+        period * self.pending_ticks >= timeout || period * self.idle_ticks >= IDLE
+    }
+}
+
+/// A socket that tells its `Activity` when bytes arrive.
+struct Watched {
+    inner: tokio::net::TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.read();
+        }
+        result
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 

@@ -6,7 +6,7 @@ use http::{HeaderMap, Method};
 use serde::Serialize;
 
 use super::exchange::Exchange;
-use crate::route::{Lookup, Mount, RouteError, Router};
+use crate::route::{Lookup, Mount, PathParams, RouteError, Router};
 use crate::spec::{Api, Operation};
 use crate::validate::{Part, ResponseInput, Violation, check_response};
 
@@ -111,7 +111,7 @@ impl Judge {
     }
 
     /// The operation for a request; recorded traffic may carry the server's base path (`/v1`).
-    pub fn route(&self, method: &Method, path: &str) -> Option<(&Operation, Vec<(String, String)>)> {
+    pub fn route<'a>(&'a self, method: &Method, path: &'a str) -> Option<(&'a Operation, PathParams<'a>)> {
         let api = self.api();
         let candidates = std::iter::once(path).chain(
             api.base_paths.iter().filter_map(|base| path.strip_prefix(base.as_str())).filter(|p| p.starts_with('/')),

@@ -129,7 +129,7 @@ impl Proxy {
         api: &Api,
         op: &crate::spec::Operation,
         request: &Request<Bytes>,
-        params: &[(String, String)],
+        params: &[(&str, std::borrow::Cow<'_, str>)],
     ) -> Option<Response<Bytes>> {
         let path = request.uri().path();
         match security::check(api, op, request.headers(), request.uri().query(), self.tokens.as_ref()) {
@@ -275,7 +275,7 @@ impl Proxy {
 }
 
 impl crate::server::Handler for Proxy {
-    async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+    async fn handle(&self, request: Request<Bytes>, _peer: std::net::SocketAddr) -> Response<Bytes> {
         self.exchange(request).await
     }
 }

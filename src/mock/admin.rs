@@ -6,7 +6,6 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use serde_json::json;
 
-use crate::server::Peer;
 use crate::store::Store;
 use crate::style::problem;
 
@@ -16,9 +15,10 @@ pub async fn answer(
     store: Option<&Store>,
     token: Option<&str>,
     request: &Request<Bytes>,
+    peer: std::net::SocketAddr,
     action: &str,
 ) -> Response<Bytes> {
-    if let Some(refusal) = refuse(token, request) {
+    if let Some(refusal) = refuse(token, request, peer) {
         return refusal;
     }
     let Some(store) = store else {
@@ -51,7 +51,7 @@ pub async fn answer(
     }
 }
 
-fn refuse(token: Option<&str>, request: &Request<Bytes>) -> Option<Response<Bytes>> {
+fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Option<Response<Bytes>> {
     match token {
         Some(expected) => {
             let given = request
@@ -73,16 +73,9 @@ fn refuse(token: Option<&str>, request: &Request<Bytes>) -> Option<Response<Byte
                 }
             }
         }
-        None => {
-            let loopback = request.extensions().get::<Peer>().is_some_and(|p| p.0.ip().is_loopback());
-            (!loopback).then(|| {
-                problem(
-                    403,
-                    "the admin surface answers loopback clients only; set --admin-token to use it remotely",
-                    &[],
-                )
-            })
-        }
+        None => (!peer.ip().is_loopback()).then(|| {
+            problem(403, "the admin surface answers loopback clients only; set --admin-token to use it remotely", &[])
+        }),
     }
 }
 

@@ -15,7 +15,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 
 use crate::generate;
 use crate::route::{Lookup, Mount, Router};
-use crate::spec::{Api, Operation, Response as Documented, StatusKey, concrete_type};
+use crate::spec::{Api, Operation, Response as Documented, StatusKey};
 use crate::validate::{Part, RequestInput, Violation, check_request};
 
 pub use prefer::Prefer;
@@ -40,11 +40,21 @@ pub struct MockOptions {
     /// `--admin-token`: required (as a bearer token) on `/__specmock/`; without it only
     /// loopback clients may use the admin surface.
     pub admin_token: Option<String>,
+    /// Tag each answer with its operation, for the access log (off when nothing logs).
+    pub tag_operations: bool,
 }
 
 impl Default for MockOptions {
     fn default() -> Self {
-        MockOptions { validate_requests: true, dynamic: false, seed: None, cors: true, tokens: None, admin_token: None }
+        MockOptions {
+            validate_requests: true,
+            dynamic: false,
+            seed: None,
+            cors: true,
+            tokens: None,
+            admin_token: None,
+            tag_operations: true,
+        }
     }
 }
 
@@ -80,8 +90,8 @@ impl Mock {
     }
 
     /// Answers one request whose body has been read.
-    pub async fn respond(&self, request: &Request<Bytes>) -> Response<Bytes> {
-        let mut response = self.answer(request).await;
+    pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+        let mut response = self.answer(request, peer).await;
         if self.options.cors {
             cors_headers(request.headers(), response.headers_mut());
         }
@@ -91,7 +101,7 @@ impl Mock {
         response
     }
 
-    async fn answer(&self, request: &Request<Bytes>) -> Response<Bytes> {
+    async fn answer(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
         let method = request.method();
         let path = request.uri().path();
         let headers = request.headers();
@@ -100,7 +110,15 @@ impl Mock {
             return self.preflight(path);
         }
         if let Some(action) = path.strip_prefix(admin::PREFIX) {
-            return admin::answer(self.store.as_ref(), self.options.admin_token.as_deref(), request, action).await;
+            // Boxed, like the sandbox below: rare paths should not grow every request's future.
+            return Box::pin(admin::answer(
+                self.store.as_ref(),
+                self.options.admin_token.as_deref(),
+                request,
+                peer,
+                action,
+            ))
+            .await;
         }
         let (route, operation, params) = match self.router.lookup(method, path) {
             Lookup::Found { route, operation, params } => (route, operation, params),
@@ -114,7 +132,9 @@ impl Mock {
         let api = &self.mounts[route.mount].api;
         let op = &api.operations[operation];
         let mut response = self.operation(route.mount, operation, request, &params).await;
-        response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
+        if self.options.tag_operations {
+            response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
+        }
         response
     }
 
@@ -123,7 +143,7 @@ impl Mock {
         mount: usize,
         operation: usize,
         request: &Request<Bytes>,
-        params: &[(String, String)],
+        params: &[(&str, std::borrow::Cow<'_, str>)],
     ) -> Response<Bytes> {
         let api = &self.mounts[mount].api;
         let op = &api.operations[operation];
@@ -171,7 +191,7 @@ impl Mock {
             && prefer.example.is_none()
         {
             let call = Call { mount, operation, request, params, body: checked.body.as_ref() };
-            if let Some(response) = store.answer(&call).await {
+            if let Some(response) = Box::pin(store.answer(&call)).await {
                 return response;
             }
         }
@@ -233,9 +253,7 @@ impl Mock {
                 (None, None) => Bytes::new(),
             }
         };
-        if let Ok(v) = HeaderValue::from_str(concrete_type(&media.name)) {
-            response.headers_mut().insert(header::CONTENT_TYPE, v);
-        }
+        response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
         add_documented_headers(api, documented, response.headers_mut());
         *response.body_mut() = body;
         response
@@ -255,8 +273,8 @@ impl Mock {
 }
 
 impl crate::server::Handler for Mock {
-    async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        self.respond(&request).await
+    async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+        self.respond(&request, peer).await
     }
 }
 

@@ -16,7 +16,8 @@ impl Prefer {
     /// Preferences we do not know (`return=minimal`, …) are ignored, as RFC 7240 asks.
     pub fn from_request(headers: &HeaderMap, query: Option<&str>) -> Result<Prefer, String> {
         let mut prefer = Prefer::default();
-        let headers: Vec<&str> = headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()).collect();
+        const PREFER: http::HeaderName = http::HeaderName::from_static("prefer");
+        let headers: Vec<&str> = headers.get_all(PREFER).iter().filter_map(|v| v.to_str().ok()).collect();
         if !headers.is_empty() {
             for pref in headers.iter().flat_map(|h| h.split([',', ';'])) {
                 let pref = pref.trim();

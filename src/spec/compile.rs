@@ -333,7 +333,9 @@ impl<'s> Compiler<'s> {
                 None => None,
             };
             let examples = self.examples(media, &mloc, &name)?;
-            out.push(MediaType { name, schema, examples });
+            let content_type = http::HeaderValue::from_str(concrete_type(&name))
+                .unwrap_or(http::HeaderValue::from_static("application/octet-stream"));
+            out.push(MediaType { name, content_type, schema, examples });
         }
         Ok(out)
     }

@@ -133,6 +133,8 @@ pub struct RequestBody {
 pub struct MediaType {
     /// As documented, lower-cased, e.g. `application/json` or `application/*+json`.
     pub name: String,
+    /// The Content-Type sent with it (a concrete type for a documented range), built once.
+    pub content_type: http::HeaderValue,
     pub schema: Option<SchemaId>,
     pub examples: Vec<Example>,
 }

@@ -63,7 +63,7 @@ pub struct Call<'a> {
     pub mount: usize,
     pub operation: usize,
     pub request: &'a Request<Bytes>,
-    pub params: &'a [(String, String)],
+    pub params: &'a [(&'a str, std::borrow::Cow<'a, str>)],
     /// The decoded, validated body.
     pub body: Option<&'a Value>,
 }
@@ -579,7 +579,7 @@ fn text(value: &Value) -> String {
 
 fn id_value(call: &Call<'_>, source: &infer::IdSource) -> Option<String> {
     match source.location {
-        ParamIn::Path => call.params.iter().find(|(k, _)| *k == source.name).map(|(_, v)| v.clone()),
+        ParamIn::Path => call.params.iter().find(|(k, _)| *k == source.name).map(|(_, v)| v.to_string()),
         ParamIn::Header => {
             call.request.headers().get(source.name.as_str()).and_then(|v| v.to_str().ok()).map(str::to_string)
         }

@@ -1,5 +1,7 @@
 //! Reading parameters out of a request, by `in`, `style` and `explode`.
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
 use serde_json::Value;
 
@@ -11,11 +13,11 @@ pub struct RawParams<'a> {
     pub query: Vec<(String, String)>,
     pub headers: &'a HeaderMap,
     pub cookies: Vec<(String, String)>,
-    pub path: &'a [(String, String)],
+    pub path: &'a [(&'a str, Cow<'a, str>)],
 }
 
 impl<'a> RawParams<'a> {
-    pub fn new(query: Option<&str>, headers: &'a HeaderMap, path: &'a [(String, String)]) -> Self {
+    pub fn new(query: Option<&str>, headers: &'a HeaderMap, path: &'a [(&'a str, Cow<'a, str>)]) -> Self {
         let query = query
             .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
             .unwrap_or_default();
@@ -81,7 +83,7 @@ impl<'a> RawParams<'a> {
                 (!values.is_empty()).then(|| values.join(","))
             }
             ParamIn::Cookie => self.cookies.iter().find(|(k, _)| *k == param.name).map(|(_, v)| v.clone()),
-            ParamIn::Path => self.path.iter().find(|(k, _)| *k == param.name).map(|(_, v)| v.clone()),
+            ParamIn::Path => self.path.iter().find(|(k, _)| *k == param.name).map(|(_, v)| v.to_string()),
         }
     }
 

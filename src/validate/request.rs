@@ -1,5 +1,7 @@
 //! Judging a request against its operation: content type, parameters and body.
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, Method};
 use serde_json::Value;
 
@@ -14,7 +16,7 @@ pub struct RequestInput<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a HeaderMap,
     /// Path variables, percent-decoded, by name.
-    pub path_params: &'a [(String, String)],
+    pub path_params: &'a [(&'a str, Cow<'a, str>)],
     pub body: &'a [u8],
 }
 
