@@ -78,6 +78,11 @@ pub fn generate_part(
     generator.value(schema, 1, name)
 }
 
+/// A random UUID v4 from the thread's generator (uuid's own `new_v4` asks the kernel each time).
+pub fn fresh_uuid() -> String {
+    uuid::Builder::from_random_bytes(rand::rng().random()).into_uuid().to_string()
+}
+
 /// A fresh seed for answers that should differ each time.
 pub fn random_seed() -> u64 {
     rand::rng().random()

@@ -122,7 +122,7 @@ pub fn new_id(api: &Api, schema: &Value) -> Value {
     match id_schema.and_then(|s| generate_part(&api.schemas, s, Side::Response, random_seed(), "id", false).ok()) {
         Some(Value::String(s)) => Value::String(s),
         Some(Value::Number(n)) => Value::Number(n),
-        _ => Value::String(uuid::Uuid::new_v4().to_string()),
+        _ => Value::String(crate::generate::fresh_uuid()),
     }
 }
 

@@ -52,10 +52,23 @@ pub enum StoreError {
 pub struct Store {
     mounts: Vec<Mount>,
     models: Vec<Model>,
+    /// Per document and resource: what every request would otherwise work out again.
+    prepared: Vec<Vec<Prepared>>,
     data: Mutex<Data>,
     seed: Data,
     journal: Option<Journal>,
     idempotency: Idempotency,
+}
+
+/// A resource's facts, worked out once at start-up.
+struct Prepared {
+    /// The schema of one item (`true` when the document does not say).
+    item_schema: Value,
+    /// The documented example of an item, to fill required fields the way the docs show them.
+    example: Option<Value>,
+    /// Properties the server owns (id, times, constants, readOnly).
+    owned: Vec<String>,
+    has_id: bool,
 }
 
 /// What the mock hands the sandbox for one request.
@@ -73,12 +86,14 @@ impl Store {
         let models: Vec<Model> = mounts.iter().map(|m| infer::infer(&m.api)).collect::<Result<_, _>>()?;
         let mut store = Store {
             mounts: mounts.to_vec(),
+            prepared: Vec::new(),
             models,
             data: Mutex::new(Data::new()),
             seed: Data::new(),
             journal: None,
             idempotency: Idempotency::new(options.idempotency_ttl),
         };
+        store.prepared = (0..store.mounts.len()).map(|m| store.prepare(m)).collect();
         if let Some(file) = &options.seed_file {
             store.seed = store.read_seed(file)?;
         }
@@ -93,6 +108,27 @@ impl Store {
         };
         *store.lock() = data;
         Ok(store)
+    }
+
+    fn prepare(&self, mount: usize) -> Vec<Prepared> {
+        let api = &self.mounts[mount].api;
+        (0..self.models[mount].resources.len())
+            .map(|r| {
+                let resource = &self.models[mount].resources[r];
+                let item_schema = resource
+                    .schema
+                    .map(|id| api.schemas.get(id))
+                    .and_then(|s| infer::item_schema(api, s))
+                    .cloned()
+                    .unwrap_or(Value::Bool(true));
+                Prepared {
+                    example: self.example_item(mount, r),
+                    owned: fields::owned(api, &item_schema),
+                    has_id: item_schema.get("properties").and_then(|p| p.get("id")).is_some(),
+                    item_schema,
+                }
+            })
+            .collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, Data> {
@@ -158,9 +194,8 @@ impl Store {
     async fn act(&self, call: &Call<'_>, binding: &Binding, api: &Api, op: &Operation) -> Response<Bytes> {
         let resource = &self.models[call.mount].resources[binding.resource];
         let key = self.key(call.mount, binding.resource);
-        let item_schema =
-            resource.schema.map(|id| api.schemas.get(id)).and_then(|s| infer::item_schema(api, s)).cloned();
-        let item_schema = item_schema.unwrap_or(Value::Bool(true));
+        let prepared = &self.prepared[call.mount][binding.resource];
+        let item_schema = &prepared.item_schema;
         let noun = singular(&resource.key);
         let path = call.request.uri().path();
         let error = |status: u16, keyword: &str, field: &str, message: String| {
@@ -221,15 +256,14 @@ impl Store {
                     if let Some(conflict) = duplicate(&resource.unique, items, &item, None) {
                         return self.conflict(api, op, path, &noun, conflict);
                     }
-                    let mut id = fields::new_id(api, &item_schema);
+                    let mut id = fields::new_id(api, item_schema);
                     while items.contains_key(&text(&id)) {
-                        id = fields::new_id(api, &item_schema);
+                        id = fields::new_id(api, item_schema);
                     }
-                    if item_schema.get("properties").and_then(|p| p.get("id")).is_some() {
+                    if prepared.has_id {
                         item.insert("id".into(), id.clone());
                     }
-                    let example = self.example_item(call.mount, binding.resource);
-                    fields::stamp_new(api, &item_schema, &mut item, example.as_ref());
+                    fields::stamp_new(api, item_schema, &mut item, prepared.example.as_ref());
                     let value = Value::Object(item);
                     items.insert(text(&id), value.clone());
                     let record = Record::Put { resource: key.clone(), id: text(&id), value: value.clone() };
@@ -259,10 +293,10 @@ impl Store {
                         Err(response) => return *response,
                     };
                     let items = data.get_mut(&key).expect("looked up");
-                    let owned = fields::owned(api, &item_schema);
+                    let owned = &prepared.owned;
                     let old = items[&id].clone();
                     let mut new = match binding.action {
-                        Action::Replace => old.as_object().map(|o| keep(o, &owned)).unwrap_or_default(),
+                        Action::Replace => old.as_object().map(|o| keep(o, owned)).unwrap_or_default(),
                         _ => old.as_object().cloned().unwrap_or_default(),
                     };
                     if let Some(Value::Object(patch)) = call.body {
@@ -284,7 +318,7 @@ impl Store {
                     if let Some(conflict) = duplicate(&resource.unique, items, &new, Some(&id)) {
                         return self.conflict(api, op, path, &noun, conflict);
                     }
-                    fields::stamp_update(api, &item_schema, &mut new);
+                    fields::stamp_update(api, item_schema, &mut new);
                     let value = Value::Object(new);
                     items.insert(id.clone(), value.clone());
                     let record = Record::Put { resource: key.clone(), id, value: value.clone() };

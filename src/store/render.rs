@@ -28,10 +28,15 @@ pub struct Page {
 /// Renders `body` in the answer shape of `media`.
 pub fn render(api: &Api, media: &MediaType, body: Body<'_>, seed: u64) -> Value {
     let schema = media.schema.map(|id| api.schemas.get(id)).unwrap_or(&Value::Bool(true));
+    // The frame is borrowed: only the envelope around the slot is copied out of it.
+    let generated;
     let frame = match (media.examples.first(), media.schema) {
-        (Some(example), _) => example.value.clone(),
-        (None, Some(id)) => generate(&api.schemas, id, seed).unwrap_or(Value::Object(Map::new())),
-        (None, None) => Value::Object(Map::new()),
+        (Some(example), _) => &example.value,
+        (None, Some(id)) => {
+            generated = generate(&api.schemas, id, seed).unwrap_or(Value::Object(Map::new()));
+            &generated
+        }
+        (None, None) => &Value::Null,
     };
     match body {
         Body::Item(item) => {
@@ -50,25 +55,41 @@ fn has_id(api: &Api, schema: &Value) -> bool {
 }
 
 /// Puts the item where it belongs; returns the body and the slot's property name (`None`: the root).
-fn place_item(api: &Api, schema: &Value, frame: Value, item: &Value) -> (Value, Option<String>) {
+fn place_item(api: &Api, schema: &Value, frame: &Value, item: &Value) -> (Value, Option<String>) {
     let s = deref(&api.schemas, schema);
     if has_id(api, s) {
-        return (project(api, s, item, Some(&frame)), None);
+        return (project(api, s, item, Some(frame)), None);
     }
-    let Some(Value::Object(props)) = s.get("properties") else { return (frame, None) };
+    let Some(Value::Object(props)) = s.get("properties") else { return (frame.clone(), None) };
     let slot = props.iter().find(|(_, p)| has_id(api, p)).map(|(k, p)| (k.clone(), p));
     match (slot, frame) {
-        (Some((name, prop)), Value::Object(mut map)) => {
+        (Some((name, prop)), Value::Object(map)) => {
             let placed = project(api, deref(&api.schemas, prop), item, map.get(&name));
-            map.insert(name.clone(), placed);
-            (Value::Object(map), Some(name))
+            (replace_slot(map, &name, placed), Some(name))
         }
         // No place for an item (`{}` for a delete, `{details}` for Zitadel's remove): the frame as is.
-        (_, frame) => (frame, Some(String::new())),
+        (_, frame) => (frame.clone(), Some(String::new())),
     }
 }
 
-fn place_list(api: &Api, schema: &Value, frame: Value, items: &[Value]) -> (Value, Option<String>) {
+/// The frame's envelope, copied, with `placed` in the slot (added if the frame lacks it).
+fn replace_slot(frame: &Map<String, Value>, slot: &str, placed: Value) -> Value {
+    let mut out = Map::with_capacity(frame.len() + 1);
+    let mut placed = Some(placed);
+    for (k, v) in frame {
+        if k == slot {
+            out.insert(k.clone(), placed.take().unwrap_or(Value::Null));
+        } else {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(placed) = placed {
+        out.insert(slot.to_string(), placed);
+    }
+    Value::Object(out)
+}
+
+fn place_list(api: &Api, schema: &Value, frame: &Value, items: &[Value]) -> (Value, Option<String>) {
     let s = deref(&api.schemas, schema);
     let item_schema = |array: &Value| -> Option<Value> {
         let array = deref(&api.schemas, array);
@@ -79,16 +100,15 @@ fn place_list(api: &Api, schema: &Value, frame: Value, items: &[Value]) -> (Valu
         let list = items.iter().map(|i| project(api, &each, i, None)).collect();
         return (Value::Array(list), None);
     }
-    let Some(Value::Object(props)) = s.get("properties") else { return (frame, Some(String::new())) };
+    let Some(Value::Object(props)) = s.get("properties") else { return (frame.clone(), Some(String::new())) };
     let slot = props.iter().find_map(|(k, p)| item_schema(p).map(|each| (k.clone(), each)));
     match (slot, frame) {
-        (Some((name, each)), Value::Object(mut map)) => {
-            let example = map.get(&name).and_then(|v| v.get(0)).cloned();
-            let list = items.iter().map(|i| project(api, &each, i, example.as_ref())).collect();
-            map.insert(name.clone(), Value::Array(list));
-            (Value::Object(map), Some(name))
+        (Some((name, each)), Value::Object(map)) => {
+            let example = map.get(&name).and_then(|v| v.get(0));
+            let list = items.iter().map(|i| project(api, &each, i, example)).collect();
+            (replace_slot(map, &name, Value::Array(list)), Some(name))
         }
-        (_, frame) => (frame, Some(String::new())),
+        (_, frame) => (frame.clone(), Some(String::new())),
     }
 }
 
@@ -141,7 +161,7 @@ fn walk(api: &Api, schema: &Value, map: &mut Map<String, Value>, slot: &str, pag
         }
         let prop = props.and_then(|p| p.get(name)).map(|p| deref(&api.schemas, p));
         match prop.and_then(|p| p.get("format")).and_then(Value::as_str) {
-            Some("uuid") if value.is_string() => *value = Value::String(uuid::Uuid::new_v4().to_string()),
+            Some("uuid") if value.is_string() => *value = Value::String(crate::generate::fresh_uuid()),
             Some("date-time") if value.is_string() => *value = Value::String(crate::style::template::now_rfc3339()),
             _ => {}
         }

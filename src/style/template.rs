@@ -50,7 +50,7 @@ pub fn render(template: &Value, facts: &ErrorFacts<'_>) -> Value {
     globals.set("status", facts.status);
     globals.set("title", reason(facts.status));
     globals.set("detail", detail);
-    globals.set("request_id", uuid::Uuid::new_v4().to_string());
+    globals.set("request_id", crate::generate::fresh_uuid());
     globals.set("timestamp", now_rfc3339());
     globals.set("method", facts.method);
     globals.set("path", facts.path);
