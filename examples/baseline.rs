@@ -1,7 +1,7 @@
 //! The most this machine does: a minimal hyper server answering a fixed JSON body.
 //! `bench/run` measures it beside specmock in the same run, so ratios mean something.
 //!
-//! cargo run --release --example baseline -- 4100
+//! cargo run --release --example baseline -- 4100 [WORKERS]
 
 use std::convert::Infallible;
 
@@ -20,9 +20,16 @@ async fn answer(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallibl
     Ok(response)
 }
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> std::io::Result<()> {
     let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(4100);
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = std::env::args().nth(2).and_then(|w| w.parse().ok()) {
+        runtime.worker_threads(workers);
+    }
+    runtime.enable_all().build()?.block_on(serve(port))
+}
+
+async fn serve(port: u16) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     eprintln!("baseline listening on http://127.0.0.1:{port}");
     loop {

@@ -59,6 +59,9 @@ struct ServeArgs {
     /// Port to listen on (0 picks a free one and prints it).
     #[arg(long, short, default_value_t = 4010)]
     port: u16,
+    /// Threads answering requests (default: one per CPU core).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
     /// Serve the document NAME (built-in name or file stem) under PREFIX, e.g. --mount clerk=/api/clerk.
     #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = mounts::parse_mount)]
     mounts: Vec<(String, String)>,
@@ -170,6 +173,9 @@ struct ProxyArgs {
     /// Port to listen on (0 picks a free one and prints it).
     #[arg(long, short, default_value_t = 4011)]
     port: u16,
+    /// Threads answering requests (default: one per CPU core).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
     /// Answer invalid requests here (401/403/415/422 in the document's style) instead of forwarding them.
     #[arg(long)]
     strict: bool,
@@ -339,7 +345,7 @@ fn proxy(args: ProxyArgs) -> ExitCode {
         }
     };
     let limits = Limits { max_body: args.max_body, access_log: !args.quiet, ..Limits::default() };
-    run_server(&args.host, args.port, proxy, limits, |local| {
+    run_server(&args.host, args.port, args.workers, proxy, limits, |local| {
         eprintln!("specmock proxy listening on http://{local}, forwarding to {}", args.upstream);
     })
 }
@@ -348,11 +354,13 @@ fn proxy(args: ProxyArgs) -> ExitCode {
 fn run_server<H: server::Handler>(
     host: &str,
     port: u16,
+    workers: Option<usize>,
     handler: Arc<H>,
     limits: Limits,
     announce: impl FnOnce(SocketAddr),
 ) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -484,7 +492,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         read_timeout: Duration::from_secs(args.read_timeout.max(1)),
         access_log: !args.quiet,
     };
-    run_server(&args.host, args.port, Arc::clone(&mock), limits, |local| {
+    run_server(&args.host, args.port, args.workers, Arc::clone(&mock), limits, |local| {
         eprintln!("specmock listening on http://{local}");
         for mount in mock.mounts() {
             let prefix = if mount.prefix.is_empty() { "/" } else { &mount.prefix };

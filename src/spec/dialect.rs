@@ -92,7 +92,7 @@ impl Converter<'_> {
         for (key, value) in map {
             let here = at.child(key);
             let converted = match key.as_str() {
-                // Identity keywords would re-base the bundle's `#/$defs` references.
+                // Identity keywords would re-base the references between converted schemas.
                 "$id" | "$schema" | "$anchor" | "$dynamicAnchor" | "nullable" => continue,
                 k if SCHEMA_KEYWORDS.contains(&k) => {
                     // 3.0 `items` may not be an array, but old documents write one: treat as prefixItems.

@@ -1,9 +1,9 @@
-//! Every schema of a document, converted into one JSON Schema bundle and compiled once.
+//! Every schema of a document, converted to JSON Schema 2020-12 and compiled once.
 //!
-//! All schemas live under `$defs` of a single bundle document (`#/$defs/s12`), so that
+//! All schemas live in one bundle document, an array (`urn:specmock:schemas#/12`), so that
 //! `$ref`s between them — including cycles and references into other files — become plain
-//! in-document references. Validators are built from a registry holding that bundle; a
-//! compiled validator is kept for each schema the operations use directly.
+//! references within it, and looking one up is indexing. A compiled validator is kept for
+//! each schema the operations use directly.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,21 +11,31 @@ use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
 use jsonschema::{Draft, Registry, Validator};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::dialect::{Converter, Linker, Side};
 use super::error::SpecError;
 use super::load::{Loc, Sources};
 use super::model::Version;
 
-const BUNDLE_URI: &str = "urn:specmock:bundle";
+/// The one document in the registry: an array of every converted schema.
+const BUNDLE: &str = "urn:specmock:schemas";
+const PREFIX: &str = "urn:specmock:schemas#/";
+
+/// The name a schema goes by in `$ref`s: its place in the bundle.
+fn reference(id: SchemaId) -> String {
+    format!("{PREFIX}{}", id.0)
+}
+
+fn parse_reference(reference: &str) -> Option<usize> {
+    reference.strip_prefix(PREFIX)?.parse::<usize>().ok()
+}
 
 /// Index of a schema in [`Schemas`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SchemaId(pub u32);
 
 struct Entry {
-    key: String,
     /// `file: #/pointer` of the schema in the document.
     origin: String,
     side: Side,
@@ -35,6 +45,7 @@ struct Entry {
 
 /// The compiled schemas of one document.
 pub struct Schemas {
+    /// `Value::Array` of every converted schema, by id.
     bundle: Arc<Value>,
     entries: Vec<Entry>,
     registry: Registry<'static>,
@@ -50,19 +61,17 @@ impl fmt::Debug for Schemas {
 impl Schemas {
     /// The converted (JSON Schema 2020-12) schema.
     pub fn get(&self, id: SchemaId) -> &Value {
-        &self.bundle["$defs"][&self.entries[id.0 as usize].key]
+        &self.bundle[id.0 as usize]
     }
 
-    /// Resolves a bundle reference such as `#/$defs/s3`.
+    /// Resolves a reference between converted schemas, such as `urn:specmock:schemas#/3`.
     pub fn lookup(&self, reference: &str) -> Option<&Value> {
-        let key = reference.strip_prefix("#/$defs/")?;
-        self.bundle["$defs"].get(key)
+        self.bundle.get(parse_reference(reference)?)
     }
 
-    /// Where the schema a bundle reference (`#/$defs/s3`) stands for is written.
+    /// Where the schema a reference (`urn:specmock:schemas#/3`) stands for is written.
     pub fn origin_of(&self, reference: &str) -> Option<&str> {
-        let index = reference.strip_prefix("#/$defs/s")?.parse::<usize>().ok()?;
-        self.entries.get(index).map(|e| e.origin.as_str())
+        self.entries.get(parse_reference(reference)?).map(|e| e.origin.as_str())
     }
 
     /// Where the schema is written, as `file: #/pointer`.
@@ -95,8 +104,7 @@ impl Schemas {
     }
 
     fn build(&self, id: SchemaId) -> Result<Validator, String> {
-        let key = &self.entries[id.0 as usize].key;
-        let root = json!({ "$ref": format!("{BUNDLE_URI}#/$defs/{key}") });
+        let root = json!({ "$ref": reference(id) });
         with_formats(jsonschema::options())
             .with_draft(Draft::Draft202012)
             .with_registry(&self.registry)
@@ -133,7 +141,8 @@ fn only_ref(schema: &Value) -> Option<&str> {
 pub struct SchemaBuilder<'s> {
     sources: &'s Sources,
     version: Version,
-    defs: Map<String, Value>,
+    /// Converted schemas by id; `None` until converted.
+    defs: Vec<Option<Value>>,
     memo: HashMap<(Loc, Side), SchemaId>,
     entries: Vec<Entry>,
     pending: Vec<(SchemaId, Loc)>,
@@ -144,7 +153,7 @@ impl<'s> SchemaBuilder<'s> {
         SchemaBuilder {
             sources,
             version,
-            defs: Map::new(),
+            defs: Vec::new(),
             memo: HashMap::new(),
             entries: Vec::new(),
             pending: Vec::new(),
@@ -161,33 +170,31 @@ impl<'s> SchemaBuilder<'s> {
             let side = self.entries[id.0 as usize].side;
             let version = self.version;
             let converted = Converter { version, side, linker: self }.convert(value, &loc)?;
-            let key = self.entries[id.0 as usize].key.clone();
-            self.defs.insert(key, converted);
+            self.defs[id.0 as usize] = Some(converted);
         }
         // A schema that is only a `$ref` shares the target's validator: vendor documents
         // point hundreds of media types at the same few components.
         let mut id = id;
         for _ in 0..16 {
-            let key = &self.entries[id.0 as usize].key;
-            let Some(target) = self.defs.get(key).and_then(only_ref).and_then(|r| self.by_key(r)) else { break };
-            id = target;
+            let Some(target) = self.defs[id.0 as usize].as_ref().and_then(only_ref).and_then(parse_reference) else {
+                break;
+            };
+            id = SchemaId(target as u32);
         }
         self.entries[id.0 as usize].root = true;
         Ok(id)
     }
 
-    fn by_key(&self, reference: &str) -> Option<SchemaId> {
-        let index = reference.strip_prefix("#/$defs/s")?.parse::<u32>().ok()?;
-        Some(SchemaId(index))
-    }
-
     pub fn finish(self) -> Result<Schemas, SpecError> {
-        let bundle = Arc::new(json!({ "$defs": Value::Object(self.defs) }));
+        // One document, so the validator compiler resolves every reference within it (far
+        // cheaper at start-up than one resource per schema), and an array, so that finding a
+        // schema by id is indexing, not hashing.
+        let bundle = Arc::new(Value::Array(self.defs.into_iter().map(|d| d.unwrap_or(Value::Bool(true))).collect()));
         let registry = Registry::new()
             .draft(Draft::Draft202012)
-            .add(BUNDLE_URI, Arc::clone(&bundle))
+            .add(BUNDLE, Arc::clone(&bundle))
             .and_then(|b| b.prepare())
-            .map_err(|e| SpecError::file(self.sources.name(0), format!("schemas do not form a valid bundle: {e}")))?;
+            .map_err(|e| SpecError::file(self.sources.name(0), format!("the schemas cannot be registered: {e}")))?;
         let validators = self.entries.iter().map(|_| OnceLock::new()).collect();
         Ok(Schemas { bundle, entries: self.entries, registry, validators })
     }
@@ -197,12 +204,8 @@ impl<'s> SchemaBuilder<'s> {
             return *id;
         }
         let id = SchemaId(self.entries.len() as u32);
-        self.entries.push(Entry {
-            key: format!("s{}", id.0),
-            origin: format!("{}: #{}", self.sources.name(loc.src), loc.ptr),
-            side,
-            root: false,
-        });
+        self.defs.push(None);
+        self.entries.push(Entry { origin: format!("{}: #{}", self.sources.name(loc.src), loc.ptr), side, root: false });
         self.memo.insert((loc.clone(), side), id);
         self.pending.push((id, loc));
         id
@@ -210,13 +213,13 @@ impl<'s> SchemaBuilder<'s> {
 }
 
 impl Linker for SchemaBuilder<'_> {
-    fn link(&mut self, at: &Loc, reference: &str, side: Side) -> Result<String, SpecError> {
-        let target = self.sources.target(at.src, reference).map_err(|m| self.sources.error(at, m))?;
+    fn link(&mut self, at: &Loc, written: &str, side: Side) -> Result<String, SpecError> {
+        let target = self.sources.target(at.src, written).map_err(|m| self.sources.error(at, m))?;
         if self.sources.get(&target).is_none() {
-            return Err(self.sources.error(at, format!("$ref '{reference}' not found")));
+            return Err(self.sources.error(at, format!("$ref '{written}' not found")));
         }
         let id = self.register(target, side);
-        Ok(format!("#/$defs/{}", self.entries[id.0 as usize].key))
+        Ok(reference(id))
     }
 
     fn access(&self, at: &Loc, value: &Value) -> (bool, bool) {

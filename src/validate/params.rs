@@ -36,6 +36,10 @@ impl<'a> RawParams<'a> {
 
     /// The parameter's value as JSON, typed by its schema; `None` when it is absent.
     pub fn extract(&self, param: &Param, schemas: &Schemas) -> Option<Value> {
+        // Most optional parameters are absent: find that out before reading any schema.
+        if !self.present(param) {
+            return None;
+        }
         let schema = param.schema.map(|id| schemas.get(id));
         if param.content_type.is_some() {
             // `content`-described parameters carry a serialized value (JSON in practice).
@@ -71,6 +75,17 @@ impl<'a> RawParams<'a> {
             return Some(coerce::object(schemas, schema, &object_pairs(param, &raw)));
         }
         Some(coerce::scalar(schemas, schema, &raw))
+    }
+
+    /// Whether anything in the request could be this parameter.
+    fn present(&self, param: &Param) -> bool {
+        match param.location {
+            // Exploded objects spread over several keys (`filter[min]`, or the properties themselves).
+            ParamIn::Query => !self.query.is_empty(),
+            ParamIn::Header => self.headers.contains_key(param.name.as_str()),
+            ParamIn::Cookie => self.cookies.iter().any(|(k, _)| *k == param.name),
+            ParamIn::Path => self.path.iter().any(|(k, _)| *k == param.name),
+        }
     }
 
     /// The first raw value of a parameter in its location.
