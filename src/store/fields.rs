@@ -8,18 +8,25 @@ use crate::generate::{generate_part, random_seed};
 use crate::spec::{Api, Side};
 use crate::validate::deref;
 
+/// ASCII case-insensitive `contains`, without allocating a lower-cased copy.
+fn contains(name: &str, part: &str) -> bool {
+    name.as_bytes().windows(part.len()).any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+}
+
+fn ends_with(name: &str, part: &str) -> bool {
+    name.len() >= part.len() && name.as_bytes()[name.len() - part.len()..].eq_ignore_ascii_case(part.as_bytes())
+}
+
 fn is_created(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("creat") && time_like(&n)
+    contains(name, "creat") && time_like(name)
 }
 
 fn is_updated(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    (n.contains("updat") || n.contains("change") || n.contains("modif")) && time_like(&n)
+    (contains(name, "updat") || contains(name, "change") || contains(name, "modif")) && time_like(name)
 }
 
 fn time_like(n: &str) -> bool {
-    n.ends_with("at") || n.ends_with("time") || n.ends_with("date") || n.ends_with("on")
+    ends_with(n, "at") || ends_with(n, "time") || ends_with(n, "date") || ends_with(n, "on")
 }
 
 /// Optional fields a server fills in anyway: a state from a fixed set (`ORG_STATE_ACTIVE`),

@@ -69,6 +69,8 @@ struct Prepared {
     /// Properties the server owns (id, times, constants, readOnly).
     owned: Vec<String>,
     has_id: bool,
+    /// Where its items are kept: `clerk:/v1/organizations`.
+    key: String,
 }
 
 /// What the mock hands the sandbox for one request.
@@ -122,6 +124,7 @@ impl Store {
                     .cloned()
                     .unwrap_or(Value::Bool(true));
                 Prepared {
+                    key: self.key(mount, r),
                     example: self.example_item(mount, r),
                     owned: fields::owned(api, &item_schema),
                     has_id: item_schema.get("properties").and_then(|p| p.get("id")).is_some(),
@@ -193,7 +196,7 @@ impl Store {
 
     async fn act(&self, call: &Call<'_>, binding: &Binding, api: &Api, op: &Operation) -> Response<Bytes> {
         let resource = &self.models[call.mount].resources[binding.resource];
-        let key = self.key(call.mount, binding.resource);
+        let key = self.prepared[call.mount][binding.resource].key.as_str();
         let prepared = &self.prepared[call.mount][binding.resource];
         let item_schema = &prepared.item_schema;
         let noun = singular(&resource.key);
@@ -219,7 +222,7 @@ impl Store {
                     format!("no {noun} is named by {}", source.name),
                 )));
             };
-            let items = data.get(&key);
+            let items = data.get(key);
             let found = match &binding.by {
                 None => items.and_then(|i| i.get_key_value(&wanted)).map(|(k, _)| k.clone()),
                 Some(by) => items
@@ -240,7 +243,7 @@ impl Store {
                 };
                 let (record, value) = {
                     let mut data = self.lock();
-                    let items = data.entry(key.clone()).or_default();
+                    let items = data.entry(key.to_string()).or_default();
                     if let Some(max) = resource.max
                         && items.len() >= max
                     {
@@ -266,7 +269,7 @@ impl Store {
                     fields::stamp_new(api, item_schema, &mut item, prepared.example.as_ref());
                     let value = Value::Object(item);
                     items.insert(text(&id), value.clone());
-                    let record = Record::Put { resource: key.clone(), id: text(&id), value: value.clone() };
+                    let record = Record::Put { resource: key.to_string(), id: text(&id), value: value.clone() };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
                 if let Some(failure) = persist(record).await {
@@ -278,7 +281,7 @@ impl Store {
                 let data = self.lock();
                 match lookup(&data) {
                     Ok(id) => {
-                        let value = data[&key][&id].clone();
+                        let value = data[key][&id].clone();
                         drop(data);
                         self.item_answer(api, op, &value)
                     }
@@ -292,7 +295,7 @@ impl Store {
                         Ok(id) => id,
                         Err(response) => return *response,
                     };
-                    let items = data.get_mut(&key).expect("looked up");
+                    let items = data.get_mut(key).expect("looked up");
                     let owned = &prepared.owned;
                     let old = items[&id].clone();
                     let mut new = match binding.action {
@@ -321,7 +324,7 @@ impl Store {
                     fields::stamp_update(api, item_schema, &mut new);
                     let value = Value::Object(new);
                     items.insert(id.clone(), value.clone());
-                    let record = Record::Put { resource: key.clone(), id, value: value.clone() };
+                    let record = Record::Put { resource: key.to_string(), id, value: value.clone() };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
                 if let Some(failure) = persist(record).await {
@@ -336,8 +339,8 @@ impl Store {
                         Ok(id) => id,
                         Err(response) => return *response,
                     };
-                    let value = data.get_mut(&key).and_then(|items| items.shift_remove(&id)).unwrap_or(Value::Null);
-                    let record = Record::Delete { resource: key.clone(), id };
+                    let value = data.get_mut(key).and_then(|items| items.shift_remove(&id)).unwrap_or(Value::Null);
+                    let record = Record::Delete { resource: key.to_string(), id };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
                 if let Some(failure) = persist(record).await {
@@ -348,7 +351,7 @@ impl Store {
             Action::List => {
                 let items: Vec<Value> = {
                     let data = self.lock();
-                    data.get(&key).map(|i| i.values().cloned().collect()).unwrap_or_default()
+                    data.get(key).map(|i| i.values().cloned().collect()).unwrap_or_default()
                 };
                 self.list_answer(api, op, call, items)
             }
