@@ -291,13 +291,7 @@ fn check(args: CheckArgs) -> ExitCode {
             bar.set_position(done as u64);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let Some(runtime) = runtime(None) else { return ExitCode::FAILURE };
     let result = runtime.block_on(check::run(api, &options, &progress));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -316,19 +310,14 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 fn proxy(args: ProxyArgs) -> ExitCode {
-    let (writer, _guard) = tracing_appender::non_blocking(std::io::stderr());
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_writer(writer).with_target(false).with_ansi(ansi).init();
+    let _guard = init_logging();
     let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
-    let tokens = match &args.tokens {
-        Some(path) => match Tokens::load(path) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
+    let tokens = match args.tokens.as_deref().map(Tokens::load).transpose() {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
     let options = ProxyOptions {
         upstream: args.upstream.clone(),
@@ -359,14 +348,7 @@ fn run_server<H: server::Handler>(
     limits: Limits,
     announce: impl FnOnce(SocketAddr),
 ) -> ExitCode {
-    let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let Some(runtime) = runtime(workers) else { return ExitCode::FAILURE };
     runtime.block_on(async move {
         let address = format!("{host}:{port}");
         let listener = match tokio::net::TcpListener::bind(&address).await {
@@ -389,6 +371,26 @@ fn run_server<H: server::Handler>(
             }
         }
     })
+}
+
+/// Logging to stderr, written by a background thread so requests never wait on it.
+fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_writer(writer).with_target(false).with_ansi(ansi).init();
+    guard
+}
+
+/// The async runtime with `workers` threads (one per core when not given); prints why not.
+fn runtime(workers: Option<usize>) -> Option<tokio::runtime::Runtime> {
+    let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    match tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            None
+        }
+    }
 }
 
 /// `Name: value` (or `Name:value`).
@@ -425,9 +427,7 @@ fn routes(spec: &str) -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    let (writer, _guard) = tracing_appender::non_blocking(std::io::stderr());
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_writer(writer).with_target(false).with_ansi(ansi).init();
+    let _guard = init_logging();
 
     let mounts = match mounts::mounts(&args.specs, &args.mounts) {
         Ok(m) => m,
@@ -440,15 +440,12 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let tokens = match &args.tokens {
-        Some(path) => match Tokens::load(path) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
+    let tokens = match args.tokens.as_deref().map(Tokens::load).transpose() {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
     let options = MockOptions {
         validate_requests: args.validate_request,

@@ -205,15 +205,9 @@ fn credential<'a>(kind: &SchemeKind, headers: &'a HeaderMap, query: Option<&str>
                 ParamIn::Query => query.and_then(|q| {
                     form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
                 }),
-                ParamIn::Cookie => headers
-                    .get_all(http::header::COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(';'))
-                    .find_map(|pair| {
-                        let (k, v) = pair.trim().split_once('=')?;
-                        (k.trim() == name).then(|| v.trim().to_string())
-                    }),
+                ParamIn::Cookie => {
+                    crate::validate::cookies(headers).find(|(k, _)| k == name).map(|(_, v)| v.to_string())
+                }
                 ParamIn::Path => None,
             };
             match value {

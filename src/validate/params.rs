@@ -21,16 +21,7 @@ impl<'a> RawParams<'a> {
         let query = query
             .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
             .unwrap_or_default();
-        let cookies = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| {
-                let (k, v) = pair.trim().split_once('=')?;
-                Some((k.trim().to_string(), v.trim().trim_matches('"').to_string()))
-            })
-            .collect();
+        let cookies = cookies(headers).map(|(k, v)| (k.to_string(), v.to_string())).collect();
         RawParams { query, headers, cookies, path }
     }
 
@@ -149,4 +140,14 @@ fn object_pairs(param: &Param, raw: &str) -> Vec<(String, String)> {
         let parts: Vec<&str> = raw.split(',').collect();
         parts.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0].to_string(), c[1].to_string())).collect()
     }
+}
+
+/// Every `name=value` of the request's `Cookie` headers (quotes around values dropped).
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).filter_map(
+        |pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            Some((k.trim(), v.trim().trim_matches('"')))
+        },
+    )
 }
