@@ -190,8 +190,8 @@ impl Mock {
             && prefer.code.is_none()
             && prefer.example.is_none()
         {
-            let call = Call { mount, operation, request, params, body: checked.body.as_ref() };
-            if let Some(response) = Box::pin(store.answer(&call)).await {
+            let call = Call { mount, operation, request, params, body: checked.body };
+            if let Some(response) = Box::pin(store.answer(call)).await {
                 return response;
             }
         }

@@ -10,7 +10,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -20,12 +20,13 @@ use tokio::sync::oneshot;
 const FORMAT: u32 = 1;
 
 /// Resources by key (`clerk:/v1/organizations`), each an insertion-ordered map id → item.
-pub type Data = IndexMap<String, IndexMap<String, Value>>;
+/// Items are shared, so answering a read copies a pointer, not the item.
+pub type Data = IndexMap<String, IndexMap<String, Arc<Value>>>;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Record {
-    Put { resource: String, id: String, value: Value },
+    Put { resource: String, id: String, value: Arc<Value> },
     Delete { resource: String, id: String },
     Clear,
 }
@@ -162,7 +163,7 @@ pub fn compact(path: &Path, data: &Data) -> io::Result<()> {
     text.push('\n');
     for (resource, items) in data {
         for (id, value) in items {
-            let record = Record::Put { resource: resource.clone(), id: id.clone(), value: value.clone() };
+            let record = Record::Put { resource: resource.clone(), id: id.clone(), value: Arc::clone(value) };
             text.push_str(&serde_json::to_string(&record).unwrap_or_default());
             text.push('\n');
         }

@@ -27,7 +27,7 @@ pub use journal::{Data, StateError};
 
 use infer::{Binding, Model};
 use journal::{Journal, Record, durable};
-use render::{Body, Page, render};
+use render::{Body, Page, Plan};
 
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -54,6 +54,8 @@ pub struct Store {
     models: Vec<Model>,
     /// Per document and resource: what every request would otherwise work out again.
     prepared: Vec<Vec<Prepared>>,
+    /// Per document and operation: how a resource operation answers.
+    plans: Vec<Vec<Option<Plan>>>,
     data: Mutex<Data>,
     seed: Data,
     journal: Option<Journal>,
@@ -79,8 +81,8 @@ pub struct Call<'a> {
     pub operation: usize,
     pub request: &'a Request<Bytes>,
     pub params: &'a [(&'a str, std::borrow::Cow<'a, str>)],
-    /// The decoded, validated body.
-    pub body: Option<&'a Value>,
+    /// The decoded, validated body; the sandbox keeps it (no copy).
+    pub body: Option<Value>,
 }
 
 impl Store {
@@ -89,6 +91,7 @@ impl Store {
         let mut store = Store {
             mounts: mounts.to_vec(),
             prepared: Vec::new(),
+            plans: Vec::new(),
             models,
             data: Mutex::new(Data::new()),
             seed: Data::new(),
@@ -96,6 +99,7 @@ impl Store {
             idempotency: Idempotency::new(options.idempotency_ttl),
         };
         store.prepared = (0..store.mounts.len()).map(|m| store.prepare(m)).collect();
+        store.plans = (0..store.mounts.len()).map(|m| store.plan(m)).collect();
         if let Some(file) = &options.seed_file {
             store.seed = store.read_seed(file)?;
         }
@@ -134,6 +138,20 @@ impl Store {
             .collect()
     }
 
+    fn plan(&self, mount: usize) -> Vec<Option<Plan>> {
+        let api = &self.mounts[mount].api;
+        let model = &self.models[mount];
+        api.operations
+            .iter()
+            .zip(&model.bindings)
+            .map(|(op, binding)| {
+                binding.as_ref()?;
+                let (status, media) = success(op)?;
+                Some(Plan::new(api, status, media))
+            })
+            .collect()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Data> {
         // A panic elsewhere must not take the sandbox down with it.
         self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -161,7 +179,8 @@ impl Store {
     }
 
     /// Answers a call to a resource operation; `None` when the operation is not one.
-    pub async fn answer(&self, call: &Call<'_>) -> Option<Response<Bytes>> {
+    pub async fn answer(&self, mut call: Call<'_>) -> Option<Response<Bytes>> {
+        let body = call.body.take();
         let binding = self.models[call.mount].bindings.get(call.operation)?.as_ref()?.clone();
         let api = &self.mounts[call.mount].api;
         let op = &api.operations[call.operation];
@@ -172,7 +191,7 @@ impl Store {
             None
         };
         let Some(key) = idempotency_key else {
-            return Some(self.act(call, &binding, api, op).await);
+            return Some(self.act(&call, body, &binding, api, op).await);
         };
         let scope = format!("{}:{key}", self.mounts[call.mount].name);
         let fingerprint = idempotency::fingerprint(call.request);
@@ -187,14 +206,21 @@ impl Store {
                 Some(render_error(api, op, status, &[violation], Voice::Template, call.request.uri().path()))
             }
             idempotency::Begin::Fresh => {
-                let response = self.act(call, &binding, api, op).await;
+                let response = self.act(&call, body, &binding, api, op).await;
                 self.idempotency.finish(&scope, fingerprint, &response);
                 Some(response)
             }
         }
     }
 
-    async fn act(&self, call: &Call<'_>, binding: &Binding, api: &Api, op: &Operation) -> Response<Bytes> {
+    async fn act(
+        &self,
+        call: &Call<'_>,
+        body: Option<Value>,
+        binding: &Binding,
+        api: &Api,
+        op: &Operation,
+    ) -> Response<Bytes> {
         let resource = &self.models[call.mount].resources[binding.resource];
         let key = self.prepared[call.mount][binding.resource].key.as_str();
         let prepared = &self.prepared[call.mount][binding.resource];
@@ -237,8 +263,8 @@ impl Store {
 
         match binding.action {
             Action::Create => {
-                let mut item = match call.body {
-                    Some(Value::Object(m)) => m.clone(),
+                let mut item = match body {
+                    Some(Value::Object(m)) => m,
                     _ => Map::new(),
                 };
                 let (record, value) = {
@@ -267,23 +293,23 @@ impl Store {
                         item.insert("id".into(), id.clone());
                     }
                     fields::stamp_new(api, item_schema, &mut item, prepared.example.as_ref());
-                    let value = Value::Object(item);
-                    items.insert(text(&id), value.clone());
-                    let record = Record::Put { resource: key.to_string(), id: text(&id), value: value.clone() };
+                    let value = Arc::new(Value::Object(item));
+                    items.insert(text(&id), Arc::clone(&value));
+                    let record = Record::Put { resource: key.to_string(), id: text(&id), value: Arc::clone(&value) };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
                 if let Some(failure) = persist(record).await {
                     return failure;
                 }
-                self.item_answer(api, op, &value)
+                self.item_answer(call, op, &value)
             }
             Action::Read => {
                 let data = self.lock();
                 match lookup(&data) {
                     Ok(id) => {
-                        let value = data[key][&id].clone();
+                        let value = Arc::clone(&data[key][&id]);
                         drop(data);
-                        self.item_answer(api, op, &value)
+                        self.item_answer(call, op, &value)
                     }
                     Err(response) => *response,
                 }
@@ -302,18 +328,18 @@ impl Store {
                         Action::Replace => old.as_object().map(|o| keep(o, owned)).unwrap_or_default(),
                         _ => old.as_object().cloned().unwrap_or_default(),
                     };
-                    if let Some(Value::Object(patch)) = call.body {
+                    if let Some(Value::Object(patch)) = body {
                         for (k, v) in patch {
-                            if owned.contains(k) {
+                            if owned.contains(&k) {
                                 continue;
                             }
                             // JSON merge patch: null removes.
                             match v {
                                 Value::Null => {
-                                    new.shift_remove(k);
+                                    new.shift_remove(&k);
                                 }
                                 v => {
-                                    new.insert(k.clone(), v.clone());
+                                    new.insert(k, v);
                                 }
                             }
                         }
@@ -322,15 +348,15 @@ impl Store {
                         return self.conflict(api, op, path, &noun, conflict);
                     }
                     fields::stamp_update(api, item_schema, &mut new);
-                    let value = Value::Object(new);
-                    items.insert(id.clone(), value.clone());
-                    let record = Record::Put { resource: key.to_string(), id, value: value.clone() };
+                    let value = Arc::new(Value::Object(new));
+                    items.insert(id.clone(), Arc::clone(&value));
+                    let record = Record::Put { resource: key.to_string(), id, value: Arc::clone(&value) };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
                 if let Some(failure) = persist(record).await {
                     return failure;
                 }
-                self.item_answer(api, op, &value)
+                self.item_answer(call, op, &value)
             }
             Action::Delete => {
                 let (record, value) = {
@@ -339,21 +365,21 @@ impl Store {
                         Ok(id) => id,
                         Err(response) => return *response,
                     };
-                    let value = data.get_mut(key).and_then(|items| items.shift_remove(&id)).unwrap_or(Value::Null);
+                    let value = data.get_mut(key).and_then(|items| items.shift_remove(&id)).unwrap_or_default();
                     let record = Record::Delete { resource: key.to_string(), id };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
                 if let Some(failure) = persist(record).await {
                     return failure;
                 }
-                self.item_answer(api, op, &value)
+                self.item_answer(call, op, &value)
             }
             Action::List => {
-                let items: Vec<Value> = {
+                let items: Vec<Arc<Value>> = {
                     let data = self.lock();
                     data.get(key).map(|i| i.values().cloned().collect()).unwrap_or_default()
                 };
-                self.list_answer(api, op, call, items)
+                self.list_answer(op, call, body.as_ref(), items)
             }
         }
     }
@@ -402,32 +428,40 @@ impl Store {
         example.get(slot).cloned()
     }
 
-    fn item_answer(&self, api: &Api, op: &Operation, item: &Value) -> Response<Bytes> {
-        let Some((status, media)) = success(op) else { return empty(success_status(op)) };
-        let body = render(api, media, Body::Item(item), crate::generate::random_seed());
-        json_response(status, media, &body)
+    fn item_answer(&self, call: &Call<'_>, op: &Operation, item: &Value) -> Response<Bytes> {
+        match &self.plans[call.mount][call.operation] {
+            Some(plan) => json_response(plan, plan.to_bytes(Body::Item(item))),
+            None => empty(success_status(op)),
+        }
     }
 
-    fn list_answer(&self, api: &Api, op: &Operation, call: &Call<'_>, items: Vec<Value>) -> Response<Bytes> {
+    fn list_answer(
+        &self,
+        op: &Operation,
+        call: &Call<'_>,
+        body: Option<&Value>,
+        items: Vec<Arc<Value>>,
+    ) -> Response<Bytes> {
         let query: Vec<(String, String)> = call
             .request
             .uri()
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
             .unwrap_or_default();
-        let (offset, size, filters) = paging(op, &query, call.body);
-        let filtered: Vec<Value> = items
+        let (offset, size, filters) = paging(op, &query, body);
+        let filtered: Vec<Arc<Value>> = items
             .into_iter()
             .filter(|item| filters.iter().all(|(k, v)| item.get(k).map(text).as_deref() == Some(v.as_str())))
             .collect();
         let total = filtered.len();
-        let page_items: Vec<Value> = filtered.into_iter().skip(offset).take(size).collect();
+        let page_items: Vec<Arc<Value>> = filtered.into_iter().skip(offset).take(size).collect();
         let next = (offset + size < total).then(|| (offset + size).to_string());
         let prev = (offset > 0).then(|| offset.saturating_sub(size).to_string());
         let page = Page { items: page_items, total, offset, size, next_token: next, prev_token: prev };
-        let Some((status, media)) = success(op) else { return empty(success_status(op)) };
-        let body = render(api, media, Body::List(page), crate::generate::random_seed());
-        json_response(status, media, &body)
+        match &self.plans[call.mount][call.operation] {
+            Some(plan) => json_response(plan, plan.to_bytes(Body::List(page))),
+            None => empty(success_status(op)),
+        }
     }
 
     /// `POST /__specmock/reset`: back to the seed (or empty with `?to=empty`).
@@ -464,7 +498,8 @@ impl Store {
         for (m, model) in self.models.iter().enumerate() {
             for r in 0..model.resources.len() {
                 let key = self.key(m, r);
-                let items: Vec<Value> = data.get(&key).map(|i| i.values().cloned().collect()).unwrap_or_default();
+                let items: Vec<Value> =
+                    data.get(&key).map(|i| i.values().map(|v| (**v).clone()).collect()).unwrap_or_default();
                 resources.insert(key, Value::Array(items));
             }
         }
@@ -544,7 +579,7 @@ impl Store {
                     for (k, v) in created {
                         item.insert(k, v);
                     }
-                    entry.insert(text(&item["id"]), Value::Object(item));
+                    entry.insert(text(&item["id"]), Arc::new(Value::Object(item)));
                 }
             }
         }
@@ -597,12 +632,10 @@ fn empty(status: u16) -> Response<Bytes> {
     response
 }
 
-fn json_response(status: u16, media: &MediaType, body: &Value) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(serde_json::to_vec(body).unwrap_or_default()));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    if let Ok(v) = HeaderValue::from_str(crate::spec::concrete_type(&media.name)) {
-        response.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
+fn json_response(plan: &Plan, body: Vec<u8>) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body));
+    *response.status_mut() = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::OK);
+    response.headers_mut().insert(header::CONTENT_TYPE, plan.content_type.clone());
     response
 }
 
@@ -635,7 +668,7 @@ fn keep(item: &Map<String, Value>, owned: &[String]) -> Map<String, Value> {
 /// The first `unique` property whose value another item already has.
 fn duplicate(
     unique: &[String],
-    items: &indexmap::IndexMap<String, Value>,
+    items: &indexmap::IndexMap<String, Arc<Value>>,
     item: &Map<String, Value>,
     except: Option<&str>,
 ) -> Option<(String, String)> {

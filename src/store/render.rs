@@ -2,10 +2,15 @@
 //! (or a generated answer) is the frame, the resource goes where the item sits in it
 //! (`{organization: …}`, `{data: …, meta: …}`, or the whole body), the envelope's request
 //! ids and timestamps are fresh, and list totals and page tokens are filled in.
+//!
+//! Where things go is worked out once per operation (a [`Plan`]); answering only copies.
 
+use std::sync::Arc;
+
+use http::HeaderValue;
 use serde_json::{Map, Value};
 
-use crate::generate::generate;
+use crate::generate::{fresh_uuid, generate};
 use crate::spec::{Api, MediaType};
 use crate::validate::deref;
 
@@ -17,7 +22,7 @@ pub enum Body<'a> {
 
 /// One page of a list.
 pub struct Page {
-    pub items: Vec<Value>,
+    pub items: Vec<Arc<Value>>,
     pub total: usize,
     pub offset: usize,
     pub size: usize,
@@ -25,27 +30,228 @@ pub struct Page {
     pub prev_token: Option<String>,
 }
 
-/// Renders `body` in the answer shape of `media`.
-pub fn render(api: &Api, media: &MediaType, body: Body<'_>, seed: u64) -> Value {
-    let schema = media.schema.map(|id| api.schemas.get(id)).unwrap_or(&Value::Bool(true));
-    // The frame is borrowed: only the envelope around the slot is copied out of it.
-    let generated;
-    let frame = match (media.examples.first(), media.schema) {
-        (Some(example), _) => &example.value,
-        (None, Some(id)) => {
-            generated = generate(&api.schemas, id, seed).unwrap_or(Value::Object(Map::new()));
-            &generated
+/// An item cut to what one answer documents.
+#[derive(Debug, Clone)]
+struct Projection {
+    /// Documented properties, in the document's order; `None`: copy the item as it is.
+    properties: Option<Vec<String>>,
+    /// Required properties and the frame's value for each, for items that lack them.
+    required: Map<String, Value>,
+    /// Properties the answer does not list are allowed (a map-like schema): keep them.
+    open: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Slot {
+    /// The item is the whole answer.
+    Root(Projection),
+    /// The item sits in this property of an envelope.
+    Field(String, Projection),
+    /// The answer is the list itself.
+    ListRoot(Projection),
+    /// The list sits in this property of an envelope.
+    ListField(String, Projection),
+    /// No place for the item (`{}` after a delete, Zitadel's `{details}`): the frame as is.
+    None,
+}
+
+/// What the envelope gets fresh on every answer.
+#[derive(Debug, Clone, Copy)]
+enum Fresh {
+    Uuid,
+    Now,
+    Total,
+    Pages,
+    PageNumber,
+    PageSize,
+    Offset,
+    NextToken,
+    PrevToken,
+}
+
+/// How one operation answers with stored resources.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub status: u16,
+    pub content_type: HeaderValue,
+    frame: Value,
+    slot: Slot,
+    /// Paths into the envelope, with what goes there.
+    fresh: Vec<(Vec<String>, Fresh)>,
+}
+
+impl Plan {
+    pub fn new(api: &Api, status: u16, media: &MediaType) -> Plan {
+        let schema = media.schema.map(|id| deref(&api.schemas, api.schemas.get(id))).unwrap_or(&Value::Bool(true));
+        let frame = match (media.examples.first(), media.schema) {
+            (Some(example), _) => example.value.clone(),
+            (None, Some(id)) => generate(&api.schemas, id, 1).unwrap_or(Value::Object(Map::new())),
+            (None, None) => Value::Object(Map::new()),
+        };
+        let slot = slot(api, schema, &frame);
+        let mut fresh = Vec::new();
+        if !matches!(slot, Slot::Root(_) | Slot::ListRoot(_))
+            && let Value::Object(map) = &frame
+        {
+            let skip = match &slot {
+                Slot::Field(name, _) | Slot::ListField(name, _) => Some(name.as_str()),
+                _ => None,
+            };
+            let list = matches!(slot, Slot::ListField(..));
+            collect_fresh(api, schema, map, skip, list, &mut Vec::new(), &mut fresh);
         }
-        (None, None) => &Value::Null,
-    };
-    match body {
-        Body::Item(item) => {
-            let (out, slot) = place_item(api, schema, frame, item);
-            refresh(api, schema, out, slot.as_deref(), None)
+        Plan { status, content_type: media.content_type.clone(), frame, slot, fresh }
+    }
+
+    /// The answer for an item or a page of items, serialized straight from the stored item
+    /// and the frame: nothing is copied into an intermediate value.
+    pub fn to_bytes(&self, body: Body<'_>) -> Vec<u8> {
+        let page = match &body {
+            Body::List(page) => Some(page),
+            Body::Item(_) => None,
+        };
+        let now = std::cell::OnceCell::new();
+        let overrides: Vec<(&[String], Value)> = self
+            .fresh
+            .iter()
+            .filter_map(|(path, fresh)| {
+                let current = path.iter().try_fold(&self.frame, |v, key| v.get(key))?;
+                Some((path.as_slice(), fresh_value(*fresh, current, page, &now)?))
+            })
+            .collect();
+        let overrides: Vec<(&[String], &Value)> = overrides.iter().map(|(p, v)| (*p, v)).collect();
+        let content = match (&self.slot, &body) {
+            (Slot::Root(p), Body::Item(item)) => return to_vec(&Projected { projection: p, item }),
+            (Slot::ListRoot(p), Body::List(page)) => return to_vec(&List { projection: p, items: &page.items }),
+            (Slot::Field(name, p), Body::Item(item)) => {
+                Some((name.as_str(), Content::Item(Projected { projection: p, item })))
+            }
+            (Slot::ListField(name, p), Body::List(page)) => {
+                Some((name.as_str(), Content::List(List { projection: p, items: &page.items })))
+            }
+            _ => None,
+        };
+        to_vec(&Overlay { value: &self.frame, overrides, slot: content })
+    }
+}
+
+fn to_vec(value: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// An item as one answer documents it.
+struct Projected<'a> {
+    projection: &'a Projection,
+    item: &'a Value,
+}
+
+impl serde::Serialize for Projected<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (Some(properties), Value::Object(item)) = (&self.projection.properties, self.item) else {
+            return self.item.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(None)?;
+        for name in properties {
+            if let Some(v) = item.get(name).or_else(|| self.projection.required.get(name)) {
+                map.serialize_entry(name, v)?;
+            }
         }
-        Body::List(page) => {
-            let (out, slot) = place_list(api, schema, frame, &page.items);
-            refresh(api, schema, out, slot.as_deref(), Some(&page))
+        if self.projection.open {
+            for (k, v) in item.iter().filter(|(k, _)| !properties.contains(k)) {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+struct List<'a> {
+    projection: &'a Projection,
+    items: &'a [Arc<Value>],
+}
+
+impl serde::Serialize for List<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.iter().map(|item| Projected { projection: self.projection, item: &**item }))
+    }
+}
+
+enum Content<'a> {
+    Item(Projected<'a>),
+    List(List<'a>),
+}
+
+impl serde::Serialize for Content<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Content::Item(item) => item.serialize(serializer),
+            Content::List(list) => list.serialize(serializer),
+        }
+    }
+}
+
+/// The frame as it is, except the slot and the fresh values, written in their places.
+struct Overlay<'a> {
+    value: &'a Value,
+    overrides: Vec<(&'a [String], &'a Value)>,
+    slot: Option<(&'a str, Content<'a>)>,
+}
+
+impl serde::Serialize for Overlay<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(frame) = self.value else { return self.value.serialize(serializer) };
+        if self.overrides.is_empty() && self.slot.is_none() {
+            return self.value.serialize(serializer);
+        }
+        let mut map = serializer.serialize_map(None)?;
+        let mut slot_written = false;
+        for (key, value) in frame {
+            if let Some((name, content)) = &self.slot
+                && name == key
+            {
+                map.serialize_entry(key, content)?;
+                slot_written = true;
+                continue;
+            }
+            let below: Vec<(&[String], &Value)> = self
+                .overrides
+                .iter()
+                .filter(|(path, _)| path.first() == Some(key))
+                .map(|(path, v)| (&path[1..], *v))
+                .collect();
+            match below.iter().find(|(rest, _)| rest.is_empty()) {
+                Some((_, replacement)) => map.serialize_entry(key, replacement)?,
+                None if below.is_empty() => map.serialize_entry(key, value)?,
+                None => map.serialize_entry(key, &Overlay { value, overrides: below, slot: None })?,
+            }
+        }
+        if let (Some((name, content)), false) = (&self.slot, slot_written) {
+            map.serialize_entry(name, content)?;
+        }
+        map.end()
+    }
+}
+
+impl Projection {
+    fn new(api: &Api, schema: &Value, frame: Option<&Value>) -> Projection {
+        let schema = deref(&api.schemas, schema);
+        let Some(Value::Object(props)) = schema.get("properties") else {
+            return Projection { properties: None, required: Map::new(), open: true };
+        };
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter_map(|name| Some((name.to_string(), frame?.get(name)?.clone())))
+            .collect();
+        Projection {
+            properties: Some(props.keys().cloned().collect()),
+            required,
+            open: schema.get("additionalProperties").is_some_and(Value::is_object),
         }
     }
 }
@@ -54,141 +260,96 @@ fn has_id(api: &Api, schema: &Value) -> bool {
     deref(&api.schemas, schema).get("properties").and_then(|p| p.get("id")).is_some()
 }
 
-/// Puts the item where it belongs; returns the body and the slot's property name (`None`: the root).
-fn place_item(api: &Api, schema: &Value, frame: &Value, item: &Value) -> (Value, Option<String>) {
-    let s = deref(&api.schemas, schema);
-    if has_id(api, s) {
-        return (project(api, s, item, Some(frame)), None);
-    }
-    let Some(Value::Object(props)) = s.get("properties") else { return (frame.clone(), None) };
-    let slot = props.iter().find(|(_, p)| has_id(api, p)).map(|(k, p)| (k.clone(), p));
-    match (slot, frame) {
-        (Some((name, prop)), Value::Object(map)) => {
-            let placed = project(api, deref(&api.schemas, prop), item, map.get(&name));
-            (replace_slot(map, &name, placed), Some(name))
-        }
-        // No place for an item (`{}` for a delete, `{details}` for Zitadel's remove): the frame as is.
-        (_, frame) => (frame.clone(), Some(String::new())),
-    }
+/// The schema of a list's items, when they are items (they have an `id`).
+fn list_items<'s>(api: &'s Api, array: &'s Value) -> Option<&'s Value> {
+    let items = deref(&api.schemas, array).get("items")?;
+    has_id(api, items).then(|| deref(&api.schemas, items))
 }
 
-/// The frame's envelope, copied, with `placed` in the slot (added if the frame lacks it).
-fn replace_slot(frame: &Map<String, Value>, slot: &str, placed: Value) -> Value {
-    let mut out = Map::with_capacity(frame.len() + 1);
-    let mut placed = Some(placed);
-    for (k, v) in frame {
-        if k == slot {
-            out.insert(k.clone(), placed.take().unwrap_or(Value::Null));
-        } else {
-            out.insert(k.clone(), v.clone());
-        }
+/// Where the item (or the list) goes in this answer.
+fn slot(api: &Api, schema: &Value, frame: &Value) -> Slot {
+    if has_id(api, schema) {
+        return Slot::Root(Projection::new(api, schema, Some(frame)));
     }
-    if let Some(placed) = placed {
-        out.insert(slot.to_string(), placed);
+    if let Some(each) = list_items(api, schema) {
+        return Slot::ListRoot(Projection::new(api, each, frame.get(0)));
     }
-    Value::Object(out)
+    let Some(Value::Object(props)) = schema.get("properties") else { return Slot::None };
+    if let Some((name, prop)) = props.iter().find(|(_, p)| has_id(api, p)) {
+        return Slot::Field(name.clone(), Projection::new(api, prop, frame.get(name)));
+    }
+    if let Some((name, each)) = props.iter().find_map(|(k, p)| list_items(api, p).map(|each| (k, each))) {
+        let example = frame.get(name).and_then(|v| v.get(0));
+        return Slot::ListField(name.clone(), Projection::new(api, each, example));
+    }
+    Slot::None
 }
 
-fn place_list(api: &Api, schema: &Value, frame: &Value, items: &[Value]) -> (Value, Option<String>) {
-    let s = deref(&api.schemas, schema);
-    let item_schema = |array: &Value| -> Option<Value> {
-        let array = deref(&api.schemas, array);
-        let items = array.get("items")?;
-        has_id(api, items).then(|| deref(&api.schemas, items).clone())
-    };
-    if let Some(each) = item_schema(s) {
-        let list = items.iter().map(|i| project(api, &each, i, None)).collect();
-        return (Value::Array(list), None);
-    }
-    let Some(Value::Object(props)) = s.get("properties") else { return (frame.clone(), Some(String::new())) };
-    let slot = props.iter().find_map(|(k, p)| item_schema(p).map(|each| (k.clone(), each)));
-    match (slot, frame) {
-        (Some((name, each)), Value::Object(map)) => {
-            let example = map.get(&name).and_then(|v| v.get(0));
-            let list = items.iter().map(|i| project(api, &each, i, example)).collect();
-            (replace_slot(map, &name, Value::Array(list)), Some(name))
-        }
-        (_, frame) => (frame.clone(), Some(String::new())),
-    }
-}
-
-/// The item, cut to the properties this answer documents. A required property the item
-/// lacks comes from the frame (the documented example), so the answer stays valid.
-fn project(api: &Api, schema: &Value, item: &Value, frame: Option<&Value>) -> Value {
-    let schema = deref(&api.schemas, schema);
-    let (Some(Value::Object(props)), Value::Object(item)) = (schema.get("properties"), item) else {
-        return item.clone();
-    };
-    let required: Vec<&str> =
-        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-    let open = schema.get("additionalProperties") != Some(&Value::Bool(false));
-    let mut out = Map::new();
-    for name in props.keys() {
-        if let Some(v) = item.get(name) {
-            out.insert(name.clone(), v.clone());
-        } else if required.contains(&name.as_str())
-            && let Some(v) = frame.and_then(|f| f.get(name))
-        {
-            out.insert(name.clone(), v.clone());
-        }
-    }
-    if open && schema.get("additionalProperties").is_some_and(Value::is_object) {
-        for (k, v) in item {
-            out.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    Value::Object(out)
-}
-
-/// Fresh request ids and timestamps in the envelope; list totals and page facts.
-fn refresh(api: &Api, schema: &Value, mut body: Value, slot: Option<&str>, page: Option<&Page>) -> Value {
-    let Some(slot) = slot else { return body };
-    let schema = deref(&api.schemas, schema);
-    if let Value::Object(map) = &mut body {
-        walk(api, schema, map, slot, page, 0);
-    }
-    body
-}
-
-fn walk(api: &Api, schema: &Value, map: &mut Map<String, Value>, slot: &str, page: Option<&Page>, depth: usize) {
-    if depth > 4 {
+/// Envelope fields that change per answer: request ids, timestamps, and for lists, totals
+/// and page facts by the names vendors give them.
+fn collect_fresh(
+    api: &Api,
+    schema: &Value,
+    map: &Map<String, Value>,
+    skip: Option<&str>,
+    list: bool,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Fresh)>,
+) {
+    if path.len() > 4 {
         return;
     }
     let props = schema.get("properties").and_then(Value::as_object);
-    for (name, value) in map.iter_mut() {
-        if depth == 0 && name == slot {
+    for (name, value) in map {
+        if path.is_empty() && Some(name.as_str()) == skip {
             continue;
         }
         let prop = props.and_then(|p| p.get(name)).map(|p| deref(&api.schemas, p));
-        match prop.and_then(|p| p.get("format")).and_then(Value::as_str) {
-            Some("uuid") if value.is_string() => *value = Value::String(crate::generate::fresh_uuid()),
-            Some("date-time") if value.is_string() => *value = Value::String(crate::style::template::now_rfc3339()),
-            _ => {}
-        }
-        if let Some(page) = page {
-            page_fact(name, value, page);
+        path.push(name.clone());
+        let by_format = match (prop.and_then(|p| p.get("format")).and_then(Value::as_str), value.is_string()) {
+            (Some("uuid"), true) => Some(Fresh::Uuid),
+            (Some("date-time"), true) => Some(Fresh::Now),
+            _ => None,
+        };
+        let by_name = if list { page_fact(name) } else { None };
+        if let Some(fresh) = by_name.or(by_format) {
+            out.push((path.clone(), fresh));
         }
         if let (Value::Object(inner), Some(p)) = (value, prop) {
-            walk(api, p, inner, slot, page, depth + 1);
+            collect_fresh(api, p, inner, skip, list, path, out);
         }
+        path.pop();
     }
 }
 
-/// Totals, page numbers and tokens, by the names vendors give them; the type is kept.
-fn page_fact(name: &str, value: &mut Value, page: &Page) {
-    let pages = if page.size == 0 { 0 } else { page.total.div_ceil(page.size) };
-    let number = |n: usize| -> Value { if value.is_string() { Value::String(n.to_string()) } else { Value::from(n) } };
-    let new = match name {
+fn page_fact(name: &str) -> Option<Fresh> {
+    Some(match name {
         "total_count" | "total_size" | "total_items" | "totalResult" | "total" | "totalCount" | "total_results" => {
-            number(page.total)
+            Fresh::Total
         }
-        "total_pages" | "totalPages" => number(pages),
-        "page_number" | "page" | "pageNumber" => number(page.offset / page.size.max(1) + 1),
-        "page_size" | "per_page" | "pageSize" | "limit" => number(page.size),
-        "offset" => number(page.offset),
-        "next_page_token" | "nextPageToken" => Value::String(page.next_token.clone().unwrap_or_default()),
-        "prev_page_token" | "prevPageToken" => Value::String(page.prev_token.clone().unwrap_or_default()),
-        _ => return,
-    };
-    *value = new;
+        "total_pages" | "totalPages" => Fresh::Pages,
+        "page_number" | "page" | "pageNumber" => Fresh::PageNumber,
+        "page_size" | "per_page" | "pageSize" | "limit" => Fresh::PageSize,
+        "offset" => Fresh::Offset,
+        "next_page_token" | "nextPageToken" => Fresh::NextToken,
+        "prev_page_token" | "prevPageToken" => Fresh::PrevToken,
+        _ => return None,
+    })
+}
+
+/// The new value for a fresh field; numbers keep the type the frame gives them.
+fn fresh_value(fresh: Fresh, current: &Value, page: Option<&Page>, now: &std::cell::OnceCell<String>) -> Option<Value> {
+    let number = |n: usize| if current.is_string() { Value::String(n.to_string()) } else { Value::from(n) };
+    Some(match (fresh, page) {
+        (Fresh::Uuid, _) => Value::String(fresh_uuid()),
+        (Fresh::Now, _) => Value::String(now.get_or_init(crate::style::template::now_rfc3339).clone()),
+        (Fresh::Total, Some(p)) => number(p.total),
+        (Fresh::Pages, Some(p)) => number(if p.size == 0 { 0 } else { p.total.div_ceil(p.size) }),
+        (Fresh::PageNumber, Some(p)) => number(p.offset / p.size.max(1) + 1),
+        (Fresh::PageSize, Some(p)) => number(p.size),
+        (Fresh::Offset, Some(p)) => number(p.offset),
+        (Fresh::NextToken, Some(p)) => Value::String(p.next_token.clone().unwrap_or_default()),
+        (Fresh::PrevToken, Some(p)) => Value::String(p.prev_token.clone().unwrap_or_default()),
+        (_, None) => return None,
+    })
 }
