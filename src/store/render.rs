@@ -173,7 +173,7 @@ struct List<'a> {
 
 impl serde::Serialize for List<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.items.iter().map(|item| Projected { projection: self.projection, item: &**item }))
+        serializer.collect_seq(self.items.iter().map(|item| Projected { projection: self.projection, item }))
     }
 }
 
