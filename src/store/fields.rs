@@ -38,15 +38,34 @@ fn server_made(api: &Api, schema: &Value) -> bool {
     properties(api, schema).iter().any(|(name, _)| is_created(name) || is_updated(name))
 }
 
-/// Now, as the schema writes times: epoch milliseconds for integers, else RFC 3339.
-fn now(schema: &Value) -> Value {
-    let ms = jiff::Timestamp::now().as_millisecond();
-    let integer = match schema.get("type") {
-        Some(Value::String(t)) => t == "integer" || t == "number",
-        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer") && !ts.iter().any(|t| t == "string"),
-        _ => false,
-    };
-    if integer { Value::from(ms) } else { Value::String(crate::style::template::now_rfc3339()) }
+/// One moment for a whole change, so a new resource's creation and update times are equal
+/// (as the vendors' own examples show them), read from the clock once.
+pub struct Clock {
+    millis: i64,
+    text: std::cell::OnceCell<String>,
+}
+
+impl Clock {
+    pub fn now() -> Clock {
+        Clock { millis: jiff::Timestamp::now().as_millisecond(), text: std::cell::OnceCell::new() }
+    }
+
+    /// As the schema writes times: epoch milliseconds for numbers, else RFC 3339.
+    fn value(&self, schema: &Value) -> Value {
+        let integer = match schema.get("type") {
+            Some(Value::String(t)) => t == "integer" || t == "number",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer") && !ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        if integer {
+            return Value::from(self.millis);
+        }
+        let text = self.text.get_or_init(|| match jiff::Timestamp::from_millisecond(self.millis) {
+            Ok(ts) => format!("{ts:.3}"),
+            Err(_) => crate::style::template::now_rfc3339(),
+        });
+        Value::String(text.clone())
+    }
 }
 
 fn properties<'a>(api: &'a Api, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
@@ -79,14 +98,14 @@ fn required(api: &Api, schema: &Value) -> Vec<String> {
 
 /// A new resource: server-owned fields set, required ones filled (from the documented
 /// example where there is one, so a sandbox looks like the docs).
-pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, example: Option<&Value>) {
+pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, example: Option<&Value>, clock: &Clock) {
     let required = required(api, schema);
     for (name, prop) in properties(api, schema) {
         let prop_schema = deref(&api.schemas, prop);
         if let Some(c) = constant(prop_schema) {
             value.insert(name.clone(), c);
         } else if is_created(name) || is_updated(name) {
-            value.insert(name.clone(), now(prop_schema));
+            value.insert(name.clone(), clock.value(prop_schema));
         } else if !value.contains_key(name)
             && name != "id"
             && (required.contains(name) || server_made(api, prop_schema))
@@ -103,22 +122,22 @@ pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, exam
         if let Some(Value::Object(inner)) = value.get_mut(name.as_str())
             && prop_schema.get("properties").is_some()
         {
-            stamp_new(api, prop, inner, example.and_then(|e| e.get(name)));
+            stamp_new(api, prop, inner, example.and_then(|e| e.get(name)), clock);
         }
     }
 }
 
 /// A changed resource: update times move, creation times and constants stay.
-pub fn stamp_update(api: &Api, schema: &Value, value: &mut Map<String, Value>) {
+pub fn stamp_update(api: &Api, schema: &Value, value: &mut Map<String, Value>, clock: &Clock) {
     for (name, prop) in properties(api, schema) {
         let prop_schema = deref(&api.schemas, prop);
         if is_updated(name) && value.contains_key(name.as_str()) {
-            value.insert(name.clone(), now(prop_schema));
+            value.insert(name.clone(), clock.value(prop_schema));
         }
         if let Some(Value::Object(inner)) = value.get_mut(name.as_str())
             && prop_schema.get("properties").is_some()
         {
-            stamp_update(api, prop, inner);
+            stamp_update(api, prop, inner, clock);
         }
     }
 }

@@ -292,7 +292,7 @@ impl Store {
                     if prepared.has_id {
                         item.insert("id".into(), id.clone());
                     }
-                    fields::stamp_new(api, item_schema, &mut item, prepared.example.as_ref());
+                    fields::stamp_new(api, item_schema, &mut item, prepared.example.as_ref(), &fields::Clock::now());
                     let value = Arc::new(Value::Object(item));
                     items.insert(text(&id), Arc::clone(&value));
                     let record = Record::Put { resource: key.to_string(), id: text(&id), value: Arc::clone(&value) };
@@ -347,7 +347,7 @@ impl Store {
                     if let Some(conflict) = duplicate(&resource.unique, items, &new, Some(&id)) {
                         return self.conflict(api, op, path, &noun, conflict);
                     }
-                    fields::stamp_update(api, item_schema, &mut new);
+                    fields::stamp_update(api, item_schema, &mut new, &fields::Clock::now());
                     let value = Arc::new(Value::Object(new));
                     items.insert(id.clone(), Arc::clone(&value));
                     let record = Record::Put { resource: key.to_string(), id, value: Arc::clone(&value) };
@@ -574,7 +574,7 @@ impl Store {
                     }
                     let example = self.example_item(m, r);
                     let created: Vec<(String, Value)> = item.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                    fields::stamp_new(api, &schema, &mut item, example.as_ref());
+                    fields::stamp_new(api, &schema, &mut item, example.as_ref(), &fields::Clock::now());
                     // Seeded values win over stamped ones (a seed may give its own timestamps).
                     for (k, v) in created {
                         item.insert(k, v);
