@@ -6,7 +6,9 @@ mod fields;
 mod idempotency;
 mod infer;
 mod journal;
+mod paging;
 mod render;
+mod seed;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,6 +29,7 @@ pub use journal::{Data, StateError};
 
 use infer::{Binding, Model};
 use journal::{Journal, Record, durable};
+use paging::paging;
 use render::{Body, Page, Plan};
 
 #[derive(Debug, Clone)]
@@ -524,75 +527,6 @@ impl Store {
         }
         Ok(())
     }
-
-    /// `--state-seed FILE`: `{mount: {resource: [items]}}`, the resource by key or last path segment.
-    fn read_seed(&self, path: &Path) -> Result<Data, StoreError> {
-        let file = path.display().to_string();
-        let fail = |message: String| StoreError::Seed { file: file.clone(), message };
-        let source = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read the seed file: {e}")))?;
-        let value: Value = if source.trim_start().starts_with('{') {
-            serde_json::from_str(&source).map_err(|e| fail(format!("invalid JSON: {e}")))?
-        } else {
-            serde_saphyr::from_str(&source).map_err(|e| fail(format!("invalid YAML: {e}")))?
-        };
-        let Value::Object(by_mount) = value else {
-            return Err(fail("expected a map of document name → resources".into()));
-        };
-        let mut data = Data::new();
-        for (mount_name, resources) in by_mount {
-            let m = self.mounts.iter().position(|mount| mount.name == mount_name).ok_or_else(|| {
-                fail(format!("'{mount_name}' is not a served document (served: {})", self.mount_names()))
-            })?;
-            let Value::Object(resources) = resources else {
-                return Err(fail(format!("{mount_name}: expected a map of resource → items")));
-            };
-            let api = &self.mounts[m].api;
-            for (name, items) in resources {
-                let r = self.models[m]
-                    .resources
-                    .iter()
-                    .position(|r| r.key == name || r.key.rsplit('/').next() == Some(name.as_str()))
-                    .ok_or_else(|| {
-                        fail(format!("{mount_name}: no resource '{name}' (known: {})", self.resource_names(m)))
-                    })?;
-                let schema = self.models[m].resources[r]
-                    .schema
-                    .map(|id| api.schemas.get(id))
-                    .and_then(|s| infer::item_schema(api, s))
-                    .cloned()
-                    .unwrap_or(Value::Bool(true));
-                let Value::Array(items) = items else {
-                    return Err(fail(format!("{mount_name}.{name}: expected a list of items")));
-                };
-                let entry = data.entry(self.key(m, r)).or_default();
-                for item in items {
-                    let Value::Object(mut item) = item else {
-                        return Err(fail(format!("{mount_name}.{name}: every item must be an object")));
-                    };
-                    if !item.contains_key("id") {
-                        item.insert("id".into(), fields::new_id(api, &schema));
-                    }
-                    let example = self.example_item(m, r);
-                    let created: Vec<(String, Value)> = item.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                    fields::stamp_new(api, &schema, &mut item, example.as_ref(), &fields::Clock::now());
-                    // Seeded values win over stamped ones (a seed may give its own timestamps).
-                    for (k, v) in created {
-                        item.insert(k, v);
-                    }
-                    entry.insert(text(&item["id"]), Arc::new(Value::Object(item)));
-                }
-            }
-        }
-        Ok(data)
-    }
-
-    fn mount_names(&self) -> String {
-        self.mounts.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
-    }
-
-    fn resource_names(&self, mount: usize) -> String {
-        self.models[mount].resources.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
-    }
 }
 
 async fn persist(ack: Option<tokio::sync::oneshot::Receiver<std::io::Result<()>>>) -> Option<Response<Bytes>> {
@@ -680,65 +614,6 @@ fn duplicate(
         }
     }
     None
-}
-
-/// Where a list starts, how long a page is, and which properties it is filtered by —
-/// read from the document's own parameters (limit/offset, page_size/page_token,
-/// page_number/page_size) in the query, or in a search body (`{query: {offset, limit}}`).
-fn paging(op: &Operation, query: &[(String, String)], body: Option<&Value>) -> (usize, usize, Vec<(String, String)>) {
-    let mut known: Vec<(String, String)> = query.to_vec();
-    if let Some(Value::Object(map)) = body {
-        collect_scalars(map, &mut known, 0);
-    }
-    let get = |names: &[&str]| -> Option<usize> {
-        known.iter().find(|(k, _)| names.contains(&k.as_str())).and_then(|(_, v)| v.parse::<usize>().ok())
-    };
-    let default_size = op
-        .params
-        .iter()
-        .find(|p| ["limit", "page_size", "per_page", "pageSize"].contains(&p.name.as_str()))
-        .and_then(|p| p.example.as_ref().and_then(Value::as_u64))
-        .map(|n| n as usize)
-        .unwrap_or(20);
-    let size = get(&["limit", "page_size", "per_page", "pageSize"]).unwrap_or(default_size).clamp(1, 10_000);
-    let offset = get(&["offset"])
-        .or_else(|| get(&["page_token", "pageToken", "cursor"]))
-        .or_else(|| get(&["page_number", "page", "pageNumber"]).map(|p| p.saturating_sub(1) * size))
-        .unwrap_or(0);
-    let paging_names = [
-        "limit",
-        "offset",
-        "page_size",
-        "page_token",
-        "page_number",
-        "page",
-        "per_page",
-        "pageSize",
-        "pageToken",
-        "cursor",
-        "pageNumber",
-        "sort_by",
-        "sort_order",
-        "order_by",
-        "asc",
-    ];
-    let filters: Vec<(String, String)> = query
-        .iter()
-        .filter(|(k, _)| !paging_names.contains(&k.as_str()) && !k.starts_with("__"))
-        .filter(|(k, _)| op.params.iter().any(|p| p.location == ParamIn::Query && &p.name == k))
-        .cloned()
-        .collect();
-    (offset, size, filters)
-}
-
-fn collect_scalars(map: &Map<String, Value>, out: &mut Vec<(String, String)>, depth: usize) {
-    for (k, v) in map {
-        match v {
-            Value::Object(inner) if depth < 2 => collect_scalars(inner, out, depth + 1),
-            Value::Number(_) | Value::String(_) | Value::Bool(_) => out.push((k.clone(), text(v))),
-            _ => {}
-        }
-    }
 }
 
 /// `/v1/organizations` → `organization`; `orgs` → `org`.
