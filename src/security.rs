@@ -221,6 +221,13 @@ fn credential<'a>(kind: &SchemeKind, headers: &'a HeaderMap, query: Option<&str>
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let header = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = split_auth(header)?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 fn split_auth(header: &str) -> Option<(&str, &str)> {
     let header = header.trim();
     let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));

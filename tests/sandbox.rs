@@ -243,10 +243,21 @@ async fn lists_paginate_and_filter_by_the_documents_parameters() {
         .await;
         send(&s, "POST", "/straddle/v1/organizations", Some(json!({"name": format!("T{i}")})), &[]).await;
     }
+    // Clerk lists newest first (its order_by defaults to -created_at).
     let page = send(&s, "GET", "/clerk/v1/organizations?limit=2&offset=2", None, &[]).await.json();
     assert_eq!(page["total_count"], 5);
     let names: Vec<&str> = page["data"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["C2", "C3"]);
+    assert_eq!(names, ["C2", "C1"]);
+    let by_name = send(&s, "GET", "/clerk/v1/organizations?order_by=-name&limit=2", None, &[]).await.json();
+    let names: Vec<&str> = by_name["data"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["C4", "C3"]);
+    // Clerk's `query` is a search, not a property filter.
+    let found = send(&s, "GET", "/clerk/v1/organizations?query=c3", None, &[]).await.json();
+    assert_eq!(found["total_count"], 1);
+    assert_eq!(found["data"][0]["name"], "C3");
+    // Without a limit, the documented default page size (10) applies.
+    let default = send(&s, "GET", "/clerk/v1/organizations", None, &[]).await.json();
+    assert_eq!(default["data"].as_array().unwrap().len(), 5);
 
     let first = send(&s, "GET", "/scalekit/api/v1/organizations?page_size=10", None, &[]).await.json();
     assert_eq!(first["organizations"].as_array().unwrap().len(), 5);
@@ -257,12 +268,21 @@ async fn lists_paginate_and_filter_by_the_documents_parameters() {
     assert_eq!(filtered["total_size"], 1);
     assert_eq!(filtered["organizations"][0]["external_id"], "e3");
 
-    let second = send(&s, "GET", "/straddle/v1/organizations?page_number=2&page_size=2", None, &[]).await.json();
+    let garbage = send(&s, "GET", "/scalekit/api/v1/organizations?page_token=garbage", None, &[]).await;
+    assert_eq!(garbage.status, 400, "a page token the list never handed out");
+    assert!(garbage.json()["message"].as_str().unwrap().contains("page_token"));
+
+    let second =
+        send(&s, "GET", "/straddle/v1/organizations?page_number=2&page_size=2&sort_by=name&sort_order=desc", None, &[])
+            .await
+            .json();
     let names: Vec<&str> = second["data"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["T2", "T3"]);
+    assert_eq!(names, ["T2", "T1"]);
     assert_eq!(second["meta"]["total_items"], 5);
     assert_eq!(second["meta"]["total_pages"], 3);
     assert_eq!(second["meta"]["page_number"], 2);
+    assert_eq!(second["meta"]["sort_by"], "name", "meta says how the list was sorted");
+    assert_eq!(second["meta"]["sort_order"], "desc");
     s.stop().await;
 }
 
@@ -343,11 +363,19 @@ async fn state_survives_a_restart() {
         .as_str()
         .unwrap()
         .to_string();
+    let key = ("idempotency-key", "restart-key-0001");
+    let first = send(&s, "POST", "/straddle/v1/organizations", Some(json!({"name": "Once"})), &[key]).await;
     s.stop().await;
     let s = start_stateful(&[], options).await;
     let read = send(&s, "GET", &format!("/clerk/v1/organizations/{id}"), None, &[]).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json()["name"], "Keep me");
+    // Idempotency keys are state too: a retry after the restart replays, it does not create again.
+    let retry = send(&s, "POST", "/straddle/v1/organizations", Some(json!({"name": "Once"})), &[key]).await;
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!((retry.status, &retry.body), (first.status, &first.body));
+    let list = send(&s, "GET", "/straddle/v1/organizations", None, &[]).await.json();
+    assert_eq!(list["meta"]["total_items"], 1);
     s.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -529,4 +557,202 @@ async fn prefer_still_returns_documented_answers_in_the_sandbox() {
     assert_eq!(forced.status, 200);
     assert_eq!(forced.json()["id"], "org_21Ufcy98STcA11s3QckIwtwHIES");
     s.stop().await;
+}
+
+#[tokio::test]
+async fn cursors_page_to_the_end_and_say_so() {
+    let s = start_stateful(&[&common::data("widgets.yaml")], memory()).await;
+    for i in 0..5 {
+        let created = send(&s, "POST", "/widgets", Some(json!({"name": format!("W{i}")})), &[]).await;
+        assert_eq!(created.status, 201);
+    }
+    let mut names = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let path = match &cursor {
+            Some(c) => format!("/widgets?cursor={c}"),
+            None => "/widgets".to_string(),
+        };
+        let page = send(&s, "GET", &path, None, &[]).await.json();
+        names.extend(page["data"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_string()));
+        assert_eq!(page["has_more"], page["next_cursor"].is_string());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["W0", "W1", "W2", "W3", "W4"], "every item once, and the last page says it is the last");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn writes_keep_only_what_the_request_documents_and_patches_merge() {
+    let s = start_stateful(&["scalekit", "zitadel"], memory()).await;
+    // Scalekit's create body has no region_code: a client cannot set it.
+    let created = send(
+        &s,
+        "POST",
+        "/scalekit/api/v1/organizations",
+        Some(json!({"display_name": "R", "region_code": "MARS", "metadata": {"key1": "v1"}})),
+        &[],
+    )
+    .await;
+    let org = created.json()["organization"].clone();
+    assert_eq!(org["region_code"], "US", "documented, not what the client slipped in");
+    let id = org["id"].as_str().unwrap();
+    // A merge patch merges nested objects.
+    let patched = send(
+        &s,
+        "PATCH",
+        &format!("/scalekit/api/v1/organizations/{id}"),
+        Some(json!({"region_code": "EU", "metadata": {"key2": "v2"}})),
+        &[],
+    )
+    .await;
+    assert_eq!(patched.json()["organization"]["metadata"], json!({"key1": "v1", "key2": "v2"}));
+    assert_eq!(patched.json()["organization"]["region_code"], "US");
+
+    // Zitadel's server-kept `details` cannot be written, and each change counts in its sequence.
+    let zitadel = send(
+        &s,
+        "POST",
+        "/zitadel/management/v1/orgs",
+        Some(json!({"name": "Z", "state": "BOGUS", "details": {"sequence": "abc"}})),
+        &[],
+    )
+    .await
+    .json();
+    let org_id = zitadel["id"].as_str().unwrap();
+    let before = zitadel["details"]["sequence"].as_str().unwrap().parse::<u64>().unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await; // so the change time can move
+    let updated = send(
+        &s,
+        "PUT",
+        "/zitadel/management/v1/orgs/me",
+        Some(json!({"name": "Z2", "details": {"creationDate": "yesterday"}})),
+        &[("x-zitadel-orgid", org_id)],
+    )
+    .await
+    .json();
+    assert_eq!(updated["details"]["sequence"], (before + 1).to_string());
+    assert_ne!(updated["details"]["changeDate"], zitadel["details"]["changeDate"]);
+    let read = send(&s, "GET", "/zitadel/management/v1/orgs/me", None, &[("x-zitadel-orgid", org_id)]).await.json();
+    assert_eq!(read["org"]["details"]["creationDate"], zitadel["details"]["creationDate"]);
+    for field in ["sequence", "changeDate", "resourceOwner"] {
+        assert_eq!(read["org"]["details"][field], updated["details"][field], "the update answers what is stored");
+    }
+    assert_eq!(read["org"]["state"], "ORG_STATE_ACTIVE");
+    assert_eq!(read["org"]["name"], "Z2");
+
+    s.stop().await;
+
+    // `null` inside a nested object removes that key (RFC 7396), and is never stored.
+    let s = start_stateful(&[&common::data("widgets.yaml")], memory()).await;
+    let widget =
+        send(&s, "POST", "/widgets", Some(json!({"name": "W", "tags": {"a": "1", "b": "2"}, "status": "x"})), &[])
+            .await
+            .json();
+    assert_eq!(widget["status"], "active", "server-made, not written by the client");
+    let wid = widget["id"].as_str().unwrap();
+    let merged =
+        send(&s, "PATCH", &format!("/widgets/{wid}"), Some(json!({"tags": {"a": null, "c": "3"}})), &[]).await.json();
+    assert_eq!(merged["tags"], json!({"b": "2", "c": "3"}));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_reset_forgets_idempotency_keys_and_the_admin_surface_is_strict_about_its_input() {
+    let s = start_stateful(&["straddle"], memory()).await;
+    let key = ("idempotency-key", "reset-key-0001");
+    let first = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme"})), &[key]).await;
+    let bogus = client().post(s.url("/__specmock/reset?to=bogus")).send().await.unwrap();
+    assert_eq!(bogus.status(), 400);
+    let reset = client().post(s.url("/__specmock/reset?to=empty")).send().await.unwrap();
+    assert_eq!(reset.status(), 200);
+    let again = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme"})), &[key]).await;
+    assert!(again.header("idempotent-replayed").is_none(), "the replay would name a resource that is gone");
+    assert_ne!(again.json()["data"]["id"], first.json()["data"]["id"]);
+    s.stop().await;
+
+    let options = specmock::mock::MockOptions { admin_token: Some("s3cret".into()), ..Default::default() };
+    let limits = specmock::server::Limits { access_log: false, ..Default::default() };
+    let s = common::start_full(&["clerk"], options, limits, Some(memory())).await;
+    let lower = client().get(s.url("/__specmock/state")).header("Authorization", "bearer s3cret").send().await.unwrap();
+    assert_eq!(lower.status(), 200, "the auth scheme is case-insensitive");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_state_file_is_one_servers_and_only_specmocks() {
+    let dir = temp("exclusive");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_specmock")).args(args).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // A seed given to --state by mistake (no newline) is refused, and left as it was.
+    let seed = dir.join("seed.json");
+    let text = r#"{"clerk":{"organizations":[{"name":"x"}]}}"#;
+    std::fs::write(&seed, text).unwrap();
+    let (code, stderr) = run(&["serve", "--port", "0", "--state", seed.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("not a specmock state file"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&seed).unwrap(), text, "not overwritten");
+    assert!(!dir.join("seed.json.lock").exists(), "and no lock file is left beside it");
+
+    // A second server on the same file is refused while the first runs.
+    let state = dir.join("state.json");
+    let (mut first, _) = spawn_binary(&["serve", "clerk", "--state", state.to_str().unwrap()]);
+    let (code, stderr) = run(&["serve", "clerk", "--port", "0", "--state", state.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("another specmock is using this state file"), "{stderr}");
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn seeds_must_match_the_document() {
+    let dir = temp("bad-seeds");
+    let run = |seed: &str| {
+        let file = dir.join("seed.yaml");
+        std::fs::write(&file, seed).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_specmock"))
+            .args(["serve", "--port", "0", "--stateful", "--state-seed", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, stderr) = run("clerk:\n  organizations:\n    - {name: 5}\n");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("does not match the document") && stderr.contains("name"), "{stderr}");
+    let (code, stderr) = run("clerk:\n  organizations:\n    - {id: org_1, name: A}\n");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("pattern"), "an id not in the documented form: {stderr}");
+    let id = "org_seed00000000000000000000001";
+    let (code, stderr) =
+        run(&format!("clerk:\n  organizations:\n    - {{id: {id}, name: A}}\n    - {{id: {id}, name: B}}\n"));
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(&format!("two items have the id '{id}'")), "{stderr}");
+    let (code, stderr) = run(
+        "scalekit:\n  organizations:\n    - {display_name: A, external_id: same}\n    - {display_name: B, external_id: same}\n",
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("external_id 'same'"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+
+    // A partial nested object keeps the server-owned rest.
+    let dir = temp("nested-seed");
+    let seed = dir.join("seed.yaml");
+    std::fs::write(
+        &seed,
+        "zitadel:\n  orgs:\n    - {id: '123456789012345678', name: Seeded, details: {resourceOwner: '1'}}\n",
+    )
+    .unwrap();
+    let s = start_stateful(&["zitadel"], StoreOptions { seed_file: Some(seed), ..memory() }).await;
+    let read =
+        send(&s, "GET", "/management/v1/orgs/me", None, &[("x-zitadel-orgid", "123456789012345678")]).await.json();
+    assert_eq!(read["org"]["details"]["resourceOwner"], "1");
+    assert!(read["org"]["details"]["creationDate"].is_string(), "{read}");
+    s.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -28,7 +28,18 @@ pub async fn answer(
             &[],
         );
     };
-    let to_empty = request.uri().query().is_some_and(|q| q.split('&').any(|p| p == "to=empty"));
+    let to = request.uri().query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "to"));
+    let to_empty = match to.as_ref().map(|(_, v)| v.as_ref()) {
+        None | Some("seed") => false,
+        Some("empty") => true,
+        Some(other) => {
+            return problem(
+                400,
+                format!("?to={other} is not a reset target: use ?to=seed (the default) or ?to=empty"),
+                &[],
+            );
+        }
+    };
     match (request.method(), action) {
         (&Method::POST, "reset") => match store.reset(to_empty).await {
             Ok(count) => json_answer(json!({"reset": if to_empty { "empty" } else { "seed" }, "resources": count})),
@@ -54,12 +65,7 @@ pub async fn answer(
 fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Option<Response<Bytes>> {
     match token {
         Some(expected) => {
-            let given = request
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim);
+            let given = crate::security::bearer_token(request.headers());
             match given {
                 Some(t) if t == expected => None,
                 Some(_) => Some(problem(403, "the admin token is not the one specmock was started with", &[])),

@@ -68,7 +68,7 @@ impl Clock {
     }
 }
 
-fn properties<'a>(api: &'a Api, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
+pub fn properties<'a>(api: &'a Api, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
     let schema = deref(&api.schemas, schema);
     let mut out: Vec<(&String, &Value)> = Vec::new();
     if let Some(Value::Object(props)) = schema.get("properties") {
@@ -110,9 +110,13 @@ pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, exam
             && name != "id"
             && (required.contains(name) || server_made(api, prop_schema))
         {
+            // The documented example, else the schema's default, else an enum's first value
+            // (a new resource starts in the first state listed: `active`, not `archived`).
             let filled = example
                 .and_then(|e| e.get(name))
                 .cloned()
+                .or_else(|| prop_schema.get("default").cloned())
+                .or_else(|| prop_schema.get("enum").and_then(|e| e.get(0)).cloned())
                 .or_else(|| generate_part(&api.schemas, prop, Side::Response, random_seed(), name, true).ok());
             if let Some(v) = filled {
                 value.insert(name.clone(), v);
@@ -134,11 +138,26 @@ pub fn stamp_update(api: &Api, schema: &Value, value: &mut Map<String, Value>, c
         if is_updated(name) && value.contains_key(name.as_str()) {
             value.insert(name.clone(), clock.value(prop_schema));
         }
+        // An event sequence (Zitadel's `details.sequence`) counts every change.
+        if name.as_str() == "sequence"
+            && let Some(next) = value.get(name.as_str()).and_then(next_in_sequence)
+        {
+            value.insert(name.clone(), next);
+        }
         if let Some(Value::Object(inner)) = value.get_mut(name.as_str())
             && prop_schema.get("properties").is_some()
         {
             stamp_update(api, prop, inner, clock);
         }
+    }
+}
+
+/// The next number of a sequence, in the type it is written in (Zitadel writes `"2"`).
+fn next_in_sequence(current: &Value) -> Option<Value> {
+    match current {
+        Value::Number(n) => n.as_u64().map(|n| Value::from(n + 1)),
+        Value::String(s) => s.parse::<u64>().ok().map(|n| Value::String((n + 1).to_string())),
+        _ => None,
     }
 }
 

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+
+use super::journal::{Keys, Remembered};
 
 enum Entry {
     /// The first request with this key is still being answered.
@@ -87,17 +89,53 @@ impl Idempotency {
         Begin::Fresh
     }
 
-    pub fn finish(&self, key: &str, fingerprint: u64, response: &Response<Bytes>) {
+    /// Forgets every key: after a reset, a replay would describe resources that are gone.
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    /// Keeps the answer for `key`; returns it as the state file keeps it (`None` for answers
+    /// that are not kept: server errors, which the client should retry for real).
+    pub fn finish(&self, key: &str, fingerprint: u64, response: &Response<Bytes>) -> Option<Remembered> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        // A server error is not an answer worth replaying: let the client retry for real.
         if response.status().is_server_error() {
             entries.remove(key);
-            return;
+            return None;
         }
         entries.insert(
             key.to_string(),
             Entry::Done { fingerprint, expires: Instant::now() + self.ttl, response: copy(response) },
         );
+        Some(Remembered {
+            fingerprint,
+            expires: jiff::Timestamp::now().as_millisecond().saturating_add(self.ttl.as_millis() as i64),
+            status: response.status().as_u16(),
+            content_type: response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            // The sandbox answers JSON; an answer that is not text is simply not kept on disk.
+            body: String::from_utf8(response.body().to_vec()).ok()?,
+        })
+    }
+
+    /// Takes back the keys a state file kept, with the time each has left.
+    pub fn restore(&self, keys: &Keys) {
+        let now = jiff::Timestamp::now().as_millisecond();
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        for (scope, kept) in keys {
+            let left = Duration::from_millis(u64::try_from(kept.expires.saturating_sub(now)).unwrap_or(0));
+            let mut response = Response::new(Bytes::from(kept.body.clone()));
+            *response.status_mut() = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
+            if let Some(ct) = kept.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+                response.headers_mut().insert(header::CONTENT_TYPE, ct);
+            }
+            entries.insert(
+                scope.clone(),
+                Entry::Done { fingerprint: kept.fingerprint, expires: Instant::now() + left, response },
+            );
+        }
     }
 }
 

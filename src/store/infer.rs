@@ -259,8 +259,9 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
         };
         resource.schema = of(Action::Read).or_else(|| of(Action::Create));
     }
-    // A `by` read whose property the item does not have is not a lookup after all.
-    for binding in model.bindings.iter_mut() {
+    // A `by` read whose property the item does not have is not a lookup after all — unless
+    // the document said so, which is then a mistake worth naming.
+    for (index, binding) in model.bindings.iter_mut().enumerate() {
         let Some(b) = binding else { continue };
         if let Some(by) = &b.by {
             let schema = model.resources[b.resource].schema.map(|id| api.schemas.get(id));
@@ -268,6 +269,15 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
                 .and_then(|s| item_schema(api, s))
                 .and_then(|s| s.get("properties"))
                 .is_some_and(|p| p.get(by).is_some());
+            let op = &api.operations[index];
+            let stated = op.resource_hint.as_ref().and_then(|h| h.get("by")).is_some();
+            if !has && stated {
+                return Err(HintError {
+                    file: api.source.clone(),
+                    pointer: op.pointer.clone(),
+                    message: format!("by: '{by}' is not a property of the resource's items"),
+                });
+            }
             if !has {
                 *binding = None;
             }

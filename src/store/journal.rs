@@ -23,26 +23,63 @@ const FORMAT: u32 = 1;
 /// Items are shared, so answering a read copies a pointer, not the item.
 pub type Data = IndexMap<String, IndexMap<String, Arc<Value>>>;
 
+/// Answers remembered for idempotency keys, by scoped key (`straddle:retry-1`).
+pub type Keys = IndexMap<String, Remembered>;
+
+/// An answer kept for an idempotency key, as the state file holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Remembered {
+    pub fingerprint: u64,
+    /// Wall-clock expiry, in epoch milliseconds (it must survive a restart).
+    pub expires: i64,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// Everything the state file keeps.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub data: Data,
+    pub keys: Keys,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Record {
-    Put { resource: String, id: String, value: Arc<Value> },
-    Delete { resource: String, id: String },
+    Put {
+        resource: String,
+        id: String,
+        value: Arc<Value>,
+    },
+    Delete {
+        resource: String,
+        id: String,
+    },
+    /// An idempotency key's answer.
+    Key {
+        scope: String,
+        answer: Remembered,
+    },
+    /// Everything goes: resources and idempotency keys.
     Clear,
 }
 
 impl Record {
-    pub fn apply(self, data: &mut Data) {
+    pub fn apply(self, state: &mut State) {
         match self {
             Record::Put { resource, id, value } => {
-                data.entry(resource).or_default().insert(id, value);
+                state.data.entry(resource).or_default().insert(id, value);
             }
             Record::Delete { resource, id } => {
-                if let Some(items) = data.get_mut(&resource) {
+                if let Some(items) = state.data.get_mut(&resource) {
                     items.shift_remove(&id);
                 }
             }
-            Record::Clear => data.clear(),
+            Record::Key { scope, answer } => {
+                state.keys.insert(scope, answer);
+            }
+            Record::Clear => *state = State::default(),
         }
     }
 }
@@ -64,19 +101,36 @@ type Job = (Vec<u8>, oneshot::Sender<io::Result<()>>);
 /// Appends records from a writer thread; `submit` keeps the order records are made in.
 pub struct Journal {
     jobs: mpsc::Sender<Job>,
+    /// Held while the server runs: a second specmock on the same file would compact it away
+    /// from under this one, and this one's writes would go to a deleted file.
+    _lock: File,
 }
 
 impl Journal {
     /// Loads the file (a missing one starts as `initial`), compacts it, and starts the writer.
-    pub fn open(path: &Path, initial: &Data) -> Result<(Journal, Data), StateError> {
+    pub fn open(path: &Path, initial: &Data) -> Result<(Journal, State), StateError> {
         let name = path.display().to_string();
         let fail = |message: String| StateError { file: name.clone(), message };
+        // Compaction replaces the file by renaming; a symlink is followed so that the file it
+        // names is the one replaced, not the link.
+        let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = resolved.as_path();
+        let (lock, lock_path, created) = lock(path).map_err(fail)?;
         let data = match std::fs::read(path) {
-            Ok(bytes) => load(&bytes).map_err(fail)?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => initial.clone(),
-            Err(e) => return Err(fail(format!("cannot read the state file: {e}"))),
+            Ok(bytes) => load(&bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(State { data: initial.clone(), keys: Keys::new() }),
+            Err(e) => Err(format!("cannot read the state file: {e}")),
         };
-        compact(path, &data).map_err(|e| fail(format!("cannot write the state file: {e}")))?;
+        let mut state = data.map_err(|message| {
+            // A file that is refused is left exactly as it was found, without a lock beside it.
+            if created {
+                let _ = std::fs::remove_file(&lock_path);
+            }
+            fail(message)
+        })?;
+        let now = jiff::Timestamp::now().as_millisecond();
+        state.keys.retain(|_, answer| answer.expires > now);
+        compact(path, &state).map_err(|e| fail(format!("cannot write the state file: {e}")))?;
         let file =
             OpenOptions::new().append(true).open(path).map_err(|e| fail(format!("cannot open the state file: {e}")))?;
         let (jobs, rx) = mpsc::channel::<Job>();
@@ -84,7 +138,7 @@ impl Journal {
             .name("specmock-state".into())
             .spawn(move || writer(file, rx))
             .map_err(|e| fail(format!("cannot start the state writer: {e}")))?;
-        Ok((Journal { jobs }, data))
+        Ok((Journal { jobs, _lock: lock }, state))
     }
 
     /// Queues a record; the receiver completes once it is on disk.
@@ -96,6 +150,27 @@ impl Journal {
             let _ = tx.send(Err(io::Error::other("the state writer has stopped")));
         }
         rx
+    }
+}
+
+/// Takes `FILE.lock`, so that two servers never share one state file; says whether it made it.
+fn lock(path: &Path) -> Result<(File, std::path::PathBuf, bool), String> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = std::path::PathBuf::from(name);
+    let created = !lock_path.exists();
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot create the lock file {}: {e}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok((file, lock_path, created)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err("another specmock is using this state file; stop it, or give this one another --state file".into())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", lock_path.display())),
     }
 }
 
@@ -121,17 +196,19 @@ fn writer(mut file: File, jobs: mpsc::Receiver<Job>) {
     }
 }
 
-fn load(bytes: &[u8]) -> Result<Data, String> {
+fn load(bytes: &[u8]) -> Result<State, String> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| "not a specmock state file (not UTF-8 text); move it away to start fresh".to_string())?;
-    let mut data = Data::new();
+    let mut state = State::default();
     if text.is_empty() {
-        return Ok(data);
+        return Ok(state);
     }
     // Only newline-terminated lines were ever acknowledged; a torn tail is dropped.
+    // The header is written atomically (see `compact`), so a file without a newline at all
+    // was not written by specmock: read it whole, and let the header check refuse it.
     let complete = match text.rfind('\n') {
         Some(end) => &text[..end],
-        None => "",
+        None => text,
     };
     let mut lines = complete.split('\n');
     let header = lines.next().unwrap_or("");
@@ -143,8 +220,11 @@ fn load(bytes: &[u8]) -> Result<Data, String> {
                 h.specmock_state
             ));
         }
-        Err(_) if complete.is_empty() => return Ok(data),
-        Err(_) => return Err("not a specmock state file (no header line); move it away to start fresh".into()),
+        Err(_) => {
+            return Err("not a specmock state file (no header line); move it away to start fresh \
+                        (resources to start with go in --state-seed FILE)"
+                .into());
+        }
     }
     for (n, line) in lines.enumerate() {
         if line.trim().is_empty() {
@@ -152,26 +232,35 @@ fn load(bytes: &[u8]) -> Result<Data, String> {
         }
         let record: Record = serde_json::from_str(line)
             .map_err(|e| format!("line {}: corrupt record ({e}); move the file away to start fresh", n + 2))?;
-        record.apply(&mut data);
+        record.apply(&mut state);
     }
-    Ok(data)
+    Ok(state)
 }
 
-/// Rewrites the state as a header and one put per item, atomically.
-pub fn compact(path: &Path, data: &Data) -> io::Result<()> {
+/// Rewrites the state as a header, one put per item and one record per key, atomically.
+pub fn compact(path: &Path, state: &State) -> io::Result<()> {
     let mut text = serde_json::to_string(&Header { specmock_state: FORMAT }).unwrap_or_default();
     text.push('\n');
-    for (resource, items) in data {
+    let mut push = |record: &Record| {
+        text.push_str(&serde_json::to_string(record).unwrap_or_default());
+        text.push('\n');
+    };
+    for (resource, items) in &state.data {
         for (id, value) in items {
-            let record = Record::Put { resource: resource.clone(), id: id.clone(), value: Arc::clone(value) };
-            text.push_str(&serde_json::to_string(&record).unwrap_or_default());
-            text.push('\n');
+            push(&Record::Put { resource: resource.clone(), id: id.clone(), value: Arc::clone(value) });
         }
+    }
+    for (scope, answer) in &state.keys {
+        push(&Record::Key { scope: scope.clone(), answer: answer.clone() });
     }
     let partial = path.with_extension("partial");
     {
         let mut file = File::create(&partial)?;
         file.write_all(text.as_bytes())?;
+        // The replacement keeps the permissions the user gave the file.
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
         file.sync_all()?;
     }
     std::fs::rename(&partial, path)?;

@@ -9,6 +9,7 @@ mod journal;
 mod paging;
 mod render;
 mod seed;
+mod writes;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,8 +30,9 @@ pub use journal::{Data, StateError};
 
 use infer::{Binding, Model};
 use journal::{Journal, Record, durable};
-use paging::paging;
+use paging::Listing;
 use render::{Body, Page, Plan};
+use writes::{Writable, merge_patch};
 
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -59,6 +61,8 @@ pub struct Store {
     prepared: Vec<Vec<Prepared>>,
     /// Per document and operation: how a resource operation answers.
     plans: Vec<Vec<Option<Plan>>>,
+    /// Per document and operation: what a client may write with it.
+    writable: Vec<Vec<Writable>>,
     data: Mutex<Data>,
     seed: Data,
     journal: Option<Journal>,
@@ -74,6 +78,8 @@ struct Prepared {
     /// Properties the server owns (id, times, constants, readOnly).
     owned: Vec<String>,
     has_id: bool,
+    /// The item's documented properties (lists filter and sort by these).
+    properties: Vec<String>,
     /// Where its items are kept: `clerk:/v1/organizations`.
     key: String,
 }
@@ -95,6 +101,7 @@ impl Store {
             mounts: mounts.to_vec(),
             prepared: Vec::new(),
             plans: Vec::new(),
+            writable: Vec::new(),
             models,
             data: Mutex::new(Data::new()),
             seed: Data::new(),
@@ -103,13 +110,16 @@ impl Store {
         };
         store.prepared = (0..store.mounts.len()).map(|m| store.prepare(m)).collect();
         store.plans = (0..store.mounts.len()).map(|m| store.plan(m)).collect();
+        store.writable = (0..store.mounts.len()).map(|m| store.writable(m)).collect();
         if let Some(file) = &options.seed_file {
             store.seed = store.read_seed(file)?;
         }
         let data = match &options.state_file {
             Some(path) => {
-                let (journal, data) = Journal::open(path, &store.seed)?;
-                store.check_known(path, &data)?;
+                let (journal, state) = Journal::open(path, &store.seed)?;
+                store.check_known(path, &state.data)?;
+                store.idempotency.restore(&state.keys);
+                let data = state.data;
                 store.journal = Some(journal);
                 data
             }
@@ -135,6 +145,7 @@ impl Store {
                     example: self.example_item(mount, r),
                     owned: fields::owned(api, &item_schema),
                     has_id: item_schema.get("properties").and_then(|p| p.get("id")).is_some(),
+                    properties: fields::properties(api, &item_schema).into_iter().map(|(n, _)| n.clone()).collect(),
                     item_schema,
                 }
             })
@@ -151,6 +162,21 @@ impl Store {
                 binding.as_ref()?;
                 let (status, media) = success(op)?;
                 Some(Plan::new(api, status, media))
+            })
+            .collect()
+    }
+
+    fn writable(&self, mount: usize) -> Vec<Writable> {
+        let api = &self.mounts[mount].api;
+        api.operations
+            .iter()
+            .zip(&self.models[mount].bindings)
+            .map(|(op, binding)| match binding {
+                Some(b) => {
+                    let prepared = &self.prepared[mount][b.resource];
+                    Writable::new(api, op, &prepared.item_schema, &prepared.owned)
+                }
+                None => Writable::default(),
             })
             .collect()
     }
@@ -210,7 +236,13 @@ impl Store {
             }
             idempotency::Begin::Fresh => {
                 let response = self.act(&call, body, &binding, api, op).await;
-                self.idempotency.finish(&scope, fingerprint, &response);
+                let kept = self.idempotency.finish(&scope, fingerprint, &response);
+                // Kept on disk too, so a retry after a restart replays instead of creating twice.
+                if let (Some(answer), Some(journal)) = (kept, &self.journal)
+                    && let Some(failure) = persist(Some(journal.submit(&Record::Key { scope, answer }))).await
+                {
+                    return Some(failure);
+                }
                 Some(response)
             }
         }
@@ -228,6 +260,13 @@ impl Store {
         let key = self.prepared[call.mount][binding.resource].key.as_str();
         let prepared = &self.prepared[call.mount][binding.resource];
         let item_schema = &prepared.item_schema;
+        let writable = &self.writable[call.mount][call.operation];
+        // Writes keep only what the client may write; a list's body is its search, kept whole.
+        let (body, search) = match (binding.action, body) {
+            (Action::List, body) => (None, body),
+            (_, Some(Value::Object(map))) => (Some(writable.filter(map)), None),
+            _ => (None, None),
+        };
         let noun = singular(&resource.key);
         let path = call.request.uri().path();
         let error = |status: u16, keyword: &str, field: &str, message: String| {
@@ -266,10 +305,8 @@ impl Store {
 
         match binding.action {
             Action::Create => {
-                let mut item = match body {
-                    Some(Value::Object(m)) => m,
-                    _ => Map::new(),
-                };
+                let mut item = Map::new();
+                merge_patch(&mut item, body.unwrap_or_default());
                 let (record, value) = {
                     let mut data = self.lock();
                     let items = data.entry(key.to_string()).or_default();
@@ -331,22 +368,7 @@ impl Store {
                         Action::Replace => old.as_object().map(|o| keep(o, owned)).unwrap_or_default(),
                         _ => old.as_object().cloned().unwrap_or_default(),
                     };
-                    if let Some(Value::Object(patch)) = body {
-                        for (k, v) in patch {
-                            if owned.contains(&k) {
-                                continue;
-                            }
-                            // JSON merge patch: null removes.
-                            match v {
-                                Value::Null => {
-                                    new.shift_remove(&k);
-                                }
-                                v => {
-                                    new.insert(k, v);
-                                }
-                            }
-                        }
-                    }
+                    merge_patch(&mut new, body.unwrap_or_default());
                     if let Some(conflict) = duplicate(&resource.unique, items, &new, Some(&id)) {
                         return self.conflict(api, op, path, &noun, conflict);
                     }
@@ -368,7 +390,11 @@ impl Store {
                         Ok(id) => id,
                         Err(response) => return *response,
                     };
-                    let value = data.get_mut(key).and_then(|items| items.shift_remove(&id)).unwrap_or_default();
+                    let mut value = data.get_mut(key).and_then(|items| items.shift_remove(&id)).unwrap_or_default();
+                    // The removal is a change too: its answer carries the removal's time and sequence.
+                    if let Some(item) = Arc::make_mut(&mut value).as_object_mut() {
+                        fields::stamp_update(api, item_schema, item, &fields::Clock::now());
+                    }
                     let record = Record::Delete { resource: key.to_string(), id };
                     (self.journal.as_ref().map(|j| j.submit(&record)), value)
                 };
@@ -382,7 +408,7 @@ impl Store {
                     let data = self.lock();
                     data.get(key).map(|i| i.values().cloned().collect()).unwrap_or_default()
                 };
-                self.list_answer(op, call, body.as_ref(), items)
+                self.list_answer(op, call, &prepared.properties, search.as_ref(), items)
             }
         }
     }
@@ -442,25 +468,32 @@ impl Store {
         &self,
         op: &Operation,
         call: &Call<'_>,
+        properties: &[String],
         body: Option<&Value>,
         items: Vec<Arc<Value>>,
     ) -> Response<Bytes> {
+        let api = &self.mounts[call.mount].api;
         let query: Vec<(String, String)> = call
             .request
             .uri()
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
             .unwrap_or_default();
-        let (offset, size, filters) = paging(op, &query, body);
-        let filtered: Vec<Arc<Value>> = items
-            .into_iter()
-            .filter(|item| filters.iter().all(|(k, v)| item.get(k).map(text).as_deref() == Some(v.as_str())))
-            .collect();
-        let total = filtered.len();
-        let page_items: Vec<Arc<Value>> = filtered.into_iter().skip(offset).take(size).collect();
+        let listing = match Listing::read(api, op, properties, &query, body) {
+            Ok(listing) => listing,
+            Err((name, message)) => {
+                let v = Violation::new(Part::Query, &name, "format", message);
+                return render_error(api, op, validation_status(op), &[v], Voice::Template, call.request.uri().path());
+            }
+        };
+        let (offset, size) = (listing.offset, listing.size);
+        let selected = listing.select(items);
+        let total = selected.len();
+        let page_items: Vec<Arc<Value>> = selected.into_iter().skip(offset).take(size).collect();
         let next = (offset + size < total).then(|| (offset + size).to_string());
         let prev = (offset > 0).then(|| offset.saturating_sub(size).to_string());
-        let page = Page { items: page_items, total, offset, size, next_token: next, prev_token: prev };
+        let sort = listing.sort.clone();
+        let page = Page { items: page_items, total, offset, size, next_token: next, prev_token: prev, sort };
         match &self.plans[call.mount][call.operation] {
             Some(plan) => json_response(plan, plan.to_bytes(Body::List(page))),
             None => empty(success_status(op)),
@@ -474,6 +507,7 @@ impl Store {
         let acks = {
             let mut data = self.lock();
             *data = target.clone();
+            self.idempotency.clear();
             self.journal.as_ref().map(|j| {
                 let mut acks = vec![j.submit(&Record::Clear)];
                 for (resource, items) in &target {

@@ -1,63 +1,142 @@
 //! Lists as the document pages them: its own parameters (limit/offset, page_size/page_token,
-//! page_number/page_size) in the query or in a search body, and filters by the query
-//! parameters it documents.
+//! page_number/page_size, cursor) in the query or in a search body, its sort parameters, a
+//! free-text `query`, and filters by the query parameters that name a property.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::text;
-use crate::spec::{Operation, ParamIn};
+use crate::spec::{Api, Operation, ParamIn};
+use crate::validate::deref;
 
-/// Where a list starts, how long a page is, and which properties it is filtered by —
-/// read from the document's own parameters (limit/offset, page_size/page_token,
-/// page_number/page_size) in the query, or in a search body (`{query: {offset, limit}}`).
-pub fn paging(
-    op: &Operation,
-    query: &[(String, String)],
-    body: Option<&Value>,
-) -> (usize, usize, Vec<(String, String)>) {
-    let mut known: Vec<(String, String)> = query.to_vec();
-    if let Some(Value::Object(map)) = body {
-        collect_scalars(map, &mut known, 0);
+const SIZE: &[&str] = &["limit", "page_size", "per_page", "pageSize"];
+const OFFSET: &[&str] = &["offset"];
+const TOKEN: &[&str] = &["page_token", "pageToken", "cursor", "starting_after", "after"];
+const PAGE: &[&str] = &["page_number", "page", "pageNumber"];
+const SORT_KEY: &[&str] = &["order_by", "sort_by", "sort", "orderBy", "sortBy"];
+const SORT_ORDER: &[&str] = &["sort_order", "order", "sortOrder"];
+const SEARCH: &[&str] = &["query", "q", "search"];
+
+/// One list request, read off the document's own parameters.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub offset: usize,
+    pub size: usize,
+    /// Exact matches on properties (`?external_id=…`).
+    pub filters: Vec<(String, String)>,
+    /// Case-insensitive text anywhere in the item (Clerk's `?query=`).
+    pub search: Option<String>,
+    /// The property to sort by, and whether descending.
+    pub sort: Option<(String, bool)>,
+}
+
+impl Listing {
+    /// Reads a list request; an unusable page token is the client's error (its parameter name).
+    pub fn read(
+        api: &Api,
+        op: &Operation,
+        item_properties: &[String],
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<Listing, (String, String)> {
+        let mut given: Vec<(String, String)> = query.to_vec();
+        if let Some(Value::Object(map)) = body {
+            collect_scalars(map, &mut given, 0);
+        }
+        let find = |names: &[&str]| given.iter().find(|(k, _)| names.contains(&k.as_str()));
+        let default_of = |names: &[&str]| -> Option<Value> {
+            let p = op.params.iter().find(|p| names.contains(&p.name.as_str()))?;
+            let schema = p.schema.map(|id| deref(&api.schemas, api.schemas.get(id)));
+            schema.and_then(|s| s.get("default")).cloned().or_else(|| p.example.clone())
+        };
+        let number = |v: &Value| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+        let size = find(SIZE)
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .or_else(|| default_of(SIZE).as_ref().and_then(number).map(|n| n as usize))
+            .unwrap_or(20)
+            .clamp(1, 10_000);
+        let offset = match (find(OFFSET), find(TOKEN), find(PAGE)) {
+            (Some((_, v)), _, _) => v.parse::<usize>().unwrap_or(0),
+            (None, Some((name, token)), _) if !token.is_empty() => token
+                .parse::<usize>()
+                .map_err(|_| (name.clone(), format!("{name} '{token}' is not a token this list handed out")))?,
+            (None, _, Some((_, page))) => page.parse::<usize>().unwrap_or(1).saturating_sub(1).saturating_mul(size),
+            _ => 0,
+        };
+        let known = |name: &str| item_properties.iter().any(|p| p == name);
+        let documented = |k: &str| op.params.iter().any(|p| p.location == ParamIn::Query && p.name == k);
+        let filters = query
+            .iter()
+            .filter(|(k, _)| documented(k) && known(k) && !k.starts_with("__"))
+            .filter(|(k, _)| ![SIZE, OFFSET, TOKEN, PAGE, SORT_KEY, SORT_ORDER, SEARCH].concat().contains(&k.as_str()))
+            .cloned()
+            .collect();
+        let search = query
+            .iter()
+            .find(|(k, v)| SEARCH.contains(&k.as_str()) && documented(k) && !v.is_empty())
+            .map(|(_, v)| v.to_lowercase());
+        let sort_key = find(SORT_KEY)
+            .map(|(_, v)| v.clone())
+            .or_else(|| default_of(SORT_KEY).and_then(|v| v.as_str().map(str::to_string)));
+        let sort = sort_key.and_then(|key| {
+            let (desc, name) = match key.strip_prefix('-') {
+                Some(rest) => (true, rest.to_string()),
+                None => (false, key.trim_start_matches('+').to_string()),
+            };
+            let order = find(SORT_ORDER)
+                .map(|(_, v)| v.clone())
+                .or_else(|| default_of(SORT_ORDER).and_then(|v| v.as_str().map(str::to_string)));
+            let desc = match order.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                Some("desc" | "descending") => true,
+                Some("asc" | "ascending") => false,
+                _ => desc,
+            };
+            known(&name).then_some((name, desc))
+        });
+        Ok(Listing { offset, size, filters, search, sort })
     }
-    let get = |names: &[&str]| -> Option<usize> {
-        known.iter().find(|(k, _)| names.contains(&k.as_str())).and_then(|(_, v)| v.parse::<usize>().ok())
-    };
-    let default_size = op
-        .params
-        .iter()
-        .find(|p| ["limit", "page_size", "per_page", "pageSize"].contains(&p.name.as_str()))
-        .and_then(|p| p.example.as_ref().and_then(Value::as_u64))
-        .map(|n| n as usize)
-        .unwrap_or(20);
-    let size = get(&["limit", "page_size", "per_page", "pageSize"]).unwrap_or(default_size).clamp(1, 10_000);
-    let offset = get(&["offset"])
-        .or_else(|| get(&["page_token", "pageToken", "cursor"]))
-        .or_else(|| get(&["page_number", "page", "pageNumber"]).map(|p| p.saturating_sub(1) * size))
-        .unwrap_or(0);
-    let paging_names = [
-        "limit",
-        "offset",
-        "page_size",
-        "page_token",
-        "page_number",
-        "page",
-        "per_page",
-        "pageSize",
-        "pageToken",
-        "cursor",
-        "pageNumber",
-        "sort_by",
-        "sort_order",
-        "order_by",
-        "asc",
-    ];
-    let filters: Vec<(String, String)> = query
-        .iter()
-        .filter(|(k, _)| !paging_names.contains(&k.as_str()) && !k.starts_with("__"))
-        .filter(|(k, _)| op.params.iter().any(|p| p.location == ParamIn::Query && &p.name == k))
-        .cloned()
-        .collect();
-    (offset, size, filters)
+
+    /// The items this request selects, in order, before paging.
+    pub fn select(&self, items: Vec<Arc<Value>>) -> Vec<Arc<Value>> {
+        let mut selected: Vec<Arc<Value>> = items
+            .into_iter()
+            .filter(|item| self.filters.iter().all(|(k, v)| item.get(k).map(text).as_deref() == Some(v.as_str())))
+            .filter(|item| self.search.as_ref().is_none_or(|needle| mentions(item, needle)))
+            .collect();
+        // Stable sorts: equal keys keep creation order, newest first when descending (so
+        // "newest first" holds even for items created in the same millisecond).
+        match &self.sort {
+            Some((key, false)) => selected.sort_by(|a, b| compare(a.get(key), b.get(key))),
+            Some((key, true)) => {
+                selected.reverse();
+                selected.sort_by(|a, b| compare(b.get(key), a.get(key)));
+            }
+            None => {}
+        }
+        selected
+    }
+}
+
+fn mentions(item: &Value, needle: &str) -> bool {
+    match item {
+        Value::String(s) => s.to_lowercase().contains(needle),
+        Value::Object(map) => map.values().any(|v| mentions(v, needle)),
+        _ => false,
+    }
+}
+
+fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
+        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        _ => Ordering::Equal,
+    }
 }
 
 fn collect_scalars(map: &Map<String, Value>, out: &mut Vec<(String, String)>, depth: usize) {

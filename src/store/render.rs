@@ -28,6 +28,8 @@ pub struct Page {
     pub size: usize,
     pub next_token: Option<String>,
     pub prev_token: Option<String>,
+    /// The property sorted by, and whether descending.
+    pub sort: Option<(String, bool)>,
 }
 
 /// An item cut to what one answer documents.
@@ -65,8 +67,12 @@ enum Fresh {
     PageNumber,
     PageSize,
     Offset,
-    NextToken,
-    PrevToken,
+    /// Page tokens; `true` where the document's token is nullable (`null` at the end).
+    NextToken(bool),
+    PrevToken(bool),
+    HasMore,
+    SortBy,
+    SortOrder,
 }
 
 /// How one operation answers with stored resources.
@@ -119,7 +125,21 @@ impl Plan {
                 Some((path.as_slice(), fresh_value(*fresh, current, page, &now)?))
             })
             .collect();
-        let overrides: Vec<(&[String], &Value)> = overrides.iter().map(|(p, v)| (*p, v)).collect();
+        // No place for the item (Zitadel's `{details}` after an update): what the answer
+        // shares with the item comes from the item, cut to the fields the answer shows.
+        let shared: Vec<(&[String], Value)> = match (&self.slot, &body, &self.frame) {
+            (Slot::None, Body::Item(Value::Object(item)), Value::Object(frame)) => frame
+                .iter()
+                .filter_map(|(key, example)| Some((std::slice::from_ref(key), shaped(item.get(key)?, example)?)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut overrides: Vec<(&[String], &Value)> = overrides
+            .iter()
+            .filter(|(path, _)| !shared.iter().any(|(key, _)| path.first() == key.first()))
+            .map(|(p, v)| (*p, v))
+            .collect();
+        overrides.extend(shared.iter().map(|(p, v)| (*p, v)));
         let content = match (&self.slot, &body) {
             (Slot::Root(p), Body::Item(item)) => return to_vec(&Projected { projection: p, item }),
             (Slot::ListRoot(p), Body::List(page)) => return to_vec(&List { projection: p, items: &page.items }),
@@ -132,6 +152,18 @@ impl Plan {
             _ => None,
         };
         to_vec(&Overlay { value: &self.frame, overrides, slot: content })
+    }
+}
+
+/// A stored value in the shape of the example it replaces: objects keep the example's keys
+/// (taking the stored values where there are some); other values must be of the same kind.
+fn shaped(stored: &Value, example: &Value) -> Option<Value> {
+    match (stored, example) {
+        (Value::Object(s), Value::Object(e)) => Some(Value::Object(
+            e.iter().map(|(k, v)| (k.clone(), s.get(k).cloned().unwrap_or_else(|| v.clone()))).collect(),
+        )),
+        (s, e) if std::mem::discriminant(s) == std::mem::discriminant(e) => Some(s.clone()),
+        _ => None,
     }
 }
 
@@ -311,7 +343,11 @@ fn collect_fresh(
             (Some("date-time"), true) => Some(Fresh::Now),
             _ => None,
         };
-        let by_name = if list { page_fact(name) } else { None };
+        let nullable = prop.is_some_and(|p| {
+            p.get("nullable") == Some(&Value::Bool(true))
+                || p.get("type").and_then(Value::as_array).is_some_and(|ts| ts.iter().any(|t| t == "null"))
+        });
+        let by_name = if list { page_fact(name, nullable) } else { None };
         if let Some(fresh) = by_name.or(by_format) {
             out.push((path.clone(), fresh));
         }
@@ -322,7 +358,7 @@ fn collect_fresh(
     }
 }
 
-fn page_fact(name: &str) -> Option<Fresh> {
+fn page_fact(name: &str, nullable: bool) -> Option<Fresh> {
     Some(match name {
         "total_count" | "total_size" | "total_items" | "totalResult" | "total" | "totalCount" | "total_results" => {
             Fresh::Total
@@ -331,10 +367,24 @@ fn page_fact(name: &str) -> Option<Fresh> {
         "page_number" | "page" | "pageNumber" => Fresh::PageNumber,
         "page_size" | "per_page" | "pageSize" | "limit" => Fresh::PageSize,
         "offset" => Fresh::Offset,
-        "next_page_token" | "nextPageToken" => Fresh::NextToken,
-        "prev_page_token" | "prevPageToken" => Fresh::PrevToken,
+        "next_page_token" | "nextPageToken" | "next_cursor" | "nextCursor" => Fresh::NextToken(nullable),
+        "prev_page_token" | "prevPageToken" | "prev_cursor" | "prevCursor" | "previous_cursor" => {
+            Fresh::PrevToken(nullable)
+        }
+        "has_more" | "hasMore" | "has_next" | "hasNext" => Fresh::HasMore,
+        "sort_by" | "sortBy" | "order_by" => Fresh::SortBy,
+        "sort_order" | "sortOrder" => Fresh::SortOrder,
         _ => return None,
     })
+}
+
+/// A page token; at either end, `null` where the document allows it, else "".
+fn token(value: Option<&String>, nullable: bool) -> Value {
+    match value {
+        Some(t) => Value::String(t.clone()),
+        None if nullable => Value::Null,
+        None => Value::String(String::new()),
+    }
 }
 
 /// The new value for a fresh field; numbers keep the type the frame gives them.
@@ -348,8 +398,11 @@ fn fresh_value(fresh: Fresh, current: &Value, page: Option<&Page>, now: &std::ce
         (Fresh::PageNumber, Some(p)) => number(p.offset / p.size.max(1) + 1),
         (Fresh::PageSize, Some(p)) => number(p.size),
         (Fresh::Offset, Some(p)) => number(p.offset),
-        (Fresh::NextToken, Some(p)) => Value::String(p.next_token.clone().unwrap_or_default()),
-        (Fresh::PrevToken, Some(p)) => Value::String(p.prev_token.clone().unwrap_or_default()),
+        (Fresh::NextToken(nullable), Some(p)) => token(p.next_token.as_ref(), nullable || current.is_null()),
+        (Fresh::PrevToken(nullable), Some(p)) => token(p.prev_token.as_ref(), nullable || current.is_null()),
+        (Fresh::HasMore, Some(p)) => Value::Bool(p.next_token.is_some()),
+        (Fresh::SortBy, Some(p)) => Value::String(p.sort.as_ref()?.0.clone()),
+        (Fresh::SortOrder, Some(p)) => Value::String(if p.sort.as_ref()?.1 { "desc" } else { "asc" }.into()),
         (_, None) => return None,
     })
 }

@@ -56,17 +56,58 @@ impl Store {
                         item.insert("id".into(), fields::new_id(api, &schema));
                     }
                     let example = self.example_item(m, r);
-                    let created: Vec<(String, Value)> = item.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    let seeded = item.clone();
                     fields::stamp_new(api, &schema, &mut item, example.as_ref(), &fields::Clock::now());
-                    // Seeded values win over stamped ones (a seed may give its own timestamps).
-                    for (k, v) in created {
-                        item.insert(k, v);
+                    // Seeded values win over stamped ones (a seed may give its own timestamps),
+                    // field by field, so a partial nested object keeps the stamped rest.
+                    super::writes::merge_patch(&mut item, seeded);
+                    let id = text(&item["id"]);
+                    if let Some(conflict) = super::duplicate(&self.models[m].resources[r].unique, entry, &item, None) {
+                        return Err(fail(format!(
+                            "{mount_name}.{name} '{id}': {} '{}' is taken by another item, and must be unique",
+                            conflict.0, conflict.1
+                        )));
                     }
-                    entry.insert(text(&item["id"]), Arc::new(Value::Object(item)));
+                    let item = Value::Object(item);
+                    self.check_seeded(m, r, &item).map_err(|e| fail(format!("{mount_name}.{name} '{id}': {e}")))?;
+                    if entry.insert(id.clone(), Arc::new(item)).is_some() {
+                        return Err(fail(format!("{mount_name}.{name}: two items have the id '{id}'")));
+                    }
+                }
+                if let Some(max) = self.models[m].resources[r].max
+                    && entry.len() > max
+                {
+                    return Err(fail(format!(
+                        "{mount_name}.{name}: {} items, but the document allows at most {max}",
+                        entry.len()
+                    )));
                 }
             }
         }
         Ok(data)
+    }
+
+    /// A seeded item must answer reads the way the document says: it is rendered as the read
+    /// operation would answer it and validated against that answer's schema.
+    fn check_seeded(&self, mount: usize, resource: usize, item: &Value) -> Result<(), String> {
+        let api = &self.mounts[mount].api;
+        let Some(schema) = self.models[mount].resources[resource].schema else { return Ok(()) };
+        let read = self.models[mount].bindings.iter().position(|b| {
+            b.as_ref().is_some_and(|b| b.resource == resource && b.action == infer::Action::Read && b.by.is_none())
+        });
+        let Some(plan) = read.and_then(|op| self.plans[mount][op].as_ref()) else { return Ok(()) };
+        let answer: Value = serde_json::from_slice(&plan.to_bytes(super::render::Body::Item(item)))
+            .map_err(|e| format!("cannot be rendered: {e}"))?;
+        let violations =
+            crate::validate::schema_violations(&api.schemas, schema, &answer, crate::validate::Part::Body, "");
+        match violations.first() {
+            None => Ok(()),
+            Some(v) => Err(format!(
+                "does not match the document: {}{}",
+                v.message,
+                if violations.len() > 1 { format!(" (and {} more)", violations.len() - 1) } else { String::new() }
+            )),
+        }
     }
 
     fn mount_names(&self) -> String {

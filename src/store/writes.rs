@@ -1,0 +1,75 @@
+//! What a client may write into a stored resource: the properties the operation's request
+//! body documents (and the item has), never the ones the server owns. Everything else a
+//! client sends is dropped, so a stored item always answers in the documented shape — a
+//! `region_code` the create body does not take, or a `details` object the server keeps,
+//! cannot be slipped in.
+
+use serde_json::{Map, Value};
+
+use super::fields;
+use crate::spec::{Api, Operation};
+use crate::validate::deref;
+
+/// The properties one operation lets a client set.
+#[derive(Debug, Clone, Default)]
+pub struct Writable {
+    /// Documented by the request body; `None`: the body documents none (a free-form object).
+    requested: Option<Vec<String>>,
+    /// Documented by the item; `None`: the item takes any property.
+    stored: Option<Vec<String>>,
+    owned: Vec<String>,
+}
+
+impl Writable {
+    pub fn new(api: &Api, op: &Operation, item_schema: &Value, owned: &[String]) -> Writable {
+        let mut requested: Vec<String> = Vec::new();
+        let mut documented = false;
+        for media in op.body.iter().flat_map(|b| b.content.iter()) {
+            let Some(id) = media.schema else { continue };
+            let names = fields::properties(api, api.schemas.get(id));
+            documented |= !names.is_empty();
+            requested.extend(names.into_iter().map(|(n, _)| n.clone()));
+        }
+        let item = deref(&api.schemas, item_schema);
+        let item_open = item.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false));
+        let stored: Vec<String> = fields::properties(api, item_schema).into_iter().map(|(n, _)| n.clone()).collect();
+        Writable {
+            requested: documented.then_some(requested),
+            stored: (!stored.is_empty() && !item_open).then_some(stored),
+            owned: owned.to_vec(),
+        }
+    }
+
+    pub fn allows(&self, name: &str) -> bool {
+        let listed = |names: &Option<Vec<String>>| names.as_ref().is_none_or(|n| n.iter().any(|k| k == name));
+        !self.owned.iter().any(|k| k == name) && listed(&self.requested) && listed(&self.stored)
+    }
+
+    /// The body's writable properties.
+    pub fn filter(&self, body: Map<String, Value>) -> Map<String, Value> {
+        body.into_iter().filter(|(k, _)| self.allows(k)).collect()
+    }
+}
+
+/// JSON merge patch (RFC 7396): objects merge key by key, `null` removes, anything else
+/// replaces.
+pub fn merge_patch(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (key, value) in patch {
+        match value {
+            Value::Null => {
+                target.shift_remove(&key);
+            }
+            Value::Object(inner) => match target.get_mut(&key) {
+                Some(Value::Object(existing)) => merge_patch(existing, inner),
+                _ => {
+                    let mut fresh = Map::new();
+                    merge_patch(&mut fresh, inner);
+                    target.insert(key, Value::Object(fresh));
+                }
+            },
+            other => {
+                target.insert(key, other);
+            }
+        }
+    }
+}
