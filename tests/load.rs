@@ -137,3 +137,23 @@ fn the_issue_example_message_is_exact() {
         "error: missing-ref.yaml: #/paths/~1orgs/post/responses/200/content/application~1json/schema: $ref '#/components/schemas/Nope' not found"
     );
 }
+
+#[tokio::test]
+async fn yaml_is_read_with_yaml_1_2_scalars() {
+    let server = start(&[&data("yaml12.yaml")], MockOptions::default()).await;
+    let listed = Answer::from(client().get(server.url("/countries")).send().await.unwrap()).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json(), serde_json::json!(["NO", "SE", "On", "y", "n", "yes", "off", "1_000"]));
+    let post = |body: &'static str| {
+        client().post(server.url("/countries")).header("Content-Type", "application/json").body(body).send()
+    };
+    let norway = Answer::from(post(r#"{"n": "NO"}"#).await.unwrap()).await;
+    assert_eq!(norway.status, 200, "{}", String::from_utf8_lossy(&norway.body));
+    assert_eq!(norway.json(), serde_json::json!("NO"));
+    let missing = Answer::from(post("{}").await.unwrap()).await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(missing.json()["violations"][0]["field"], "n");
+    let lower = Answer::from(post(r#"{"n": "no"}"#).await.unwrap()).await;
+    assert_eq!(lower.status, 422, "the enum holds the strings as written");
+    server.stop().await;
+}

@@ -237,10 +237,7 @@ fn parse(name: &str, text: &str) -> Result<Value, SpecError> {
             Err(_) => {} // not JSON after all: try YAML
         }
     }
-    let value: Value = serde_saphyr::from_str(text).map_err(|e| {
-        let text = e.to_string();
-        SpecError::file(name, format!("invalid YAML: {}", text.strip_prefix("error: ").unwrap_or(&text)))
-    })?;
+    let value: Value = crate::yaml::from_str(text).map_err(|e| SpecError::file(name, format!("invalid YAML: {e}")))?;
     if !value.is_object() {
         return Err(SpecError::file(name, "the document is not a mapping (expected an OpenAPI object)"));
     }
