@@ -41,7 +41,7 @@ enum Command {
     Proxy(ProxyArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
-        /// An OpenAPI 3.0/3.1 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
+        /// An OpenAPI 3.0/3.1/3.2 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
         spec: String,
     },
 }

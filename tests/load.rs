@@ -157,3 +157,16 @@ async fn yaml_is_read_with_yaml_1_2_scalars() {
     assert_eq!(lower.status, 422, "the enum holds the strings as written");
     server.stop().await;
 }
+
+#[test]
+fn openapi_3_0_3_1_and_3_2_are_read_and_the_refusal_lists_them() {
+    let doc = |version: &str| format!("openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths: {{}}\n");
+    for accepted in ["3.0.3", "3.1.0", "3.2.0", "3.1", "'3.1'", "3.0"] {
+        let api = specmock::spec::load_text("v.yaml", &doc(accepted));
+        assert!(api.is_ok(), "{accepted}: {:?}", api.err());
+    }
+    for refused in ["4.0.0", "3.10.0", "3.3.0", "2.0", "3"] {
+        let err = specmock::spec::load_text("v.yaml", &doc(refused)).unwrap_err().to_string();
+        assert!(err.ends_with("is not supported (only 3.0.x, 3.1.x and 3.2.x)"), "{refused}: {err}");
+    }
+}

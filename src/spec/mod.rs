@@ -1,4 +1,4 @@
-//! Reading OpenAPI documents: load (YAML/JSON, 3.0 and 3.1), `$ref`s, schema dialect, compile.
+//! Reading OpenAPI documents: load (YAML/JSON, 3.0, 3.1 and 3.2), `$ref`s, schema dialect, compile.
 
 mod builtin;
 mod compile;
