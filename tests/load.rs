@@ -115,6 +115,7 @@ fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
         "bad-schema.yaml",
         "bad-status.yaml",
         "bad-pattern.yaml",
+        "ref-to-bad-yaml.yaml",
         "does-not-exist.yaml",
     ];
     let mut report = String::new();
@@ -127,6 +128,29 @@ fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
     }
     let settings = snapshot_settings!();
     settings.bind(|| insta::assert_snapshot!("document_errors", report));
+}
+
+#[test]
+fn an_error_in_a_referenced_file_names_the_reference() {
+    let (code, stderr) = routes_error("ref-to-bad-yaml.yaml");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(
+            "error: ref-to-bad-yaml.yaml: #/paths/~1x/get/responses/200/content/application~1json/schema: \
+             $ref 'bad-yaml.yaml#/X': bad-yaml.yaml: invalid YAML: line 3 column 6"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn any_json_value_may_be_a_ref_target() {
+    let server = start(&[&data("refs/main.yaml")], MockOptions::default()).await;
+    let first = Answer::from(client().get(server.url("/first")).send().await.unwrap()).await;
+    assert_eq!(first.json(), serde_json::json!({"id": "first"}));
+    let bare = Answer::from(client().get(server.url("/bare")).send().await.unwrap()).await;
+    assert_eq!(bare.json(), serde_json::json!("bare"));
+    server.stop().await;
 }
 
 #[test]
