@@ -116,6 +116,8 @@ fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
         "bad-status.yaml",
         "bad-pattern.yaml",
         "ref-to-bad-yaml.yaml",
+        "equivalent-templates.yaml",
+        "bad-template.yaml",
         "does-not-exist.yaml",
     ];
     let mut report = String::new();

@@ -1,5 +1,6 @@
 //! Sources → [`Api`]: walks `paths`, resolves every `$ref`, and compiles schemas once.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -11,6 +12,7 @@ use super::error::SpecError;
 use super::load::{Loc, Sources};
 use super::model::*;
 use super::schemas::SchemaBuilder;
+use super::template::{self, template_params};
 
 const METHODS: &[(&str, Method)] = &[
     ("get", Method::GET),
@@ -82,10 +84,19 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         let Value::Object(paths) = paths else {
             return Err(sources.error(&Loc::new(0, "/paths"), "paths must be a map"));
         };
+        let mut shapes: HashMap<String, &str> = HashMap::new();
         for path in paths.keys() {
             let item_loc = Loc::new(0, "/paths").child(path);
             if !path.starts_with('/') {
                 return Err(sources.error(&item_loc, format!("path '{path}' must start with '/'")));
+            }
+            template::check(path)
+                .map_err(|why| sources.error(&item_loc, format!("path '{path}' is not a valid template: {why}")))?;
+            if let Some(first) = shapes.insert(template::shape(path), path) {
+                return Err(sources.error(
+                    &item_loc,
+                    format!("path '{path}' matches the same requests as '{first}' (only the variable names differ)"),
+                ));
             }
             c.path_item(path, item_loc, &default_security, &mut operations)?;
         }
@@ -476,18 +487,6 @@ fn parse_status(key: &str) -> Option<StatusKey> {
         Ok(code) if (100..=599).contains(&code) => Some(StatusKey::Exact(code)),
         _ => None,
     }
-}
-
-/// Names of the `{variables}` in a path template.
-pub fn template_params(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
-        out.push(rest[start + 1..start + len].to_string());
-        rest = &rest[start + len + 1..];
-    }
-    out
 }
 
 /// Reads `x-specmock-error` at `loc` and checks its shape.
