@@ -62,7 +62,8 @@ struct ServeArgs {
     /// Threads answering requests (default: one per CPU core).
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
-    /// Serve the document NAME (built-in name or file stem) under PREFIX, e.g. --mount clerk=/api/clerk.
+    /// Serve a document under PREFIX. NAME is a built-in name, a file stem, or the file as given
+    /// (for two files with the same stem), e.g. --mount clerk=/api/clerk --mount ../specs/bapi/v1.yml=/bapi.
     #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = mounts::parse_mount)]
     mounts: Vec<(String, String)>,
     /// Generate bodies from schemas even where examples exist (per request: Prefer: dynamic=true).

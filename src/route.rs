@@ -77,7 +77,26 @@ impl Router {
                 let key = format!("{}{}", mount.prefix, positional(&op.path));
                 let names = template_params(&op.path);
                 let route_index = match by_key.get(&key) {
-                    Some(i) => *i,
+                    // Nested prefixes can put two documents' paths at one place: refuse to guess.
+                    Some(&i) if routes[i].mount != mount_index => {
+                        let other = &mounts[routes[i].mount];
+                        let (_, other_op, _) = &routes[i].methods[0];
+                        return Err(RouteError {
+                            file: mount.api.source.clone(),
+                            pointer: crate::spec::pointer::push("/paths", &op.path),
+                            path: op.path.clone(),
+                            reason: format!(
+                                "under {} it is {}{}, which {} already serves as '{}' under {}",
+                                shown(&mount.prefix),
+                                mount.prefix,
+                                op.path,
+                                other.api.source,
+                                other.api.operations[*other_op].path,
+                                shown(&other.prefix)
+                            ),
+                        });
+                    }
+                    Some(&i) => i,
                     None => {
                         let i = routes.len();
                         tree.insert(key.clone(), i).map_err(|e| RouteError {
@@ -130,6 +149,11 @@ impl Router {
     pub fn routes(&self) -> &[Route] {
         &self.routes
     }
+}
+
+/// A prefix as users write it: the root is `/`.
+fn shown(prefix: &str) -> &str {
+    if prefix.is_empty() { "/" } else { prefix }
 }
 
 /// `/orgs/{org_id}/members/{id}` → `/orgs/{p0}/members/{p1}`; literal braces are escaped.
