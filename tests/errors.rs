@@ -192,6 +192,45 @@ async fn unsupported_content_types_get_415_before_validation() {
 }
 
 #[tokio::test]
+async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
+    let server = start(&[], MockOptions::default()).await;
+    let send = |method: reqwest::Method, path: &str, content_type: &'static str, body: &'static str| {
+        let request = client().request(method, server.url(path)).header("Authorization", TOKEN);
+        async move { Answer::from(request.header("Content-Type", content_type).body(body).send().await.unwrap()).await }
+    };
+    let clerk = send(reqwest::Method::POST, "/clerk/v1/organizations", "text/xml", "<a/>").await;
+    assert_eq!(clerk.status, 415);
+    assert_eq!(clerk.header("content-type"), Some("application/json"));
+    let error = &clerk.json()["errors"][0];
+    assert_eq!(error["code"], "unsupported_content_type", "{error}");
+    assert!(error["long_message"].as_str().unwrap().contains("'text/xml' is not accepted"), "{error}");
+    // A body sent to an operation that takes none.
+    let none = send(reqwest::Method::DELETE, "/clerk/v1/organizations/org_1", "application/json", "{}").await;
+    assert_eq!(none.status, 415);
+    assert_eq!(none.json()["errors"][0]["long_message"], "this operation takes no request body");
+    let straddle = send(reqwest::Method::POST, "/straddle/v1/organizations", "text/xml", "<a/>").await;
+    assert_eq!(straddle.status, 415);
+    let error = &straddle.json()["error"];
+    assert_eq!((&error["status"], &error["type"]), (&json!(415), &json!("unsupported_media_type")), "{error}");
+    assert_eq!(error["items"][0]["reference"], "content-type");
+    let zitadel = send(reqwest::Method::POST, "/zitadel/management/v1/orgs", "text/xml", "<a/>").await;
+    assert_eq!((zitadel.status, &zitadel.json()["code"]), (415, &json!(3)));
+    server.stop().await;
+
+    // A document without an error template: problem+json.
+    let plain = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let answer = Answer::from(
+        client().post(plain.url("/nobody")).header("Content-Type", "application/json").body("{}").send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 415);
+    assert_eq!(answer.header("content-type"), Some("application/problem+json"));
+    assert_eq!(answer.json()["violations"][0]["keyword"], "content_type");
+    assert_eq!(answer.json()["violations"][0]["location"], "header/content-type");
+    plain.stop().await;
+}
+
+#[tokio::test]
 async fn every_scheme_kind_is_checked() {
     let server = start(&[&data("security.yaml")], MockOptions::default()).await;
     let basic = |cred: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(cred));

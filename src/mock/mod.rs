@@ -177,10 +177,7 @@ impl Mock {
             RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
         let checked = match check_request(api, op, &input, self.options.validate_requests) {
             Ok(c) => c,
-            Err(unsupported) => {
-                let violation = Violation::new(Part::Header, "content-type", "content-type", unsupported.message());
-                return render_error(api, op, 415, &[violation], Voice::Template, path);
-            }
+            Err(unsupported) => return render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path),
         };
         if !checked.violations.is_empty() {
             return render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path);

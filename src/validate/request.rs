@@ -30,6 +30,11 @@ pub struct Unsupported {
 }
 
 impl Unsupported {
+    /// The violation a 415 reports, in the document's style like any other.
+    pub fn violation(&self) -> Violation {
+        Violation::new(Part::Header, "content-type", "content_type", self.message())
+    }
+
     pub fn message(&self) -> String {
         if self.accepted.is_empty() {
             "this operation takes no request body".to_string()
