@@ -131,6 +131,55 @@ async fn clerk_missing_name_is_form_param_nil_with_param_name() {
 }
 
 #[tokio::test]
+async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_body() {
+    let server = start(&[], MockOptions::default()).await;
+    // Nothing sent: as if `{}` was, each required property is named.
+    for (path, content_type) in
+        [("/clerk/v1/organizations", None), ("/clerk/v1/organizations", Some("application/json"))]
+    {
+        let mut request = client().post(server.url(path)).header("Authorization", TOKEN);
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        let answer = Answer::from(request.send().await.unwrap()).await;
+        assert_eq!(answer.status, 422);
+        let error = &answer.json()["errors"][0];
+        assert_eq!((&error["code"], &error["message"]), (&json!("form_param_nil"), &json!("Enter name.")), "{error}");
+        assert_eq!(error["meta"]["param_name"], "name");
+        assert_conforms(&server, "POST", path, &answer);
+    }
+    let straddle = post(&server, "/straddle/v1/organizations", Some(TOKEN), "", &[]).await;
+    assert_eq!(straddle.json()["error"]["items"][0]["reference"], "name", "{:?}", straddle.json());
+    // Not an object: the field is the body itself, never "".
+    for body in ["[]", "null", "42"] {
+        let answer = post(&server, "/clerk/v1/organizations", Some(TOKEN), body, &[]).await;
+        assert_eq!(answer.status, 422, "{body}");
+        let error = &answer.json()["errors"][0];
+        assert_eq!(error["meta"]["param_name"], "body", "{body}: {error}");
+        assert!(error["long_message"].as_str().unwrap().starts_with("the body must be an object"), "{body}: {error}");
+        let straddle = post(&server, "/straddle/v1/organizations", Some(TOKEN), body, &[]).await;
+        assert_eq!(straddle.json()["error"]["items"][0]["reference"], "body", "{body}");
+    }
+    // A required body that is not an object: one violation naming the body.
+    let params = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let text = Answer::from(
+        client()
+            .post(params.url("/items/1"))
+            .header("Content-Type", "text/plain")
+            .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(text.status, 422);
+    assert_eq!(text.json()["violations"][0]["field"], "body", "{:?}", text.json());
+    assert_eq!(text.json()["violations"][0]["message"], "the request body is required");
+    params.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn straddle_lists_every_violation_and_zitadel_names_the_field() {
     let server = start(&[], MockOptions::default()).await;
     let body = r#"{"external_id": 5, "metadata": {"a": 1}}"#;
@@ -442,7 +491,10 @@ async fn form_multipart_and_text_bodies_are_validated() {
     assert_eq!(no_body.status, 415, "a body sent to an operation that takes none");
     let required = Answer::from(client().post(&url).header(id.0, id.1).send().await.unwrap()).await;
     assert_eq!(required.status, 422);
-    assert_eq!(required.json()["violations"][0]["location"], "body");
+    // No body where an object is required: its required properties are named, as for `{}`.
+    let locations: Vec<Value> =
+        required.json()["violations"].as_array().unwrap().iter().map(|v| v["location"].clone()).collect();
+    assert_eq!(locations, [json!("body/name"), json!("body/count")]);
     server.stop().await;
 }
 
@@ -517,8 +569,34 @@ async fn validation_can_be_turned_off() {
     let server = start(&["clerk"], MockOptions { validate_requests: false, ..MockOptions::default() }).await;
     let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
     assert_eq!(answer.status, 200);
+    // Nothing about the request is judged: not its JSON, not its Content-Type.
+    assert_eq!(post(&server, "/v1/organizations", Some(TOKEN), r#"{"name": "#, &[]).await.status, 200);
+    let xml = Answer::from(
+        client()
+            .post(server.url("/v1/organizations"))
+            .header("Authorization", TOKEN)
+            .header("Content-Type", "text/xml")
+            .body("<a/>")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(xml.status, 200, "{}", String::from_utf8_lossy(&xml.body));
+    let deleted = Answer::from(
+        client()
+            .delete(server.url("/v1/organizations/org_1"))
+            .header("Authorization", TOKEN)
+            .body("{}")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(deleted.status, 200);
     // Credentials are still checked.
     assert_eq!(post(&server, "/v1/organizations", None, "{}", &[]).await.status, 401);
+    assert_eq!(post(&server, "/v1/organizations", Some("Bearer forbidden"), "<a", &[]).await.status, 403);
     server.stop().await;
 }
 
@@ -674,4 +752,56 @@ fn valid_body(style: &str, path: &str) -> &'static str {
         ("zitadel", true) => r#"{"query":{"limit":10}}"#,
         _ => r#"{"name":"Acme Inc"}"#,
     }
+}
+
+#[tokio::test]
+async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
+    use reqwest::header::HeaderValue;
+    let bad = || HeaderValue::from_bytes(b"\xff\xfe").unwrap();
+    let params = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let answer = Answer::from(
+        client()
+            .post(params.url("/items/1"))
+            .header("Content-Type", "application/json")
+            .header("X-Request-Id", bad())
+            .body(r#"{"name":"a","count":1}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 422);
+    let violation = &answer.json()["violations"][0];
+    assert_eq!((&violation["location"], &violation["keyword"]), (&json!("header/X-Request-Id"), &json!("format")));
+    assert!(violation["message"].as_str().unwrap().contains("not valid UTF-8"), "{violation}");
+    // A Content-Type that is not text is no media type at all: 415, not JSON.
+    let content_type = Answer::from(
+        client()
+            .post(params.url("/items/1"))
+            .header("Content-Type", bad())
+            .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+            .body(r#"{"name":"a","count":1}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(content_type.status, 415, "{}", String::from_utf8_lossy(&content_type.body));
+    params.stop().await;
+
+    let server = start(&["clerk"], MockOptions::default()).await;
+    let prefer = Answer::from(
+        client()
+            .get(server.url("/v1/organizations/org_1"))
+            .header("Authorization", TOKEN)
+            .header("Prefer", HeaderValue::from_bytes(b"code=\xff").unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(prefer.status, 422);
+    assert_eq!(prefer.header("content-type"), Some("application/problem+json"));
+    assert!(prefer.json()["detail"].as_str().unwrap().contains("Prefer"));
+    server.stop().await;
 }

@@ -68,7 +68,9 @@ pub fn render(template: &Value, facts: &ErrorFacts<'_>) -> Value {
 
 fn violation_scope(v: &Violation, vars: Option<&Value>) -> Scope {
     let mut scope = Scope::default();
-    scope.set("field", v.field.as_str());
+    // Never an empty field in a vendor's body: a violation of a whole part names the part.
+    let field = if v.field.is_empty() { v.location.as_str() } else { v.field.as_str() };
+    scope.set("field", field);
     scope.set("location", v.location.as_str());
     scope.set("in", v.part.as_str());
     scope.set("pointer", v.pointer.as_str());
