@@ -84,7 +84,8 @@ struct ServeArgs {
     /// Largest request body accepted, e.g. 10MiB, 512KiB, 1000000 (413 beyond it).
     #[arg(long, default_value = "10MiB", value_parser = parse_size, value_name = "SIZE")]
     max_body: usize,
-    /// Seconds a client has to send its request headers, and then its body.
+    /// Seconds a connection may wait for its next request (new, slow or idle keep-alive
+    /// connections are closed after it), and then for the request's body (408).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     read_timeout: u64,
     /// Keep state: POST creates, GET reads, PATCH/PUT change, DELETE removes (in memory).

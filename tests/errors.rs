@@ -565,6 +565,29 @@ async fn slow_clients_are_cut_off() {
 }
 
 #[tokio::test]
+async fn idle_connections_are_closed_after_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = Limits { read_timeout: Duration::from_secs(1), access_log: false, ..Limits::default() };
+    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    // Connected, never a byte: closed.
+    let mut silent = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), silent.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "a silent connection must not stay open");
+    assert!(buf.is_empty());
+    // Kept alive after an answer, then idle: the answer arrives, then the connection closes.
+    let mut kept = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    kept.write_all(b"GET /v1/organizations/org_1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), kept.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "an idle keep-alive connection must not stay open");
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buf));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn validation_can_be_turned_off() {
     let server = start(&["clerk"], MockOptions { validate_requests: false, ..MockOptions::default() }).await;
     let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
