@@ -64,6 +64,30 @@ async fn missing_credentials_get_the_vendors_401_with_a_challenge() {
 }
 
 #[tokio::test]
+async fn documented_credential_errors_get_fresh_request_ids() {
+    let server = start(&["straddle"], MockOptions::default()).await;
+    let mut ids = Vec::new();
+    for auth in [None, None, Some("Bearer forbidden")] {
+        let answer = post(&server, "/v1/organizations", auth, r#"{"name":"Acme"}"#, &[]).await;
+        assert_conforms(&server, "POST", "/v1/organizations", &answer);
+        let body = answer.json();
+        // The vendor's own words stay; the per-request values are new.
+        let documented = if auth.is_none() {
+            "a valid bearer token is required"
+        } else {
+            "the API key is not allowed to perform this operation"
+        };
+        assert_eq!(body["error"]["detail"], documented);
+        let timestamp = body["meta"]["api_request_timestamp"].as_str().unwrap().to_string();
+        assert!(!timestamp.starts_with("2019"), "{timestamp}");
+        ids.push(body["meta"]["api_request_id"].as_str().unwrap().to_string());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn the_forbidden_token_and_prefer_code_403_both_get_the_vendors_403() {
     let server = start(&[], MockOptions::default()).await;
     for (style, path, body) in STYLES {

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 
 use super::problem::problem;
-use super::template::{ErrorFacts, render};
+use super::template::{ErrorFacts, refresh_example, render};
 use crate::spec::{Api, Operation, concrete_type, is_json_media};
 use crate::validate::Violation;
 
@@ -68,7 +68,14 @@ pub fn render_error(
         let template = template.filter(|_| is_json_media(&media.name))?;
         Some(Bytes::from(serde_json::to_vec(&render(template, &facts())).unwrap_or_default()))
     };
-    let from_example = || media.examples.first().map(|e| e.bytes.clone());
+    let from_example = || {
+        let example = media.examples.first()?;
+        let refreshed = template.and_then(|t| refresh_example(&example.value, t));
+        Some(match refreshed {
+            Some(value) => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+            None => example.bytes.clone(),
+        })
+    };
     let body = match voice {
         Voice::Template | Voice::Framework => from_template().or_else(from_example),
         Voice::Example => from_example().or_else(from_template),

@@ -157,6 +157,37 @@ pub fn interpolate(template: &Value, scope: &Scope) -> Value {
     }
 }
 
+/// A documented example with fresh per-request values where the template has them: a
+/// vendor's example carries one fixed request id and timestamp, and a mock that answers every
+/// 401 with the same "unique" id looks replayed. `None` when nothing needed refreshing.
+pub fn refresh_example(example: &Value, template: &Value) -> Option<Value> {
+    fn walk(example: &mut Value, template: &Value) -> bool {
+        match (example, template) {
+            (Value::Object(e), Value::Object(t)) => {
+                let mut changed = false;
+                for (key, inner) in t {
+                    if let Some(value) = e.get_mut(key) {
+                        changed |= walk(value, inner);
+                    }
+                }
+                changed
+            }
+            (value @ Value::String(_), Value::String(placeholder)) => {
+                let fresh = match placeholder.as_str() {
+                    "{{request_id}}" => crate::generate::fresh_uuid(),
+                    "{{timestamp}}" => now_rfc3339(),
+                    _ => return false,
+                };
+                *value = Value::String(fresh);
+                true
+            }
+            _ => false,
+        }
+    }
+    let mut refreshed = example.clone();
+    walk(&mut refreshed, template.get("body")?).then_some(refreshed)
+}
+
 pub fn reason(status: u16) -> &'static str {
     http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
 }
