@@ -222,3 +222,27 @@ async fn http2_with_prior_knowledge_is_served() {
     assert_eq!(response.status(), 200);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn paths_answer_with_and_without_the_servers_base_path_when_unambiguous() {
+    let server = start(&[&data("based.yaml"), "clerk"], MockOptions::default()).await;
+    let which = |path: &'static str| {
+        let url = server.url(path);
+        async move { Answer::from(client().get(url).send().await.unwrap()).await.json()["which"].clone() }
+    };
+    for (path, expected) in [
+        ("/based/things/1", "thing"),
+        ("/based/v1/things/1", "thing"),
+        ("/based/api/things/1", "thing"),
+        ("/based/v1/things/me", "me"),
+        ("/based/special", "special"),
+        // The document's own `/{section}/special` already answers this: no alias takes it.
+        ("/based/v1/special", "section"),
+        ("/based/api/special", "section"),
+    ] {
+        assert_eq!(which(path).await, json!(expected), "{path}");
+    }
+    // Clerk's server has no base path: nothing is added.
+    assert_eq!(call(&server, "GET", "/clerk/organizations/org_1", None).await.status, 404);
+    server.stop().await;
+}
