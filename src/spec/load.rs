@@ -195,10 +195,10 @@ fn display_relative(root_name: &str, path: &Path) -> String {
 fn collect_file_refs(value: &Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                if !r.starts_with('#') {
-                    out.push((ptr.clone(), r.clone()));
-                }
+            if let Some(Value::String(r)) = map.get("$ref")
+                && !r.starts_with('#')
+            {
+                out.push((ptr.clone(), r.clone()));
             }
             for (k, v) in map {
                 let len = ptr.len();
