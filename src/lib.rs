@@ -12,3 +12,4 @@ pub mod spec;
 pub mod store;
 pub mod style;
 pub mod validate;
+pub mod yaml;

@@ -41,7 +41,7 @@ enum Command {
     Proxy(ProxyArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
-        /// An OpenAPI 3.0/3.1 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
+        /// An OpenAPI 3.0/3.1/3.2 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
         spec: String,
     },
 }
@@ -62,7 +62,8 @@ struct ServeArgs {
     /// Threads answering requests (default: one per CPU core).
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
-    /// Serve the document NAME (built-in name or file stem) under PREFIX, e.g. --mount clerk=/api/clerk.
+    /// Serve a document under PREFIX. NAME is a built-in name, a file stem, or the file as given
+    /// (for two files with the same stem), e.g. --mount clerk=/api/clerk --mount ../specs/bapi/v1.yml=/bapi.
     #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = mounts::parse_mount)]
     mounts: Vec<(String, String)>,
     /// Generate bodies from schemas even where examples exist (per request: Prefer: dynamic=true).
@@ -83,7 +84,8 @@ struct ServeArgs {
     /// Largest request body accepted, e.g. 10MiB, 512KiB, 1000000 (413 beyond it).
     #[arg(long, default_value = "10MiB", value_parser = parse_size, value_name = "SIZE")]
     max_body: usize,
-    /// Seconds a client has to send its request headers, and then its body.
+    /// Seconds a connection may wait for its next request (new, slow or idle keep-alive
+    /// connections are closed after it), and then for the request's body (408).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     read_timeout: u64,
     /// Keep state: POST creates, GET reads, PATCH/PUT change, DELETE removes (in memory).

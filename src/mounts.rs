@@ -2,7 +2,9 @@
 //!
 //! No argument serves the four built-ins under `/scalekit`, `/straddle`, `/clerk` and
 //! `/zitadel`; one document is served at the root; several are served under
-//! `/<name>` (built-in name or file stem); `--mount NAME=/prefix` overrides.
+//! `/<name>` (built-in name or file stem); `--mount NAME=/prefix` overrides, where NAME is
+//! the built-in name, the file stem, or the file path as given (the only way to tell apart
+//! two files with the same stem).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -48,30 +50,82 @@ pub fn parse_mount(text: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), prefix.to_string()))
 }
 
+/// One document named on the command line.
+struct Named {
+    /// As given: a built-in name or a path.
+    arg: String,
+    /// The built-in name or the file stem.
+    stem: String,
+    api: spec::Api,
+}
+
 /// Loads every document named (all built-ins when none is) and decides its prefix.
 pub fn mounts(specs: &[String], overrides: &[(String, String)]) -> Result<Vec<Mount>, MountError> {
-    let names: Vec<String> =
+    let args: Vec<String> =
         if specs.is_empty() { BUILTINS.iter().map(|b| b.name.to_string()).collect() } else { specs.to_vec() };
-    let single = names.len() == 1;
-    let mut out: Vec<Mount> = Vec::new();
-    for arg in &names {
-        let (name, api) = load(arg)?;
-        if out.iter().any(|m| m.name == name) {
-            return Err(MountError::Usage(format!(
-                "two documents are both named '{name}'; give one another prefix with --mount"
-            )));
+    let mut named = Vec::with_capacity(args.len());
+    for arg in args {
+        let (stem, api) = load(&arg)?;
+        named.push(Named { arg, stem, api });
+    }
+    let shares_stem = |stem: &str| named.iter().filter(|n| n.stem == stem).count() > 1;
+    for (target, _) in overrides {
+        if named.iter().any(|n| &n.arg == target) {
+            continue;
         }
-        let prefix = match overrides.iter().find(|(n, _)| *n == name || n == arg) {
+        let by_stem: Vec<&str> = named.iter().filter(|n| &n.stem == target).map(|n| n.arg.as_str()).collect();
+        match by_stem.as_slice() {
+            [] => return Err(MountError::Usage(format!("--mount names '{target}', which is not being served"))),
+            [_] => {}
+            several => {
+                return Err(MountError::Usage(format!(
+                    "--mount '{target}' could mean any of {}; name the file as given, e.g. --mount {}=/prefix",
+                    several.join(", "),
+                    several[0]
+                )));
+            }
+        }
+    }
+    let single = named.len() == 1;
+    let shared: Vec<bool> = named.iter().map(|n| shares_stem(&n.stem)).collect();
+    let mut out: Vec<Mount> = Vec::with_capacity(named.len());
+    let mut given: Vec<String> = Vec::with_capacity(named.len());
+    for (n, shared) in named.into_iter().zip(shared) {
+        let chosen = overrides
+            .iter()
+            .find(|(target, _)| *target == n.arg)
+            .or_else(|| overrides.iter().find(|(target, _)| !shared && *target == n.stem));
+        let prefix = match chosen {
             Some((_, prefix)) => prefix.clone(),
             None if single => String::new(),
-            None => format!("/{name}"),
+            None => format!("/{}", n.stem),
         };
-        out.push(Mount { name, prefix, api: Arc::new(api) });
-    }
-    for (name, _) in overrides {
-        if !out.iter().any(|m| &m.name == name || names.contains(name)) {
-            return Err(MountError::Usage(format!("--mount names '{name}', which is not being served")));
+        if let Some(other) = out.iter().position(|m| m.prefix == prefix) {
+            let shown = if prefix.is_empty() { "/" } else { &prefix };
+            return Err(MountError::Usage(format!(
+                "'{}' and '{}' would both be served under {shown}; give each its own prefix with --mount, \
+                 which also takes the file as given (e.g. --mount {}=/{})",
+                given[other],
+                n.arg,
+                n.arg,
+                suggestion(&n, shared)
+            )));
         }
+        // Names key the sandbox's state and seeds, so they must differ too.
+        let name = if shared { n.arg.clone() } else { n.stem };
+        given.push(n.arg);
+        out.push(Mount { name, prefix, api: Arc::new(n.api) });
     }
     Ok(out)
+}
+
+/// A prefix to suggest for a document that clashes: its folder when its stem is shared
+/// (`clerk/bapi/2026-05-12.yml` → `bapi`), else its stem.
+fn suggestion(n: &Named, shared: bool) -> String {
+    let folder = Path::new(&n.arg).parent().and_then(Path::file_name).map(|d| d.to_string_lossy().into_owned());
+    match folder {
+        Some(folder) if shared => folder,
+        _ if shared => format!("{}-2", n.stem),
+        _ => n.stem.clone(),
+    }
 }

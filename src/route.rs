@@ -77,7 +77,26 @@ impl Router {
                 let key = format!("{}{}", mount.prefix, positional(&op.path));
                 let names = template_params(&op.path);
                 let route_index = match by_key.get(&key) {
-                    Some(i) => *i,
+                    // Nested prefixes can put two documents' paths at one place: refuse to guess.
+                    Some(&i) if routes[i].mount != mount_index => {
+                        let other = &mounts[routes[i].mount];
+                        let (_, other_op, _) = &routes[i].methods[0];
+                        return Err(RouteError {
+                            file: mount.api.source.clone(),
+                            pointer: crate::spec::pointer::push("/paths", &op.path),
+                            path: op.path.clone(),
+                            reason: format!(
+                                "under {} it is {}{}, which {} already serves as '{}' under {}",
+                                shown(&mount.prefix),
+                                mount.prefix,
+                                op.path,
+                                other.api.source,
+                                other.api.operations[*other_op].path,
+                                shown(&other.prefix)
+                            ),
+                        });
+                    }
+                    Some(&i) => i,
                     None => {
                         let i = routes.len();
                         tree.insert(key.clone(), i).map_err(|e| RouteError {
@@ -101,6 +120,7 @@ impl Router {
         for route in &mut routes {
             route.allow = allow_header(&route.methods);
         }
+        base_path_aliases(&mut tree, &routes, mounts);
         Ok(Router { tree, routes })
     }
 
@@ -130,6 +150,57 @@ impl Router {
     pub fn routes(&self) -> &[Route] {
         &self.routes
     }
+}
+
+/// Documents leave their server's base path out of `paths` (Clerk's BAPI: server
+/// `https://api.clerk.com/v1`, path `/organizations`), but clients and recorded traffic
+/// include it. Each route is also reachable with it (`/v1/organizations`), unless that path
+/// already means something else in the tree: the documents' own paths always win.
+fn base_path_aliases(tree: &mut matchit::Router<usize>, routes: &[Route], mounts: &[Mount]) {
+    let mut aliases = Vec::new();
+    for (index, route) in routes.iter().enumerate() {
+        let mount = &mounts[route.mount];
+        let op = &mount.api.operations[route.methods[0].1];
+        for base in &mount.api.base_paths {
+            // A document that writes the base path into its paths needs no alias.
+            if op.path.strip_prefix(base.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')) {
+                continue;
+            }
+            // A concrete path of the alias's shape: if a document's own path already answers
+            // it, aliasing would change what that request means.
+            let sample = format!("{}{base}{}", mount.prefix, sample_path(&op.path));
+            if tree.at(&sample).is_err() {
+                aliases.push((format!("{}{base}{}", mount.prefix, positional(&op.path)), index));
+            }
+        }
+    }
+    // Checked against the documents' paths only, then added: aliases never shadow each other.
+    for (alias, index) in aliases {
+        let _ = tree.insert(alias, index);
+    }
+}
+
+/// `/orgs/{id}` → `/orgs/\u{0}`: a path no document writes, matching only the variables.
+fn sample_path(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut inside = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push('\u{0}');
+            }
+            '}' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A prefix as users write it: the root is `/`.
+fn shown(prefix: &str) -> &str {
+    if prefix.is_empty() { "/" } else { prefix }
 }
 
 /// `/orgs/{org_id}/members/{id}` → `/orgs/{p0}/members/{p1}`; literal braces are escaped.

@@ -44,7 +44,7 @@ impl Tokens {
         let file: TokensFile = if text.trim_start().starts_with('{') {
             serde_json::from_str(&text).map_err(|e| format!("{name}: invalid tokens file: {e}"))?
         } else {
-            serde_saphyr::from_str(&text).map_err(|e| format!("{name}: invalid tokens file: {e}"))?
+            crate::yaml::from_str(&text).map_err(|e| format!("{name}: invalid tokens file: {e}"))?
         };
         let mut grants = HashMap::new();
         for grant in file.tokens {

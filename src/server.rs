@@ -32,7 +32,8 @@ pub trait Handler: Send + Sync + 'static {
 pub struct Limits {
     /// Largest request body accepted (413 beyond it).
     pub max_body: usize,
-    /// Time a client has to send its request headers, then its body.
+    /// Time a client has to start a request — on a new connection, or on a kept-alive one
+    /// after the last answer — and then to send its body.
     pub read_timeout: Duration,
     /// Log one line per request.
     pub access_log: bool,
@@ -52,7 +53,7 @@ pub async fn serve<H: Handler>(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    // Slow clients are timed out per connection (see `Watched`), not with hyper's
+    // Slow clients are timed out per connection (see `Watch`), not with hyper's
     // header_read_timeout, which arms a timer for every request and cost 16% of throughput.
     builder.http1().keep_alive(true);
     builder.http2().timer(TokioTimer::new());
@@ -74,20 +75,17 @@ pub async fn serve<H: Handler>(
         };
         let _ = stream.set_nodelay(true);
         let handler = Arc::clone(&handler);
-        let activity = Arc::new(Activity::new());
-        let stream = Watched { inner: stream, activity: Arc::clone(&activity) };
+        let activity = Arc::new(Activity::default());
         let service = {
             let limits = Arc::clone(&limits);
             let activity = Arc::clone(&activity);
             service_fn(move |request: Request<Incoming>| {
-                activity.settled();
+                let busy = Busy::start(&activity);
                 let handler = Arc::clone(&handler);
                 let limits = Arc::clone(&limits);
-                let activity = Arc::clone(&activity);
                 async move {
                     let response = exchange(&*handler, &limits, request, peer).await;
-                    // Body bytes read meanwhile belonged to this request, not a new one.
-                    activity.settled();
+                    drop(busy);
                     Ok::<_, Infallible>(response)
                 }
             })
@@ -105,7 +103,7 @@ pub async fn serve<H: Handler>(
             let mut watch = Watch::default();
             while !task.is_finished() {
                 tick.tick().await;
-                if watch.stalled(&activity, period, timeout) {
+                if watch.idle(&activity, period, timeout) {
                     // Dropping the connection closes the socket.
                     task.abort();
                     break;
@@ -168,119 +166,53 @@ async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Reques
     }
 }
 
-/// What a connection's client is up to, as cheaply as the read path allows: two counters,
-/// no clock. A watchdog ticking four times per timeout reads them.
+/// What a connection is up to, as cheaply as the request path allows: two counters
+/// touched once per request, no clock, nothing on reads. A watchdog ticking four times per
+/// timeout reads them.
+#[derive(Default)]
 struct Activity {
-    /// Reads that brought bytes.
-    reads: AtomicU64,
-    /// The read count at which the request now arriving began; 0 when none is pending.
-    pending: AtomicU64,
+    /// Requests whose headers have arrived.
+    started: AtomicU64,
+    /// Requests being answered (HTTP/2 may have several).
+    in_flight: AtomicU64,
 }
 
-/// A keep-alive connection with no traffic for this long is closed.
-const IDLE: Duration = Duration::from_secs(120);
+/// A request being answered; it stops counting when dropped, even if the client vanished.
+struct Busy(Arc<Activity>);
 
-impl Activity {
-    fn new() -> Self {
-        Activity { reads: AtomicU64::new(0), pending: AtomicU64::new(0) }
+impl Busy {
+    fn start(activity: &Arc<Activity>) -> Busy {
+        activity.started.fetch_add(1, Ordering::Relaxed);
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        Busy(Arc::clone(activity))
     }
+}
 
-    /// Bytes arrived: if no request was pending, one starts now.
-    fn read(&self) {
-        let n = self.reads.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.pending.load(Ordering::Relaxed) == 0 {
-            self.pending.store(n, Ordering::Relaxed);
-        }
-    }
-
-    /// Headers are complete (or the answer is): nothing is pending from the client.
-    fn settled(&self) {
-        self.pending.store(0, Ordering::Relaxed);
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 /// The watchdog's memory between ticks.
 #[derive(Default)]
 struct Watch {
-    pending: u64,
-    pending_ticks: u32,
-    reads: u64,
-    idle_ticks: u32,
+    started: u64,
+    waiting_ticks: u32,
 }
 
 impl Watch {
-    /// True once the same request has been pending for `timeout`, or nothing arrived for `IDLE`.
-    fn stalled(&mut self, activity: &Activity, period: Duration, timeout: Duration) -> bool {
-        let pending = activity.pending.load(Ordering::Relaxed);
-        if pending != 0 && pending == self.pending {
-            self.pending_ticks += 1;
-        } else {
-            (self.pending, self.pending_ticks) = (pending, 0);
+    /// True once no request has been in flight and none has started for `timeout`: a client
+    /// that connected and sent nothing, one trickling its headers, or an idle keep-alive
+    /// connection. Bodies and answers are timed elsewhere (408, the handler's own limits).
+    fn idle(&mut self, activity: &Activity, period: Duration, timeout: Duration) -> bool {
+        let started = activity.started.load(Ordering::Relaxed);
+        if activity.in_flight.load(Ordering::Relaxed) > 0 || started != self.started {
+            (self.started, self.waiting_ticks) = (started, 0);
+            return false;
         }
-        let reads = activity.reads.load(Ordering::Relaxed);
-        if reads == self.reads {
-            self.idle_ticks += 1;
-        } else {
-            (self.reads, self.idle_ticks) = (reads, 0);
-        }
-        period * self.pending_ticks >= timeout || period * self.idle_ticks >= IDLE
-    }
-}
-
-/// A socket that tells its `Activity` when bytes arrive.
-struct Watched {
-    inner: tokio::net::TcpStream,
-    activity: Arc<Activity>,
-}
-
-impl tokio::io::AsyncRead for Watched {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let result = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            self.activity.read();
-        }
-        result
-    }
-}
-
-impl tokio::io::AsyncWrite for Watched {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        data: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.inner).poll_write(cx, data)
-    }
-
-    fn poll_write_vectored(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+        self.waiting_ticks += 1;
+        period * self.waiting_ticks >= timeout
     }
 }
 

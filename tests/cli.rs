@@ -137,3 +137,83 @@ fn serve_announces_where_it_listens_and_stops_cleanly_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("specmock stopped")), "{rest:?}");
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// Starts `specmock serve ARGS --port 0 --quiet`; returns the child and its base address.
+fn serve_child(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["serve", "--port", "0", "--quiet"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("a banner").unwrap();
+        if let Some(url) = line.strip_prefix("specmock listening on http://") {
+            break url.trim().to_string();
+        }
+    };
+    (child, address)
+}
+
+/// One GET over a fresh connection: (status line, body).
+fn get(address: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (head.lines().next().unwrap_or("").to_string(), body.to_string())
+}
+
+const ONE: &str = "tests/data/same-stem/one/api.yaml";
+const TWO: &str = "tests/data/same-stem/two/api.yaml";
+
+#[test]
+fn files_with_the_same_stem_are_mounted_by_their_path() {
+    let (code, _, err) = specmock(&["serve", ONE, TWO, "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("'{ONE}' and '{TWO}' would both be served under /api")), "{err}");
+    assert!(err.contains(&format!("--mount {TWO}=/two")), "the error shows the way out: {err}");
+
+    let (code, _, err) = specmock(&["serve", ONE, TWO, "--mount", "api=/a", "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("--mount 'api' could mean any of {ONE}, {TWO}")), "{err}");
+
+    let (mut child, address) =
+        serve_child(&[ONE, TWO, "--mount", &format!("{ONE}=/one"), "--mount", &format!("{TWO}=/two")]);
+    let one = get(&address, "/one/x");
+    let two = get(&address, "/two/x");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(one.0.contains("200") && one.1.contains(r#""from":"one""#), "{one:?}");
+    assert!(two.0.contains("200") && two.1.contains(r#""from":"two""#), "{two:?}");
+}
+
+#[test]
+fn two_documents_at_one_place_are_refused() {
+    let (code, _, err) =
+        specmock(&["serve", "clerk", "zitadel", "--mount", "clerk=/x", "--mount", "zitadel=/x/", "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("'clerk' and 'zitadel' would both be served under /x"), "{err}");
+    // Different prefixes, but one document's path lands on the other's.
+    let (code, _, err) = specmock(&[
+        "serve",
+        ONE,
+        TWO,
+        "--mount",
+        &format!("{ONE}=/"),
+        "--mount",
+        &format!("{TWO}=/two"),
+        "--port",
+        "0",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("{TWO}: #/paths/~1x: path '/x' cannot be routed: under /two it is /two/x, which {ONE} already serves as '/two/x' under /")),
+        "{err}"
+    );
+}

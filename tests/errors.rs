@@ -64,6 +64,30 @@ async fn missing_credentials_get_the_vendors_401_with_a_challenge() {
 }
 
 #[tokio::test]
+async fn documented_credential_errors_get_fresh_request_ids() {
+    let server = start(&["straddle"], MockOptions::default()).await;
+    let mut ids = Vec::new();
+    for auth in [None, None, Some("Bearer forbidden")] {
+        let answer = post(&server, "/v1/organizations", auth, r#"{"name":"Acme"}"#, &[]).await;
+        assert_conforms(&server, "POST", "/v1/organizations", &answer);
+        let body = answer.json();
+        // The vendor's own words stay; the per-request values are new.
+        let documented = if auth.is_none() {
+            "a valid bearer token is required"
+        } else {
+            "the API key is not allowed to perform this operation"
+        };
+        assert_eq!(body["error"]["detail"], documented);
+        let timestamp = body["meta"]["api_request_timestamp"].as_str().unwrap().to_string();
+        assert!(!timestamp.starts_with("2019"), "{timestamp}");
+        ids.push(body["meta"]["api_request_id"].as_str().unwrap().to_string());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn the_forbidden_token_and_prefer_code_403_both_get_the_vendors_403() {
     let server = start(&[], MockOptions::default()).await;
     for (style, path, body) in STYLES {
@@ -131,6 +155,55 @@ async fn clerk_missing_name_is_form_param_nil_with_param_name() {
 }
 
 #[tokio::test]
+async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_body() {
+    let server = start(&[], MockOptions::default()).await;
+    // Nothing sent: as if `{}` was, each required property is named.
+    for (path, content_type) in
+        [("/clerk/v1/organizations", None), ("/clerk/v1/organizations", Some("application/json"))]
+    {
+        let mut request = client().post(server.url(path)).header("Authorization", TOKEN);
+        if let Some(ct) = content_type {
+            request = request.header("Content-Type", ct);
+        }
+        let answer = Answer::from(request.send().await.unwrap()).await;
+        assert_eq!(answer.status, 422);
+        let error = &answer.json()["errors"][0];
+        assert_eq!((&error["code"], &error["message"]), (&json!("form_param_nil"), &json!("Enter name.")), "{error}");
+        assert_eq!(error["meta"]["param_name"], "name");
+        assert_conforms(&server, "POST", path, &answer);
+    }
+    let straddle = post(&server, "/straddle/v1/organizations", Some(TOKEN), "", &[]).await;
+    assert_eq!(straddle.json()["error"]["items"][0]["reference"], "name", "{:?}", straddle.json());
+    // Not an object: the field is the body itself, never "".
+    for body in ["[]", "null", "42"] {
+        let answer = post(&server, "/clerk/v1/organizations", Some(TOKEN), body, &[]).await;
+        assert_eq!(answer.status, 422, "{body}");
+        let error = &answer.json()["errors"][0];
+        assert_eq!(error["meta"]["param_name"], "body", "{body}: {error}");
+        assert!(error["long_message"].as_str().unwrap().starts_with("the body must be an object"), "{body}: {error}");
+        let straddle = post(&server, "/straddle/v1/organizations", Some(TOKEN), body, &[]).await;
+        assert_eq!(straddle.json()["error"]["items"][0]["reference"], "body", "{body}");
+    }
+    // A required body that is not an object: one violation naming the body.
+    let params = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let text = Answer::from(
+        client()
+            .post(params.url("/items/1"))
+            .header("Content-Type", "text/plain")
+            .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(text.status, 422);
+    assert_eq!(text.json()["violations"][0]["field"], "body", "{:?}", text.json());
+    assert_eq!(text.json()["violations"][0]["message"], "the request body is required");
+    params.stop().await;
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn straddle_lists_every_violation_and_zitadel_names_the_field() {
     let server = start(&[], MockOptions::default()).await;
     let body = r#"{"external_id": 5, "metadata": {"a": 1}}"#;
@@ -189,6 +262,45 @@ async fn unsupported_content_types_get_415_before_validation() {
     .await;
     assert_eq!(anonymous.status, 401);
     server.stop().await;
+}
+
+#[tokio::test]
+async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
+    let server = start(&[], MockOptions::default()).await;
+    let send = |method: reqwest::Method, path: &str, content_type: &'static str, body: &'static str| {
+        let request = client().request(method, server.url(path)).header("Authorization", TOKEN);
+        async move { Answer::from(request.header("Content-Type", content_type).body(body).send().await.unwrap()).await }
+    };
+    let clerk = send(reqwest::Method::POST, "/clerk/v1/organizations", "text/xml", "<a/>").await;
+    assert_eq!(clerk.status, 415);
+    assert_eq!(clerk.header("content-type"), Some("application/json"));
+    let error = &clerk.json()["errors"][0];
+    assert_eq!(error["code"], "unsupported_content_type", "{error}");
+    assert!(error["long_message"].as_str().unwrap().contains("'text/xml' is not accepted"), "{error}");
+    // A body sent to an operation that takes none.
+    let none = send(reqwest::Method::DELETE, "/clerk/v1/organizations/org_1", "application/json", "{}").await;
+    assert_eq!(none.status, 415);
+    assert_eq!(none.json()["errors"][0]["long_message"], "this operation takes no request body");
+    let straddle = send(reqwest::Method::POST, "/straddle/v1/organizations", "text/xml", "<a/>").await;
+    assert_eq!(straddle.status, 415);
+    let error = &straddle.json()["error"];
+    assert_eq!((&error["status"], &error["type"]), (&json!(415), &json!("unsupported_media_type")), "{error}");
+    assert_eq!(error["items"][0]["reference"], "content-type");
+    let zitadel = send(reqwest::Method::POST, "/zitadel/management/v1/orgs", "text/xml", "<a/>").await;
+    assert_eq!((zitadel.status, &zitadel.json()["code"]), (415, &json!(3)));
+    server.stop().await;
+
+    // A document without an error template: problem+json.
+    let plain = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let answer = Answer::from(
+        client().post(plain.url("/nobody")).header("Content-Type", "application/json").body("{}").send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 415);
+    assert_eq!(answer.header("content-type"), Some("application/problem+json"));
+    assert_eq!(answer.json()["violations"][0]["keyword"], "content_type");
+    assert_eq!(answer.json()["violations"][0]["location"], "header/content-type");
+    plain.stop().await;
 }
 
 #[tokio::test]
@@ -403,7 +515,10 @@ async fn form_multipart_and_text_bodies_are_validated() {
     assert_eq!(no_body.status, 415, "a body sent to an operation that takes none");
     let required = Answer::from(client().post(&url).header(id.0, id.1).send().await.unwrap()).await;
     assert_eq!(required.status, 422);
-    assert_eq!(required.json()["violations"][0]["location"], "body");
+    // No body where an object is required: its required properties are named, as for `{}`.
+    let locations: Vec<Value> =
+        required.json()["violations"].as_array().unwrap().iter().map(|v| v["location"].clone()).collect();
+    assert_eq!(locations, [json!("body/name"), json!("body/count")]);
     server.stop().await;
 }
 
@@ -474,12 +589,61 @@ async fn slow_clients_are_cut_off() {
 }
 
 #[tokio::test]
+async fn idle_connections_are_closed_after_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = Limits { read_timeout: Duration::from_secs(1), access_log: false, ..Limits::default() };
+    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    // Connected, never a byte: closed.
+    let mut silent = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), silent.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "a silent connection must not stay open");
+    assert!(buf.is_empty());
+    // Kept alive after an answer, then idle: the answer arrives, then the connection closes.
+    let mut kept = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    kept.write_all(b"GET /v1/organizations/org_1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), kept.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "an idle keep-alive connection must not stay open");
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buf));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn validation_can_be_turned_off() {
     let server = start(&["clerk"], MockOptions { validate_requests: false, ..MockOptions::default() }).await;
     let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
     assert_eq!(answer.status, 200);
+    // Nothing about the request is judged: not its JSON, not its Content-Type.
+    assert_eq!(post(&server, "/v1/organizations", Some(TOKEN), r#"{"name": "#, &[]).await.status, 200);
+    let xml = Answer::from(
+        client()
+            .post(server.url("/v1/organizations"))
+            .header("Authorization", TOKEN)
+            .header("Content-Type", "text/xml")
+            .body("<a/>")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(xml.status, 200, "{}", String::from_utf8_lossy(&xml.body));
+    let deleted = Answer::from(
+        client()
+            .delete(server.url("/v1/organizations/org_1"))
+            .header("Authorization", TOKEN)
+            .body("{}")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(deleted.status, 200);
     // Credentials are still checked.
     assert_eq!(post(&server, "/v1/organizations", None, "{}", &[]).await.status, 401);
+    assert_eq!(post(&server, "/v1/organizations", Some("Bearer forbidden"), "<a", &[]).await.status, 403);
     server.stop().await;
 }
 
@@ -514,8 +678,10 @@ async fn cors_preflights_are_answered_unless_turned_off() {
 
     let off = start(&["clerk"], MockOptions { cors: false, ..MockOptions::default() }).await;
     let answer = Answer::from(preflight(&off).await.unwrap()).await;
-    assert_eq!(answer.status, 405, "without CORS, OPTIONS is just an undocumented method");
+    assert_eq!(answer.status, 204, "without CORS, a preflight is a plain OPTIONS");
+    assert!(answer.header("allow").unwrap().contains("POST"));
     assert!(answer.header("access-control-allow-origin").is_none());
+    assert!(answer.header("access-control-allow-methods").is_none());
     off.stop().await;
 }
 
@@ -535,6 +701,13 @@ async fn prefer_rules() {
         ("header", "dynamic=maybe", 422, "must be true or false"),
         ("header", "seed=-1", 422, "non-negative integer"),
         ("header", "return=minimal", 200, "org_21Ufcy98STcA11s3QckIwtwHIES"),
+        ("header", "return=representation", 200, "org_21Ufcy98STcA11s3QckIwtwHIES"),
+        ("header", "respond-async, wait=10; handling=lenient,,", 200, "org_21Ufcy98STcA11s3QckIwtwHIES"),
+        ("header", r#"code="200", foo="a,b;c""#, 200, "org_21Ufcy98STcA11s3QckIwtwHIES"),
+        ("header", r#"example="a, b""#, 404, "example 'a, b' is not documented"),
+        ("header", ";;;,,,=", 422, "not a well-formed preference"),
+        ("header", "code=404, =x", 422, "not a well-formed preference"),
+        ("header", r#"example="open"#, 422, "unclosed quote"),
         ("query", "__code=404", 404, "resource_not_found"),
         ("query", "__code=999", 422, "not an HTTP status code"),
         ("query", "__example=nope", 404, "example 'nope' is not documented"),
@@ -628,4 +801,56 @@ fn valid_body(style: &str, path: &str) -> &'static str {
         ("zitadel", true) => r#"{"query":{"limit":10}}"#,
         _ => r#"{"name":"Acme Inc"}"#,
     }
+}
+
+#[tokio::test]
+async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
+    use reqwest::header::HeaderValue;
+    let bad = || HeaderValue::from_bytes(b"\xff\xfe").unwrap();
+    let params = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let answer = Answer::from(
+        client()
+            .post(params.url("/items/1"))
+            .header("Content-Type", "application/json")
+            .header("X-Request-Id", bad())
+            .body(r#"{"name":"a","count":1}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 422);
+    let violation = &answer.json()["violations"][0];
+    assert_eq!((&violation["location"], &violation["keyword"]), (&json!("header/X-Request-Id"), &json!("format")));
+    assert!(violation["message"].as_str().unwrap().contains("not valid UTF-8"), "{violation}");
+    // A Content-Type that is not text is no media type at all: 415, not JSON.
+    let content_type = Answer::from(
+        client()
+            .post(params.url("/items/1"))
+            .header("Content-Type", bad())
+            .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+            .body(r#"{"name":"a","count":1}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(content_type.status, 415, "{}", String::from_utf8_lossy(&content_type.body));
+    params.stop().await;
+
+    let server = start(&["clerk"], MockOptions::default()).await;
+    let prefer = Answer::from(
+        client()
+            .get(server.url("/v1/organizations/org_1"))
+            .header("Authorization", TOKEN)
+            .header("Prefer", HeaderValue::from_bytes(b"code=\xff").unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(prefer.status, 422);
+    assert_eq!(prefer.header("content-type"), Some("application/problem+json"));
+    assert!(prefer.json()["detail"].as_str().unwrap().contains("Prefer"));
+    server.stop().await;
 }

@@ -210,3 +210,19 @@ fn every_keyword_is_honoured() {
         }
     }
 }
+
+#[tokio::test]
+async fn straddle_generated_envelopes_say_what_data_holds() {
+    let server = start(&["straddle"], MockOptions::default()).await;
+    let item = "/v1/organizations/182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+    let cases = [("/v1/organizations", "", "array"), (item, "", "object"), (item, "code=404, ", "error")];
+    for seed in 0..10 {
+        for (path, code, expected) in cases {
+            let prefer = format!("{code}dynamic=true, seed={seed}");
+            let request = client().get(server.url(path)).header("Authorization", "Bearer t").header("Prefer", prefer);
+            let answer = Answer::from(request.send().await.unwrap()).await;
+            assert_eq!(answer.json()["response_type"], expected, "{path} {code}seed {seed}");
+        }
+    }
+    server.stop().await;
+}

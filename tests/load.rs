@@ -115,6 +115,9 @@ fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
         "bad-schema.yaml",
         "bad-status.yaml",
         "bad-pattern.yaml",
+        "ref-to-bad-yaml.yaml",
+        "equivalent-templates.yaml",
+        "bad-template.yaml",
         "does-not-exist.yaml",
     ];
     let mut report = String::new();
@@ -130,10 +133,66 @@ fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
 }
 
 #[test]
+fn an_error_in_a_referenced_file_names_the_reference() {
+    let (code, stderr) = routes_error("ref-to-bad-yaml.yaml");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(
+            "error: ref-to-bad-yaml.yaml: #/paths/~1x/get/responses/200/content/application~1json/schema: \
+             $ref 'bad-yaml.yaml#/X': bad-yaml.yaml: invalid YAML: line 3 column 6"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn any_json_value_may_be_a_ref_target() {
+    let server = start(&[&data("refs/main.yaml")], MockOptions::default()).await;
+    let first = Answer::from(client().get(server.url("/first")).send().await.unwrap()).await;
+    assert_eq!(first.json(), serde_json::json!({"id": "first"}));
+    let bare = Answer::from(client().get(server.url("/bare")).send().await.unwrap()).await;
+    assert_eq!(bare.json(), serde_json::json!("bare"));
+    server.stop().await;
+}
+
+#[test]
 fn the_issue_example_message_is_exact() {
     let (_, stderr) = routes_error("missing-ref.yaml");
     assert_eq!(
         stderr.trim(),
         "error: missing-ref.yaml: #/paths/~1orgs/post/responses/200/content/application~1json/schema: $ref '#/components/schemas/Nope' not found"
     );
+}
+
+#[tokio::test]
+async fn yaml_is_read_with_yaml_1_2_scalars() {
+    let server = start(&[&data("yaml12.yaml")], MockOptions::default()).await;
+    let listed = Answer::from(client().get(server.url("/countries")).send().await.unwrap()).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json(), serde_json::json!(["NO", "SE", "On", "y", "n", "yes", "off", "1_000"]));
+    let post = |body: &'static str| {
+        client().post(server.url("/countries")).header("Content-Type", "application/json").body(body).send()
+    };
+    let norway = Answer::from(post(r#"{"n": "NO"}"#).await.unwrap()).await;
+    assert_eq!(norway.status, 200, "{}", String::from_utf8_lossy(&norway.body));
+    assert_eq!(norway.json(), serde_json::json!("NO"));
+    let missing = Answer::from(post("{}").await.unwrap()).await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(missing.json()["violations"][0]["field"], "n");
+    let lower = Answer::from(post(r#"{"n": "no"}"#).await.unwrap()).await;
+    assert_eq!(lower.status, 422, "the enum holds the strings as written");
+    server.stop().await;
+}
+
+#[test]
+fn openapi_3_0_3_1_and_3_2_are_read_and_the_refusal_lists_them() {
+    let doc = |version: &str| format!("openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths: {{}}\n");
+    for accepted in ["3.0.3", "3.1.0", "3.2.0", "3.1", "'3.1'", "3.0"] {
+        let api = specmock::spec::load_text("v.yaml", &doc(accepted));
+        assert!(api.is_ok(), "{accepted}: {:?}", api.err());
+    }
+    for refused in ["4.0.0", "3.10.0", "3.3.0", "2.0", "3"] {
+        let err = specmock::spec::load_text("v.yaml", &doc(refused)).unwrap_err().to_string();
+        assert!(err.ends_with("is not supported (only 3.0.x, 3.1.x and 3.2.x)"), "{refused}: {err}");
+    }
 }

@@ -127,6 +127,41 @@ async fn head_gets_headers_without_a_body() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
     assert!(answer.body.is_empty());
+    // The Content-Length GET would have.
+    let get = call(&server, "GET", "/v1/organizations/org_1", None).await;
+    assert_eq!(answer.header("content-length"), Some(get.body.len().to_string().as_str()));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn options_answers_with_allow_unless_documented_and_allow_lists_only_what_is_answered() {
+    let server = start(&[&data("methods.yaml")], MockOptions { cors: false, ..MockOptions::default() }).await;
+    let options = |path: &str| client().request(reqwest::Method::OPTIONS, server.url(path)).send();
+    let plain = Answer::from(options("/things").await.unwrap()).await;
+    assert_eq!(plain.status, 204);
+    assert_eq!(plain.header("allow"), Some("GET, HEAD, OPTIONS"));
+    let documented = Answer::from(options("/documented").await.unwrap()).await;
+    assert_eq!(documented.status, 200);
+    assert_eq!(documented.json(), json!({"documented": true}));
+    // Every method Allow names is answered, none with 405.
+    let refused = call(&server, "DELETE", "/things", None).await;
+    assert_eq!(refused.status, 405);
+    for method in refused.header("allow").unwrap().split(", ") {
+        let answer = call(&server, method, "/things", None).await;
+        assert_ne!(answer.status, 405, "{method} is in Allow");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn documented_headers_are_sent_on_bodiless_answers() {
+    let server = start(&[&data("methods.yaml")], MockOptions::default()).await;
+    let no_redirects =
+        reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let moved = Answer::from(no_redirects.get(server.url("/moved")).send().await.unwrap()).await;
+    assert_eq!(moved.status, 302);
+    assert_eq!(moved.header("location"), Some("/things"));
+    assert_conforms(&server, "GET", "/moved", &moved);
     server.stop().await;
 }
 
@@ -185,5 +220,29 @@ async fn http2_with_prior_knowledge_is_served() {
     let response = h2.get(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap();
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
     assert_eq!(response.status(), 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn paths_answer_with_and_without_the_servers_base_path_when_unambiguous() {
+    let server = start(&[&data("based.yaml"), "clerk"], MockOptions::default()).await;
+    let which = |path: &'static str| {
+        let url = server.url(path);
+        async move { Answer::from(client().get(url).send().await.unwrap()).await.json()["which"].clone() }
+    };
+    for (path, expected) in [
+        ("/based/things/1", "thing"),
+        ("/based/v1/things/1", "thing"),
+        ("/based/api/things/1", "thing"),
+        ("/based/v1/things/me", "me"),
+        ("/based/special", "special"),
+        // The document's own `/{section}/special` already answers this: no alias takes it.
+        ("/based/v1/special", "section"),
+        ("/based/api/special", "section"),
+    ] {
+        assert_eq!(which(path).await, json!(expected), "{path}");
+    }
+    // Clerk's server has no base path: nothing is added.
+    assert_eq!(call(&server, "GET", "/clerk/organizations/org_1", None).await.status, 404);
     server.stop().await;
 }

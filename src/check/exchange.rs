@@ -137,7 +137,7 @@ pub fn load(path: &Path) -> Result<Vec<Exchange>, FixtureError> {
         serde_json::from_str(&text)
             .map_err(|e| fail(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| fail(format!("invalid YAML: {e}")))?
+        crate::yaml::from_str(&text).map_err(|e| fail(format!("invalid YAML: {e}")))?
     };
     if value.get("log").and_then(|l| l.get("entries")).is_some() {
         return har(&file, &value).map_err(fail);

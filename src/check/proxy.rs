@@ -88,7 +88,7 @@ impl Proxy {
                 let violations = match check_request(api, op, &input, true) {
                     Ok(checked) => checked.violations,
                     Err(unsupported) => {
-                        vec![Violation::new(Part::Header, "content-type", "content-type", unsupported.message())]
+                        vec![unsupported.violation()]
                     }
                 };
                 findings.extend(violations.into_iter().map(|mut v| {
@@ -169,10 +169,7 @@ impl Proxy {
             body: request.body(),
         };
         match check_request(api, op, &input, true) {
-            Err(unsupported) => {
-                let v = Violation::new(Part::Header, "content-type", "content-type", unsupported.message());
-                Some(render_error(api, op, 415, &[v], Voice::Template, path))
-            }
+            Err(unsupported) => Some(render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path)),
             Ok(checked) if !checked.violations.is_empty() => {
                 Some(render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path))
             }

@@ -96,6 +96,9 @@ impl Mock {
             cors_headers(request.headers(), response.headers_mut());
         }
         if request.method() == Method::HEAD {
+            // The headers GET would send, Content-Length included, without the body.
+            let length = HeaderValue::from(response.body().len());
+            response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
             *response.body_mut() = Bytes::new();
         }
         response
@@ -122,6 +125,13 @@ impl Mock {
         }
         let (route, operation, params) = match self.router.lookup(method, path) {
             Lookup::Found { route, operation, params } => (route, operation, params),
+            // OPTIONS asks what a path allows; unless documented, the answer is `Allow` itself.
+            Lookup::MethodNotAllowed { route } if method == Method::OPTIONS => {
+                let mut response = Response::new(Bytes::new());
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                response.headers_mut().insert(header::ALLOW, route.allow.clone());
+                return response;
+            }
             Lookup::MethodNotAllowed { route } => {
                 let mut response = problem(405, format!("{method} is not documented for {path}"), &[]);
                 response.headers_mut().insert(header::ALLOW, route.allow.clone());
@@ -177,10 +187,7 @@ impl Mock {
             RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
         let checked = match check_request(api, op, &input, self.options.validate_requests) {
             Ok(c) => c,
-            Err(unsupported) => {
-                let violation = Violation::new(Part::Header, "content-type", "content-type", unsupported.message());
-                return render_error(api, op, 415, &[violation], Voice::Template, path);
-            }
+            Err(unsupported) => return render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path),
         };
         if !checked.violations.is_empty() {
             return render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path);
@@ -206,6 +213,8 @@ impl Mock {
         };
         let mut response = Response::new(Bytes::new());
         *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        // Headers first: bodiless answers (a 302's Location) carry them too.
+        add_documented_headers(api, documented, response.headers_mut());
         if documented.content.is_empty() {
             return response;
         }
@@ -254,7 +263,6 @@ impl Mock {
             }
         };
         response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
-        add_documented_headers(api, documented, response.headers_mut());
         *response.body_mut() = body;
         response
     }

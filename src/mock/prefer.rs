@@ -13,20 +13,27 @@ pub struct Prefer {
 
 impl Prefer {
     /// Reads the `Prefer` header, or — when there is none — the `__code`-style query parameters.
-    /// Preferences we do not know (`return=minimal`, …) are ignored, as RFC 7240 asks.
+    /// Preferences we do not know (`return=minimal`, …) are ignored, as RFC 7240 asks; a
+    /// header that is not well-formed (not UTF-8, a name that is not a token, an unclosed
+    /// quote) is refused like a bad value of ours.
     pub fn from_request(headers: &HeaderMap, query: Option<&str>) -> Result<Prefer, String> {
         let mut prefer = Prefer::default();
         const PREFER: http::HeaderName = http::HeaderName::from_static("prefer");
-        let headers: Vec<&str> = headers.get_all(PREFER).iter().filter_map(|v| v.to_str().ok()).collect();
-        if !headers.is_empty() {
-            for pref in headers.iter().flat_map(|h| h.split([',', ';'])) {
-                let pref = pref.trim();
-                if pref.is_empty() {
-                    continue;
-                }
+        let mut sent = false;
+        for value in headers.get_all(PREFER) {
+            sent = true;
+            let text = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| "the Prefer header is not valid UTF-8 text".to_string())?;
+            for pref in split(text)? {
                 let (key, value) = pref.split_once('=').unwrap_or((pref, ""));
-                prefer.set(key.trim(), value.trim().trim_matches('"'), "Prefer")?;
+                let key = key.trim();
+                if key.is_empty() || !key.bytes().all(is_tchar) {
+                    return Err(format!("Prefer: '{pref}' is not a well-formed preference (name[=value])"));
+                }
+                prefer.set(key, &unquote(value.trim()), "Prefer")?;
             }
+        }
+        if sent {
             return Ok(prefer);
         }
         if let Some(query) = query.filter(|q| q.contains("__")) {
@@ -65,4 +72,45 @@ impl Prefer {
         }
         Ok(())
     }
+}
+
+/// The preferences and their parameters (`a=1, b; c="x,y"`), split on `,` and `;` outside
+/// quoted strings; empty elements are skipped, as HTTP lists allow.
+fn split(header: &str) -> Result<Vec<&str>, String> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in header.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' | ';' if !quoted => {
+                out.push(header[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if quoted {
+        return Err(format!("Prefer: '{}' has an unclosed quote", header.trim()));
+    }
+    out.push(header[start..].trim());
+    out.retain(|p| !p.is_empty());
+    Ok(out)
+}
+
+/// `"a \"b\""` → `a "b"`; an unquoted value as it is.
+fn unquote(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else { return value.to_string() };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' { chars.next().unwrap_or(c) } else { c });
+    }
+    out
+}
+
+/// RFC 9110 token characters.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }

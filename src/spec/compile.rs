@@ -1,5 +1,6 @@
 //! Sources → [`Api`]: walks `paths`, resolves every `$ref`, and compiles schemas once.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -11,6 +12,7 @@ use super::error::SpecError;
 use super::load::{Loc, Sources};
 use super::model::*;
 use super::schemas::SchemaBuilder;
+use super::template::{self, template_params};
 
 const METHODS: &[(&str, Method)] = &[
     ("get", Method::GET),
@@ -33,26 +35,36 @@ pub fn detect_version(sources: &Sources) -> Result<(Version, String), SpecError>
             name,
             "/swagger",
             format!(
-                "Swagger {v} documents are not supported (only OpenAPI 3.0 and 3.1); convert it to OpenAPI 3 first, e.g. with `npx swagger2openapi`"
+                "Swagger {v} documents are not supported (only OpenAPI 3.0, 3.1 and 3.2); convert it to OpenAPI 3 first, e.g. with `npx swagger2openapi`"
             ),
         ));
     }
     let Some(openapi) = root.get("openapi") else {
         return Err(SpecError::file(name, "not an OpenAPI document: it has no `openapi` field"));
     };
+    // A YAML `openapi: 3.1` is a number; its text is still the version.
     let text = openapi.as_str().map(str::to_string).unwrap_or_else(|| openapi.to_string());
-    let version = if text.starts_with("3.0") {
-        Version::V30
-    } else if text.starts_with("3.1") || text.starts_with("3.2") {
-        Version::V31
-    } else {
+    let Some(version) = version_line(&text) else {
         return Err(SpecError::at(
             name,
             "/openapi",
-            format!("OpenAPI version {text} is not supported (only 3.0.x and 3.1.x)"),
+            format!("OpenAPI version {text} is not supported (only 3.0.x, 3.1.x and 3.2.x)"),
         ));
     };
     Ok((version, text))
+}
+
+/// `3.0.x` → 3.0 rules; `3.1.x` and `3.2.x` → 3.1 rules (3.2 only adds to 3.1). The patch
+/// part may be missing (`3.1`) but not malformed: `3.10` is not 3.1.
+fn version_line(text: &str) -> Option<Version> {
+    let mut parts = text.trim().splitn(3, '.');
+    let (major, minor, patch) = (parts.next()?, parts.next()?, parts.next());
+    let patch_ok = patch.is_none_or(|p| p.starts_with(|c: char| c.is_ascii_digit()));
+    match (major, minor) {
+        ("3", "0") if patch_ok => Some(Version::V30),
+        ("3", "1" | "2") if patch_ok => Some(Version::V31),
+        _ => None,
+    }
 }
 
 /// Compiles a loaded document into its model.
@@ -72,10 +84,19 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         let Value::Object(paths) = paths else {
             return Err(sources.error(&Loc::new(0, "/paths"), "paths must be a map"));
         };
+        let mut shapes: HashMap<String, &str> = HashMap::new();
         for path in paths.keys() {
             let item_loc = Loc::new(0, "/paths").child(path);
             if !path.starts_with('/') {
                 return Err(sources.error(&item_loc, format!("path '{path}' must start with '/'")));
+            }
+            template::check(path)
+                .map_err(|why| sources.error(&item_loc, format!("path '{path}' is not a valid template: {why}")))?;
+            if let Some(first) = shapes.insert(template::shape(path), path) {
+                return Err(sources.error(
+                    &item_loc,
+                    format!("path '{path}' matches the same requests as '{first}' (only the variable names differ)"),
+                ));
             }
             c.path_item(path, item_loc, &default_security, &mut operations)?;
         }
@@ -466,18 +487,6 @@ fn parse_status(key: &str) -> Option<StatusKey> {
         Ok(code) if (100..=599).contains(&code) => Some(StatusKey::Exact(code)),
         _ => None,
     }
-}
-
-/// Names of the `{variables}` in a path template.
-pub fn template_params(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
-        out.push(rest[start + 1..start + len].to_string());
-        rest = &rest[start + len + 1..];
-    }
-    out
 }
 
 /// Reads `x-specmock-error` at `loc` and checks its shape.

@@ -52,7 +52,7 @@ impl Sources {
         let name = path.display().to_string();
         let text =
             std::fs::read_to_string(path).map_err(|e| SpecError::file(&name, format!("cannot read the file: {e}")))?;
-        let root = parse(&name, &text)?;
+        let root = openapi_object(&name, parse(&name, &text)?)?;
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let dir = canonical.parent().map(Path::to_path_buf);
         let mut sources = Sources { files: Vec::new(), by_path: HashMap::new() };
@@ -64,7 +64,7 @@ impl Sources {
 
     /// Parses a document held in memory (the built-in styles); it may not reference files.
     pub fn from_text(name: &str, text: &str) -> Result<Self, SpecError> {
-        let root = parse(name, text)?;
+        let root = openapi_object(name, parse(name, text)?)?;
         let sources =
             Sources { files: vec![Source { name: name.to_string(), dir: None, root }], by_path: HashMap::new() };
         Ok(sources)
@@ -158,16 +158,19 @@ impl Sources {
         while next < self.files.len() {
             let mut refs = Vec::new();
             collect_file_refs(&self.files[next].root, &mut String::new(), &mut refs);
-            for (ptr, file) in refs {
+            for (ptr, reference) in refs {
                 let here = Loc::new(next, ptr);
-                let path = self.ref_path(next, &file).map_err(|m| self.error(&here, m))?;
+                let file = reference.split('#').next().unwrap_or("");
+                let path = self.ref_path(next, file).map_err(|m| self.error(&here, m))?;
                 if self.by_path.contains_key(&path) {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| self.error(&here, format!("$ref to '{file}': cannot read the file: {e}")))?;
                 let name = display_relative(&self.files[0].name, &path);
-                let root = parse(&name, &text)?;
+                // Any JSON value may be a target (a bare schema, an array of them); only the
+                // root must be an OpenAPI object. A broken file is named with what referred to it.
+                let root = parse(&name, &text).map_err(|e| self.error(&here, format!("$ref '{reference}': {e}")))?;
                 let dir = path.parent().map(Path::to_path_buf);
                 self.by_path.insert(path, self.files.len());
                 self.files.push(Source { name, dir, root });
@@ -188,15 +191,14 @@ fn display_relative(root_name: &str, path: &Path) -> String {
     }
 }
 
-/// Collects `(pointer of the $ref, file part)` for every `$ref` naming another file.
+/// Collects `(pointer of the $ref, the reference)` for every `$ref` naming another file.
 fn collect_file_refs(value: &Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                let file = r.split('#').next().unwrap_or("");
-                if !file.is_empty() {
-                    out.push((ptr.clone(), file.to_string()));
-                }
+            if let Some(Value::String(r)) = map.get("$ref")
+                && !r.starts_with('#')
+            {
+                out.push((ptr.clone(), r.clone()));
             }
             for (k, v) in map {
                 let len = ptr.len();
@@ -219,13 +221,12 @@ fn collect_file_refs(value: &Value, ptr: &mut String, out: &mut Vec<(String, Str
     }
 }
 
-/// Parses JSON or YAML: JSON when the name says so or the text starts with `{`.
+/// Parses JSON or YAML: JSON when the name says so or the text starts like JSON.
 fn parse(name: &str, text: &str) -> Result<Value, SpecError> {
-    let looks_json = name.ends_with(".json") || text.trim_start().starts_with('{');
+    let looks_json = name.ends_with(".json") || text.trim_start().starts_with(['{', '[']);
     if looks_json {
         match serde_json::from_str::<Value>(text) {
-            Ok(v) if v.is_object() => return Ok(v),
-            Ok(_) => return Err(SpecError::file(name, "the document is not an object (expected an OpenAPI object)")),
+            Ok(v) => return Ok(v),
             Err(e) if name.ends_with(".json") => {
                 let text = e.to_string();
                 let reason = text.split(" at line ").next().unwrap_or(&text);
@@ -237,10 +238,11 @@ fn parse(name: &str, text: &str) -> Result<Value, SpecError> {
             Err(_) => {} // not JSON after all: try YAML
         }
     }
-    let value: Value = serde_saphyr::from_str(text).map_err(|e| {
-        let text = e.to_string();
-        SpecError::file(name, format!("invalid YAML: {}", text.strip_prefix("error: ").unwrap_or(&text)))
-    })?;
+    crate::yaml::from_str(text).map_err(|e| SpecError::file(name, format!("invalid YAML: {e}")))
+}
+
+/// The root of a document must be a mapping: the OpenAPI object.
+fn openapi_object(name: &str, value: Value) -> Result<Value, SpecError> {
     if !value.is_object() {
         return Err(SpecError::file(name, "the document is not a mapping (expected an OpenAPI object)"));
     }

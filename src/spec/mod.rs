@@ -1,4 +1,4 @@
-//! Reading OpenAPI documents: load (YAML/JSON, 3.0 and 3.1), `$ref`s, schema dialect, compile.
+//! Reading OpenAPI documents: load (YAML/JSON, 3.0, 3.1 and 3.2), `$ref`s, schema dialect, compile.
 
 mod builtin;
 mod compile;
@@ -8,15 +8,16 @@ mod load;
 mod model;
 pub mod pointer;
 mod schemas;
+mod template;
 
 use std::path::Path;
 
 pub use builtin::{BUILTINS, Builtin};
-pub use compile::template_params;
 pub use dialect::Side;
 pub use error::SpecError;
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
+pub use template::template_params;
 
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.

@@ -16,7 +16,7 @@ impl Store {
         let value: Value = if source.trim_start().starts_with('{') {
             serde_json::from_str(&source).map_err(|e| fail(format!("invalid JSON: {e}")))?
         } else {
-            serde_saphyr::from_str(&source).map_err(|e| fail(format!("invalid YAML: {e}")))?
+            crate::yaml::from_str(&source).map_err(|e| fail(format!("invalid YAML: {e}")))?
         };
         let Value::Object(by_mount) = value else {
             return Err(fail("expected a map of document name → resources".into()));

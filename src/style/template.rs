@@ -68,7 +68,9 @@ pub fn render(template: &Value, facts: &ErrorFacts<'_>) -> Value {
 
 fn violation_scope(v: &Violation, vars: Option<&Value>) -> Scope {
     let mut scope = Scope::default();
-    scope.set("field", v.field.as_str());
+    // Never an empty field in a vendor's body: a violation of a whole part names the part.
+    let field = if v.field.is_empty() { v.location.as_str() } else { v.field.as_str() };
+    scope.set("field", field);
     scope.set("location", v.location.as_str());
     scope.set("in", v.part.as_str());
     scope.set("pointer", v.pointer.as_str());
@@ -153,6 +155,37 @@ pub fn interpolate(template: &Value, scope: &Scope) -> Value {
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), interpolate(v, scope))).collect()),
         other => other.clone(),
     }
+}
+
+/// A documented example with fresh per-request values where the template has them: a
+/// vendor's example carries one fixed request id and timestamp, and a mock that answers every
+/// 401 with the same "unique" id looks replayed. `None` when nothing needed refreshing.
+pub fn refresh_example(example: &Value, template: &Value) -> Option<Value> {
+    fn walk(example: &mut Value, template: &Value) -> bool {
+        match (example, template) {
+            (Value::Object(e), Value::Object(t)) => {
+                let mut changed = false;
+                for (key, inner) in t {
+                    if let Some(value) = e.get_mut(key) {
+                        changed |= walk(value, inner);
+                    }
+                }
+                changed
+            }
+            (value @ Value::String(_), Value::String(placeholder)) => {
+                let fresh = match placeholder.as_str() {
+                    "{{request_id}}" => crate::generate::fresh_uuid(),
+                    "{{timestamp}}" => now_rfc3339(),
+                    _ => return false,
+                };
+                *value = Value::String(fresh);
+                true
+            }
+            _ => false,
+        }
+    }
+    let mut refreshed = example.clone();
+    walk(&mut refreshed, template.get("body")?).then_some(refreshed)
 }
 
 pub fn reason(status: u16) -> &'static str {

@@ -56,7 +56,7 @@ pub struct Unreadable(pub String);
 
 impl Unreadable {
     pub fn into_violation(self) -> Violation {
-        Violation::new(Part::Body, "", "parse", self.0)
+        Violation::whole(Part::Body, "parse", self.0)
     }
 }
 

@@ -32,8 +32,16 @@ pub fn describe(error: &ValidationError<'_>, part: Part, prefix: &str) -> Vec<Vi
 
 fn violation(part: Part, prefix: &str, ptr: &str, keyword: &str, text: impl FnOnce(&str) -> String) -> Violation {
     let tokens = pointer::tokens(ptr);
-    let field = field_name(prefix, &tokens);
-    let shown = if field.is_empty() { part.as_str().to_string() } else { field.clone() };
+    let mut field = field_name(prefix, &tokens);
+    let shown = if field.is_empty() && part == Part::Body {
+        // The body itself (`[]` where an object belongs): name it so a template never shows "".
+        field = "body".to_string();
+        "the body".to_string()
+    } else if field.is_empty() {
+        part.as_str().to_string()
+    } else {
+        field.clone()
+    };
     let mut location = part.as_str().to_string();
     if !prefix.is_empty() {
         location.push('/');

@@ -83,6 +83,20 @@ impl Violation {
             message: message.into(),
         }
     }
+
+    /// A violation of a part as a whole (the body is missing, or is not JSON): the field
+    /// is the part's name, so error templates never show an empty one.
+    pub fn whole(part: Part, keyword: &str, message: impl Into<String>) -> Self {
+        let name = part.as_str();
+        Violation {
+            part,
+            location: name.to_string(),
+            field: name.to_string(),
+            pointer: String::new(),
+            keyword: keyword.to_string(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Validates `instance` against a compiled schema and describes every error.

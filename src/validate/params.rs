@@ -68,6 +68,11 @@ impl<'a> RawParams<'a> {
         Some(coerce::scalar(schemas, schema, &raw))
     }
 
+    /// Whether a header parameter is present with bytes that are not UTF-8.
+    pub fn unreadable_header(&self, param: &Param) -> bool {
+        self.headers.get_all(param.name.as_str()).iter().any(|v| std::str::from_utf8(v.as_bytes()).is_err())
+    }
+
     /// Whether anything in the request could be this parameter.
     fn present(&self, param: &Param) -> bool {
         match param.location {
@@ -84,8 +89,13 @@ impl<'a> RawParams<'a> {
         match param.location {
             ParamIn::Query => self.query.iter().find(|(k, _)| *k == param.name).map(|(_, v)| v.clone()),
             ParamIn::Header => {
-                let values: Vec<&str> =
-                    self.headers.get_all(param.name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+                // UTF-8, not only visible ASCII: `X-Name: José` is a value like any other.
+                let values: Vec<&str> = self
+                    .headers
+                    .get_all(param.name.as_str())
+                    .iter()
+                    .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+                    .collect();
                 (!values.is_empty()).then(|| values.join(","))
             }
             ParamIn::Cookie => self.cookies.iter().find(|(k, _)| *k == param.name).map(|(_, v)| v.clone()),

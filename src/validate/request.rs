@@ -30,6 +30,11 @@ pub struct Unsupported {
 }
 
 impl Unsupported {
+    /// The violation a 415 reports, in the document's style like any other.
+    pub fn violation(&self) -> Violation {
+        Violation::new(Part::Header, "content-type", "content_type", self.message())
+    }
+
     pub fn message(&self) -> String {
         if self.accepted.is_empty() {
             "this operation takes no request body".to_string()
@@ -53,6 +58,7 @@ pub struct CheckedRequest<'o> {
 const IGNORED_HEADERS: &[&str] = &["accept", "content-type", "authorization"];
 
 /// Checks the content type (415) and, when `validate` is on, every parameter and the body.
+/// With `validate` off nothing is judged: the body is decoded if it can be, else ignored.
 pub fn check_request<'o>(
     api: &Api,
     op: &'o Operation,
@@ -74,30 +80,40 @@ fn read_body<'o>(
     validate: bool,
     violations: &mut Vec<Violation>,
 ) -> Result<(Option<&'o MediaType>, Option<Value>), Unsupported> {
-    let sent =
-        input.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(body::parse_content_type);
+    // Not judging: a body that cannot be read is answered as if there were none.
+    let unsupported = |accepted: Vec<String>, sent: &Sent| {
+        if validate { Err(Unsupported { content_type: sent.shown(), accepted }) } else { Ok((None, None)) }
+    };
+    let sent = Sent::read(input.headers);
     let Some(request_body) = &op.body else {
         if input.body.is_empty() {
             return Ok((None, None));
         }
-        return Err(Unsupported { content_type: essence(&sent), accepted: Vec::new() });
+        return unsupported(Vec::new(), &sent);
     };
+    let accepted = || request_body.content.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
+    // No Content-Type: JSON is what such clients almost always mean.
+    let content_type = match &sent {
+        Sent::Absent => body::parse_content_type("application/json"),
+        Sent::Text(ct) => ct.clone(),
+        Sent::Unreadable(_) => return unsupported(accepted(), &sent),
+    };
+    let media = body::match_media(&request_body.content, &content_type.essence);
     if input.body.is_empty() {
         if request_body.required && validate {
-            violations.push(Violation::new(Part::Body, "", "required", "the request body is required"));
+            violations.extend(missing_body(api, media.or(request_body.content.first())));
         }
         return Ok((None, None));
     }
-    let accepted = || request_body.content.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
-    // No Content-Type on a body: JSON is what such clients almost always mean.
-    let content_type = sent.clone().unwrap_or_else(|| body::parse_content_type("application/json"));
-    let Some(media) = body::match_media(&request_body.content, &content_type.essence) else {
-        return Err(Unsupported { content_type: essence(&sent), accepted: accepted() });
+    let Some(media) = media else {
+        return unsupported(accepted(), &sent);
     };
     let value = match body::decode(&api.schemas, media, &content_type, input.body) {
         Ok(v) => v,
         Err(unreadable) => {
-            violations.push(unreadable.into_violation());
+            if validate {
+                violations.push(unreadable.into_violation());
+            }
             return Ok((Some(media), None));
         }
     };
@@ -107,6 +123,48 @@ fn read_body<'o>(
     Ok((Some(media), value))
 }
 
+/// A required body that was not sent. Vendors answer a missing object body as if `{}` had
+/// been sent — one violation per required property — so the client learns which fields
+/// to send; any other schema gets one violation naming the body.
+fn missing_body(api: &Api, media: Option<&MediaType>) -> Vec<Violation> {
+    if let Some(schema) = media.and_then(|m| m.schema) {
+        let as_empty = schema_violations(&api.schemas, schema, &Value::Object(Default::default()), Part::Body, "");
+        if !as_empty.is_empty() && as_empty.iter().all(|v| v.keyword == "required") {
+            return as_empty;
+        }
+    }
+    vec![Violation::whole(Part::Body, "required", "the request body is required")]
+}
+
+/// The request's Content-Type header, as far as it can be read.
+enum Sent {
+    Absent,
+    Text(ContentType),
+    /// Present but not text (bytes that are not UTF-8): no media type can match it.
+    Unreadable(String),
+}
+
+impl Sent {
+    fn read(headers: &HeaderMap) -> Sent {
+        match headers.get(http::header::CONTENT_TYPE) {
+            None => Sent::Absent,
+            Some(v) => match std::str::from_utf8(v.as_bytes()) {
+                Ok(text) => Sent::Text(body::parse_content_type(text)),
+                Err(_) => Sent::Unreadable(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            },
+        }
+    }
+
+    /// What was sent, for the 415 message; empty when nothing was.
+    fn shown(&self) -> String {
+        match self {
+            Sent::Absent => String::new(),
+            Sent::Text(ct) => ct.essence.clone(),
+            Sent::Unreadable(lossy) => lossy.clone(),
+        }
+    }
+}
+
 fn check_params(api: &Api, op: &Operation, input: &RequestInput<'_>, violations: &mut Vec<Violation>) {
     let raw = RawParams::new(input.query, input.headers, input.path_params);
     for param in &op.params {
@@ -114,6 +172,16 @@ fn check_params(api: &Api, op: &Operation, input: &RequestInput<'_>, violations:
             continue;
         }
         let part = Part::from(param.location);
+        // Present but unreadable is a wrong value, not a missing one.
+        if param.location == ParamIn::Header && raw.unreadable_header(param) {
+            violations.push(Violation::new(
+                part,
+                &param.name,
+                "format",
+                format!("header parameter '{}' is not valid UTF-8 text", param.name),
+            ));
+            continue;
+        }
         match raw.extract(param, &api.schemas) {
             None if param.required => violations.push(Violation::new(
                 part,
@@ -129,8 +197,4 @@ fn check_params(api: &Api, op: &Operation, input: &RequestInput<'_>, violations:
             }
         }
     }
-}
-
-fn essence(sent: &Option<ContentType>) -> String {
-    sent.as_ref().map(|c| c.essence.clone()).unwrap_or_default()
 }
