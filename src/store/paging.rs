@@ -52,8 +52,11 @@ impl Listing {
             schema.and_then(|s| s.get("default")).cloned().or_else(|| p.example.clone())
         };
         let number = |v: &Value| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+        // A size of 0 asks for the default (Zitadel's `limit: 0`); documents that forbid it
+        // say so with `minimum`, which validation enforces before this.
         let size = find(SIZE)
             .and_then(|(_, v)| v.parse::<usize>().ok())
+            .filter(|n| *n > 0)
             .or_else(|| default_of(SIZE).as_ref().and_then(number).map(|n| n as usize))
             .unwrap_or(20)
             .clamp(1, 10_000);
