@@ -15,6 +15,23 @@ use specmock::security::Tokens;
 use specmock::server::{self, Limits};
 use specmock::store::{Store, StoreOptions};
 
+/// Writes a line to stderr, ignoring a closed pipe: a server whose banner went to
+/// `| head -1` must keep serving, not panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes a line to stdout, ignoring a closed pipe (`specmock routes x | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "specmock",
@@ -214,7 +231,7 @@ fn load_spec(spec: &str) -> Option<Arc<specmock::spec::Api>> {
     match mounts::load(spec) {
         Ok((_, api)) => Some(Arc::new(api)),
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             None
         }
     }
@@ -224,9 +241,9 @@ fn write_reports(reports: &[ReportTarget], suite: &str, verdicts: &[Verdict]) ->
     let mut ok = true;
     for report in reports {
         match report.write(suite, verdicts) {
-            Ok(path) => eprintln!("report written to {}", path.display()),
+            Ok(path) => say!("report written to {}", path.display()),
             Err(e) => {
-                eprintln!("error: cannot write the report: {e}");
+                say!("error: cannot write the report: {e}");
                 ok = false;
             }
         }
@@ -249,14 +266,14 @@ fn validate(args: ValidateArgs) -> ExitCode {
     let exchanges = match check::load_all(&args.fixtures) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let judge = match check::Judge::new(api) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -305,7 +322,7 @@ fn check(args: CheckArgs) -> ExitCode {
             verdict_exit(&verdicts, reports_ok)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             ExitCode::from(2)
         }
     }
@@ -317,7 +334,7 @@ fn proxy(args: ProxyArgs) -> ExitCode {
     let tokens = match args.tokens.as_deref().map(Tokens::load).transpose() {
         Ok(tokens) => tokens,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -331,13 +348,13 @@ fn proxy(args: ProxyArgs) -> ExitCode {
     let proxy = match Proxy::new(api, options) {
         Ok(p) => Arc::new(p),
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let limits = Limits { max_body: args.max_body, access_log: !args.quiet, ..Limits::default() };
     run_server(&args.host, args.port, args.workers, proxy, limits, |local| {
-        eprintln!("specmock proxy listening on http://{local}, forwarding to {}", args.upstream);
+        say!("specmock proxy listening on http://{local}, forwarding to {}", args.upstream);
     })
 }
 
@@ -356,7 +373,7 @@ fn run_server<H: server::Handler>(
         let listener = match tokio::net::TcpListener::bind(&address).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: cannot listen on {address}: {e} (choose another with --port)");
+                say!("error: cannot listen on {address}: {e} (choose another with --port)");
                 return ExitCode::FAILURE;
             }
         };
@@ -364,11 +381,11 @@ fn run_server<H: server::Handler>(
         announce(local);
         match server::serve(listener, handler, limits, server::shutdown_signal()).await {
             Ok(()) => {
-                eprintln!("specmock stopped");
+                say!("specmock stopped");
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 ExitCode::FAILURE
             }
         }
@@ -389,7 +406,7 @@ fn runtime(workers: Option<usize>) -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build() {
         Ok(r) => Some(r),
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            say!("error: cannot start the runtime: {e}");
             None
         }
     }
@@ -410,7 +427,7 @@ fn routes(spec: &str) -> ExitCode {
     match mounts::load(spec) {
         Ok((_, api)) => {
             for op in &api.operations {
-                println!(
+                out!(
                     "{:<7} {:<50} {:<40} {}",
                     op.method.as_str(),
                     op.path,
@@ -418,11 +435,11 @@ fn routes(spec: &str) -> ExitCode {
                     op.status_labels().join(" ")
                 );
             }
-            println!("{} operations ({}, OpenAPI {})", api.operations.len(), api.source, api.openapi);
+            out!("{} operations ({}, OpenAPI {})", api.operations.len(), api.source, api.openapi);
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             ExitCode::from(2)
         }
     }
@@ -434,18 +451,18 @@ fn serve(args: ServeArgs) -> ExitCode {
     let mounts = match mounts::mounts(&args.specs, &args.mounts) {
         Ok(m) => m,
         Err(MountError::Spec(e)) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
         Err(MountError::Usage(e)) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let tokens = match args.tokens.as_deref().map(Tokens::load).transpose() {
         Ok(tokens) => tokens,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -468,7 +485,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         match Store::open(&mounts, &store_options) {
             Ok(store) => Some(store),
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return ExitCode::from(2);
             }
         }
@@ -478,7 +495,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     let mock = match Mock::new(mounts, options) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -492,10 +509,10 @@ fn serve(args: ServeArgs) -> ExitCode {
         access_log: !args.quiet,
     };
     run_server(&args.host, args.port, args.workers, Arc::clone(&mock), limits, |local| {
-        eprintln!("specmock listening on http://{local}");
+        say!("specmock listening on http://{local}");
         for mount in mock.mounts() {
             let prefix = if mount.prefix.is_empty() { "/" } else { &mount.prefix };
-            eprintln!(
+            say!(
                 "  {prefix:<12} {} ({} operations, {})",
                 mount.api.title,
                 mount.api.operations.len(),
@@ -505,7 +522,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         if let Some(store) = mock.store() {
             let resources: Vec<String> = store.describe().into_iter().map(|(m, r, _)| format!("{m}:{r}")).collect();
             let kept = args.state.as_ref().map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
-            eprintln!("  stateful sandbox ({kept}): {}", resources.join(", "));
+            say!("  stateful sandbox ({kept}): {}", resources.join(", "));
         }
     })
 }

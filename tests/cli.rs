@@ -155,6 +155,8 @@ fn serve_child(args: &[&str]) -> (std::process::Child, String) {
             break url.trim().to_string();
         }
     };
+    // Keep reading, so the rest of the banner never meets a closed pipe.
+    std::thread::spawn(move || for _ in lines {});
     (child, address)
 }
 
