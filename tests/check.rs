@@ -218,3 +218,54 @@ async fn an_unreachable_server_is_reported_not_hung_on() {
     assert!(stdout.contains("answered: response: no answer"), "{stdout}");
     assert_eq!(report["summary"]["failed"], 2);
 }
+
+/// Writes a document for one test into the temp directory; returns its path.
+fn spec_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("specmock-check-specs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const ONLY_QUERY_PARAMETER: &str = r#"
+openapi: 3.1.0
+info: {title: qp, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: a
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+        '400': {description: bad, content: {application/problem+json: {schema: {type: object}}}}
+  /b:
+    get:
+      operationId: b
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string}}
+        - {name: limit, in: query, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+        '400': {description: bad, content: {application/problem+json: {schema: {type: object}}}}
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupted_only_query_parameter_is_still_a_query_parameter() {
+    let spec = spec_file("qp.yaml", ONLY_QUERY_PARAMETER);
+    let server = common::start(&[&spec], MockOptions::default()).await;
+    let (code, stdout, report) = check(&spec, server.base.clone(), &[]).await;
+    assert_eq!(code, 0, "{stdout}");
+    let paths: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["case"].as_str().unwrap().starts_with("invalid query parameter"))
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{stdout}");
+    assert!(paths.contains(&"/a?limit=not-a-number"), "{paths:?}");
+    assert!(paths.iter().all(|p| p.matches('?').count() == 1 && p.matches("limit=").count() == 1), "{paths:?}");
+    server.stop().await;
+}

@@ -84,7 +84,7 @@ async fn exchange(client: &reqwest::Client, base: &str, judge: &Judge, case: Cas
         source: String::new(),
         name: case.description.clone(),
         method: case.method.to_string(),
-        path: case.target.clone(),
+        path: case.target(),
         status: 0,
         operation: Some(op.label.to_string()),
         case: Some(case.description.clone()),
@@ -94,7 +94,7 @@ async fn exchange(client: &reqwest::Client, base: &str, judge: &Judge, case: Cas
     if case.expect == Expect::MethodNotAllowed {
         verdict.operation = Some(format!("{} (any method)", op.path));
     }
-    let mut request = client.request(case.method.clone(), format!("{base}{}", case.target));
+    let mut request = client.request(case.method.clone(), case.url(base));
     let mut headers = HeaderMap::new();
     for (k, v) in &case.headers {
         if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
