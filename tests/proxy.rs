@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Answer, client, start};
-use serde_json::Value;
-use specmock::check::proxy::{Proxy, ProxyOptions, VIOLATIONS_HEADER};
+use serde_json::{Value, json};
+use specmock::check::proxy::{ANSWERED_BY_HEADER, Proxy, ProxyOptions, VIOLATIONS_HEADER};
 use specmock::mock::MockOptions;
 use specmock::server::{self, Limits};
 use tokio::sync::oneshot;
@@ -71,10 +71,12 @@ async fn forwards_and_reports_violations_in_a_header() {
     .await;
     assert_eq!(bad.status, 422, "the upstream answered");
     let found = violations(&bad);
+    assert!(found.iter().any(|v| v["rule"] == "request-valid" && v["location"] == "request/body/name"), "{found:?}");
     assert!(
-        found.iter().any(|v| v["rule"] == "invalid-request-rejected" && v["location"] == "request/body/name"),
-        "{found:?}"
+        !found.iter().any(|v| v["rule"] == "invalid-request-rejected"),
+        "the upstream rightly refused the request; it is not blamed: {found:?}"
     );
+    assert_eq!(bad.header(ANSWERED_BY_HEADER), Some("upstream"));
 
     // Undocumented paths are forwarded and flagged.
     let unknown = Answer::from(client().get(format!("{}/v2/whatever", proxy.base)).send().await.unwrap()).await;
@@ -138,6 +140,13 @@ async fn strict_mode_answers_invalid_requests_itself() {
     )
     .await;
     assert_eq!(forbidden.status, 403);
+    // The proxy's own answers say so, and list what was wrong with the request.
+    for answer in [&anonymous, &invalid, &forbidden] {
+        assert_eq!(answer.header(ANSWERED_BY_HEADER), Some("proxy"));
+        let found = violations(answer);
+        assert!(!found.is_empty() && found.iter().all(|v| v["rule"] == "request-valid"), "{found:?}");
+    }
+    assert!(violations(&invalid).iter().any(|v| v["location"] == "request/body/name"));
     // A valid request is forwarded: here the upstream is down, which is a 502.
     let valid = Answer::from(
         client()
@@ -150,6 +159,8 @@ async fn strict_mode_answers_invalid_requests_itself() {
     )
     .await;
     assert_eq!(valid.status, 502);
+    assert_eq!(valid.header(ANSWERED_BY_HEADER), Some("proxy"));
+    assert!(violations(&valid).is_empty(), "the request was fine");
     let _ = proxy.stop.send(());
 }
 
@@ -176,9 +187,104 @@ async fn recorded_exchanges_are_fixtures_validate_reads() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "the mock's answers conform: {stdout}");
+    // The mock's answers conform; the blank name is the client's mistake, and is reported as one.
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("2 exchanges"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed (1 violations)"), "{stdout}");
+    assert!(stdout.contains("request-valid: request/body/name"), "{stdout}");
     let _ = proxy.stop.send(());
     upstream.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An upstream that accepts everything: 200 and a valid Clerk organization, whatever is sent.
+async fn start_lax_upstream() -> String {
+    use http_body_util::Full;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let body = json!({"object": "organization", "id": "org_21Ufcy98STcA11s3QckIwtwHIES", "name": "Acme Inc",
+                      "created_at": 1638000669544i64, "updated_at": 1638000669544i64})
+    .to_string();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let body = body.clone();
+            let service = hyper::service::service_fn(move |_request: http::Request<hyper::body::Incoming>| {
+                let body = body.clone();
+                async move {
+                    let mut answer = http::Response::new(Full::new(bytes::Bytes::from(body)));
+                    answer.headers_mut().insert("content-type", "application/json".parse().unwrap());
+                    Ok::<_, std::convert::Infallible>(answer)
+                }
+            });
+            tokio::spawn(async move {
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    base
+}
+
+fn rules(found: &[Value]) -> Vec<String> {
+    let mut rules: Vec<String> = found.iter().map(|v| v["rule"].as_str().unwrap().to_string()).collect();
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+/// Requests a lax server wrongly accepts: valid, invalid body, no credentials.
+async fn send_to_lax(proxy: &str) -> Vec<Answer> {
+    let post = |auth: bool, body: Value| {
+        let mut request = client().post(format!("{proxy}/v1/organizations")).json(&body);
+        if auth {
+            request = request.header("Authorization", "Bearer t");
+        }
+        async move { Answer::from(request.send().await.unwrap()).await }
+    };
+    vec![
+        post(true, json!({"name": "Acme"})).await,
+        post(true, json!({"name": 5})).await,
+        post(false, json!({"name": "A"})).await,
+    ]
+}
+
+#[tokio::test]
+async fn a_server_that_accepts_invalid_or_anonymous_requests_is_blamed() {
+    let upstream = start_lax_upstream().await;
+    let proxy = start_proxy("clerk", &upstream, false, None).await;
+    let answers = send_to_lax(&proxy.base).await;
+    assert!(answers.iter().all(|a| a.status == 200));
+    assert_eq!(rules(&violations(&answers[0])), Vec::<String>::new());
+    assert_eq!(rules(&violations(&answers[1])), ["invalid-request-rejected", "request-valid"]);
+    let anonymous = violations(&answers[2]);
+    assert_eq!(rules(&anonymous), ["auth-enforced"], "{anonymous:?}");
+    let _ = proxy.stop.send(());
+}
+
+#[tokio::test]
+async fn validate_reaches_the_proxys_verdict_on_the_same_exchanges() {
+    let dir = std::env::temp_dir().join(format!("specmock-same-verdict-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let upstream = start_lax_upstream().await;
+    let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
+    let answers = send_to_lax(&proxy.base).await;
+    let report = dir.join("report.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["validate", "--spec", "clerk", dir.to_str().unwrap(), "--report"])
+        .arg(format!("json={}", report.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), answers.len());
+    for (answer, result) in answers.iter().zip(results) {
+        let offline = rules(result["findings"].as_array().unwrap());
+        assert_eq!(rules(&violations(answer)), offline, "{}", result["source"]);
+    }
+    let _ = proxy.stop.send(());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -8,9 +8,11 @@ mod judge;
 mod plan;
 pub mod proxy;
 mod report;
+mod request;
 mod runner;
 
 pub use exchange::{Exchange, FixtureError, Recorded, load, load_all, to_fixture};
 pub use judge::{Finding, Judge, Rule, Verdict};
 pub use report::{ReportTarget, human, json, junit, summary};
+pub use request::{RequestVerdict, SeenRequest};
 pub use runner::{CheckError, CheckOptions, Progress, run};

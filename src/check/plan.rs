@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{Map, Value};
 
+use super::request::needs_credentials;
 use crate::generate::generate;
 use crate::spec::{Api, MediaType, Operation, Param, ParamIn, SchemeKind, is_json_media};
 use crate::validate::Types;
@@ -115,10 +116,6 @@ fn selected(op: &Operation, options: &PlanOptions<'_>) -> bool {
         });
     let by_tag = options.tags.is_empty() || options.tags.iter().any(|t| op.tags.contains(t));
     by_op && by_tag
-}
-
-fn needs_credentials(op: &Operation) -> bool {
-    !op.security.is_empty() && op.security.iter().all(|set| !set.schemes.is_empty())
 }
 
 /// A value for a parameter: its example, else one generated from its schema.
