@@ -197,7 +197,8 @@ async fn recorded_exchanges_are_fixtures_validate_reads() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// An upstream that accepts everything: 200 and a valid Clerk organization, whatever is sent.
+/// An upstream that accepts everything: 200, a session cookie and a valid Clerk organization,
+/// whatever is sent.
 async fn start_lax_upstream() -> String {
     use http_body_util::Full;
     use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -215,6 +216,9 @@ async fn start_lax_upstream() -> String {
                 async move {
                     let mut answer = http::Response::new(Full::new(bytes::Bytes::from(body)));
                     answer.headers_mut().insert("content-type", "application/json".parse().unwrap());
+                    answer
+                        .headers_mut()
+                        .insert("set-cookie", "__session=s3cr3t-cookie; Path=/; HttpOnly".parse().unwrap());
                     Ok::<_, std::convert::Infallible>(answer)
                 }
             });
@@ -286,5 +290,120 @@ async fn validate_reaches_the_proxys_verdict_on_the_same_exchanges() {
         assert_eq!(rules(&violations(answer)), offline, "{}", result["source"]);
     }
     let _ = proxy.stop.send(());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Runs `validate` on a directory; returns (exit code, stdout).
+fn validate(spec: &str, dir: &std::path::Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["validate", "--spec", spec, dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn recorded_text(dir: &std::path::Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn recordings_keep_credentials_out_but_show_they_were_sent() {
+    let dir = std::env::temp_dir().join(format!("specmock-redact-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let upstream = start_lax_upstream().await;
+    let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
+    let answer = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer sk_live_bearer_secret")
+            .header("Proxy-Authorization", "Basic cHJveHk6cHJveHktc2VjcmV0")
+            .header("Cookie", "__session=cookie-secret; __client_uat=1700000000")
+            .json(&json!({"name": "Acme"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.header("set-cookie"), Some("__session=s3cr3t-cookie; Path=/; HttpOnly"), "passed through");
+    let text = recorded_text(&dir);
+    for secret in ["sk_live_bearer_secret", "cHJveHk6cHJveHktc2VjcmV0", "cookie-secret", "1700000000", "s3cr3t-cookie"]
+    {
+        assert!(!text.contains(secret), "{secret} was recorded: {text}");
+    }
+    for kept in [
+        r#""authorization": "Bearer <redacted>""#,
+        r#""proxy-authorization": "Basic <redacted>""#,
+        r#""cookie": "__session=<redacted>; __client_uat=<redacted>""#,
+        r#""set-cookie": "__session=<redacted>; Path=/; HttpOnly""#,
+    ] {
+        assert!(text.contains(kept), "{kept} missing: {text}");
+    }
+    // Replayed, the redacted token still counts as credentials: no auth-enforced finding.
+    let (code, stdout) = validate("clerk", &dir);
+    assert_eq!(code, Some(0), "{stdout}");
+    let _ = proxy.stop.send(());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const API_KEYS: &str = r#"
+openapi: 3.1.0
+info: {title: keys, version: "1"}
+components:
+  securitySchemes:
+    header: {type: apiKey, in: header, name: X-Api-Key}
+    query: {type: apiKey, in: query, name: api_key}
+    cookie: {type: apiKey, in: cookie, name: sid}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      security: [{header: []}, {query: []}, {cookie: []}]
+      parameters:
+        - {name: limit, in: query, schema: {type: integer}}
+        - {name: theme, in: cookie, schema: {type: string, enum: [dark, light]}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: object}, example: {}}}
+        '401':
+          description: no key
+          content: {application/json: {schema: {type: object}, example: {error: unauthorized}}}
+"#;
+
+#[tokio::test]
+async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
+    let dir = std::env::temp_dir().join(format!("specmock-redact-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("keys.yaml");
+    std::fs::write(&spec, API_KEYS).unwrap();
+    let spec = spec.display().to_string();
+    let record = dir.join("recorded");
+    let upstream = start(&[&spec], MockOptions::default()).await;
+    let proxy = start_proxy(&spec, &upstream.base, false, Some(record.clone())).await;
+    let get = |query: &str, header: Option<(&'static str, &'static str)>| {
+        let mut request = client().get(format!("{}/things{query}", proxy.base));
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        async move { Answer::from(request.send().await.unwrap()).await }
+    };
+    assert_eq!(get("", Some(("X-Api-Key", "header-secret"))).await.status, 200);
+    assert_eq!(get("?limit=5&api_key=query-secret", None).await.status, 200);
+    assert_eq!(get("", Some(("Cookie", "sid=cookie-secret; theme=dark"))).await.status, 200);
+    assert_eq!(get("", None).await.status, 401);
+    let text = recorded_text(&record);
+    for secret in ["header-secret", "query-secret", "cookie-secret"] {
+        assert!(!text.contains(secret), "{secret} was recorded: {text}");
+    }
+    assert!(text.contains(r#""x-api-key": "<redacted>""#), "{text}");
+    assert!(text.contains(r#""path": "/things?limit=5&api_key=%3Credacted%3E""#), "{text}");
+    assert!(text.contains(r#""cookie": "sid=<redacted>; theme=dark""#), "documented cookies are data: {text}");
+    let (code, stdout) = validate(&spec, &record);
+    assert_eq!(code, Some(0), "{stdout}");
+    let _ = proxy.stop.send(());
+    upstream.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -7,6 +7,7 @@ mod exchange;
 mod judge;
 mod plan;
 pub mod proxy;
+mod redact;
 mod report;
 mod request;
 mod runner;

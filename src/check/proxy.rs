@@ -1,7 +1,8 @@
 //! `specmock proxy`: forwards every request to the real server, judges the request and the
 //! response against the document, and says what it found in a `specmock-violations`
 //! header (and the log). `--strict` answers invalid requests itself; `--record` keeps
-//! every exchange as a fixture that `specmock validate` reads.
+//! every exchange the upstream answered as a fixture that `specmock validate` reads, with
+//! credentials redacted.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 use super::exchange::{Recorded, to_fixture};
 use super::judge::{Finding, Judge, Rule};
+use super::redact::Secrets;
 use super::request::{RequestVerdict, SeenRequest};
 use crate::mock::OperationTag;
 use crate::security::{self, Auth, Tokens};
@@ -58,6 +60,7 @@ pub struct Proxy {
     record: Option<PathBuf>,
     tokens: Option<Tokens>,
     recorded: AtomicUsize,
+    secrets: Secrets,
 }
 
 impl Proxy {
@@ -72,6 +75,7 @@ impl Proxy {
             std::fs::create_dir_all(dir).map_err(|e| format!("--record {}: {e}", dir.display()))?;
         }
         Ok(Proxy {
+            secrets: Secrets::of(&api),
             judge: Judge::new(api).map_err(|e| e.to_string())?,
             upstream,
             client: super::client::build(options.timeout)?,
@@ -254,14 +258,17 @@ impl Proxy {
             .take(60)
             .collect();
         let file = dir.join(format!("{n:05}-{}-{slug}.json", request.method().as_str().to_ascii_lowercase()));
-        let mut response_headers = response.headers().clone();
+        let mut response_headers = self.secrets.response_headers(response.headers());
         response_headers.remove(VIOLATIONS_HEADER);
         response_headers.remove(ANSWERED_BY_HEADER);
+        // Credentials never reach the disk; their presence does (see redact.rs).
+        let target = self.secrets.target(target);
+        let request_headers = self.secrets.request_headers(request.headers());
         let fixture = to_fixture(
             &format!("{} {target}", request.method()),
             request.method(),
-            target,
-            &Recorded { headers: request.headers().clone(), body: request.body().clone(), ..Recorded::default() },
+            &target,
+            &Recorded { headers: request_headers, body: request.body().clone(), ..Recorded::default() },
             response.status().as_u16(),
             &Recorded { headers: response_headers, body: response.body().clone(), ..Recorded::default() },
         );
