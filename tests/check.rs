@@ -191,14 +191,21 @@ async fn filters_and_limits_shape_the_run() {
     let (_, _, report) = check("clerk", server.base.clone(), &["--auth", "Bearer t", "--max-requests", "3"]).await;
     assert_eq!(report["summary"]["exchanges"], 3);
 
-    let (code, _, _) = check_expect_error("clerk", "not-a-url").await;
+    let (code, _, _) = check_expect_error("clerk", "not-a-url", &[]).await;
     assert_eq!(code, 2);
+    // Zero requests, or zero in flight, is a usage error, not an empty pass.
+    for (flag, needle) in [("--max-requests", "--max-requests"), ("--concurrency", "--concurrency")] {
+        let (code, stdout, stderr) = check_expect_error("clerk", &server.base, &[flag, "0"]).await;
+        assert_eq!(code, 2, "{flag} 0: {stdout}");
+        assert!(stderr.contains(needle), "{stderr}");
+    }
     server.stop().await;
 }
 
-async fn check_expect_error(spec: &str, base_url: &str) -> (i32, String, String) {
+async fn check_expect_error(spec: &str, base_url: &str, extra: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
         .args(["check", "--spec", spec, "--base-url", base_url])
+        .args(extra)
         .output()
         .unwrap();
     (

@@ -87,6 +87,16 @@ fn the_validate_command_exits_0_1_or_2() {
     assert!(stderr.contains("nope.yaml"), "{stderr}");
     let (code, _, stderr) = run(&["validate", "--spec", "clerk", "tests/data/errors/bad-json.json"]);
     assert_eq!(code, 2, "{stderr}");
+
+    // An empty directory is a wrong path, not a pass.
+    let empty = std::env::temp_dir().join(format!("specmock-empty-{}", std::process::id()));
+    std::fs::create_dir_all(empty.join("nested")).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not a fixture").unwrap();
+    let (code, stdout, stderr) = run(&["validate", "--spec", "clerk", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("no fixtures found"), "{stderr}");
+    assert!(stderr.contains(empty.to_str().unwrap()), "{stderr}");
+    let _ = std::fs::remove_dir_all(empty);
 }
 
 #[test]

@@ -30,6 +30,8 @@ pub enum CheckError {
     BaseUrl(String),
     #[error("{0}")]
     Client(String),
+    #[error("{0}")]
+    Usage(&'static str),
     #[error("no operation matches the --operation/--tag filters")]
     NothingSelected,
     #[error(transparent)]
@@ -43,6 +45,9 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
     let base = options.base_url.trim_end_matches('/').to_string();
     if !(base.starts_with("http://") || base.starts_with("https://")) || reqwest::Url::parse(&base).is_err() {
         return Err(CheckError::BaseUrl(options.base_url.clone()));
+    }
+    if options.max_requests == Some(0) {
+        return Err(CheckError::Usage("--max-requests must be at least 1: with 0 nothing would be checked"));
     }
     let judge = Judge::new(Arc::clone(&api))?;
     let plan_options = PlanOptions {
