@@ -89,6 +89,9 @@ pub struct Verdict {
     /// A command that sends the same request again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
+    /// A check of a path as a whole (an undocumented method), not of one operation.
+    #[serde(skip)]
+    pub path_check: bool,
 }
 
 impl Verdict {
@@ -198,6 +201,7 @@ impl Judge {
             case: None,
             findings: Vec::new(),
             curl: None,
+            path_check: false,
         };
         match self.route(&method, &path) {
             Some((op, params)) => {

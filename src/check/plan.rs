@@ -371,7 +371,25 @@ fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Ca
             base.body.clone(),
         ));
     }
+    if let Some(param) =
+        op.params.iter().find(|p| p.required && p.location == ParamIn::Header && !exempt_header(api, op, &p.name))
+    {
+        let headers = base.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(&param.name)).cloned().collect();
+        out.push(Case {
+            headers,
+            ..invalid(format!("missing required header {}", param.name), base.query.clone(), base.body.clone())
+        });
+    }
     out
+}
+
+/// Headers HTTP itself governs (OpenAPI ignores them as parameters) and credentials, whose
+/// absence the "without credentials" case covers.
+fn exempt_header(api: &Api, op: &Operation, name: &str) -> bool {
+    let credential = op.security.iter().flat_map(|set| &set.schemes).any(|(index, _)| {
+        matches!(&api.scheme(*index).kind, SchemeKind::ApiKey { location: ParamIn::Header, name: key } if key.eq_ignore_ascii_case(name))
+    });
+    credential || ["accept", "content-type", "authorization"].iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
 /// A method the path does not document, to see 405 and Allow.

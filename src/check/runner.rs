@@ -95,8 +95,9 @@ async fn exchange(client: &reqwest::Client, base: &str, judge: &Judge, case: Cas
         case: Some(case.description.clone()),
         findings: Vec::new(),
         curl: Some(curl(base, &case)),
+        path_check: case.expect == Expect::MethodNotAllowed,
     };
-    if case.expect == Expect::MethodNotAllowed {
+    if verdict.path_check {
         verdict.operation = Some(format!("{} (any method)", op.path));
     }
     let mut request = client.request(case.method.clone(), case.url(base));
