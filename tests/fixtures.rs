@@ -25,6 +25,9 @@ fn good_fixtures_pass_and_bad_ones_fail_with_snapshotted_verdicts() {
             let mut verdict = judge.exchange(exchange);
             let good = exchange.source.contains("/good/");
             assert_eq!(verdict.passed(), good, "{}: {:#?}", exchange.source, verdict.findings);
+            if !good {
+                assert_eq!(verdict.findings.len(), 1, "a bad fixture breaks exactly one rule: {}", exchange.source);
+            }
             // Paths in snapshots are relative to the repository.
             verdict.source = verdict.source.split("fixtures/").last().unwrap_or_default().to_string();
             verdicts.push(verdict);
