@@ -174,6 +174,10 @@ async fn the_mock_of_every_builtin_style_passes_its_own_check() {
         assert_eq!(code, 0, "{style}:\n{stdout}");
         assert_eq!(report["summary"]["violations"], 0);
         assert!(report["summary"]["exchanges"].as_u64().unwrap() >= 10, "{style}: {}", report["summary"]);
+        for result in report["results"].as_array().unwrap() {
+            let path = result["path"].as_str().unwrap();
+            assert!(!path.contains("%20"), "{style}: ids look like ids, without spaces: {path}");
+        }
         if style == "clerk" {
             assert!(stdout.contains("over 5 operations (and 2 paths' undocumented methods)"), "{stdout}");
         }

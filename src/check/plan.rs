@@ -6,7 +6,7 @@ use http::Method;
 use serde_json::{Map, Value};
 
 use super::request::needs_credentials;
-use crate::generate::generate;
+use crate::generate::{generate, generate_named};
 use crate::spec::{Api, MediaType, Operation, Param, ParamIn, SchemeKind, is_json_media};
 use crate::validate::Types;
 
@@ -118,15 +118,25 @@ fn selected(op: &Operation, options: &PlanOptions<'_>) -> bool {
     by_op && by_tag
 }
 
-/// A value for a parameter: its example, else one generated from its schema.
+/// A value for a parameter: its example, else one generated from its schema and name
+/// (`organization_id` gets an id).
 fn param_value(api: &Api, param: &Param, seed: u64) -> Option<Value> {
     if let Some(example) = &param.example {
         return Some(example.clone());
     }
-    match param.schema {
-        Some(schema) => generate(&api.schemas, schema, seed).ok(),
-        None => Some(Value::String("x".into())),
+    let Some(schema) = param.schema else { return Some(Value::String("x".into())) };
+    let value = generate_named(&api.schemas, schema, seed, &param.name).ok()?;
+    // A path segment names a thing: `cobalt-cobalt`, not `cobalt%20cobalt`, when the schema allows.
+    if param.location == ParamIn::Path
+        && let Value::String(text) = &value
+        && text.contains(' ')
+    {
+        let joined = Value::String(text.replace(' ', "-"));
+        if api.schemas.validator(schema).is_ok_and(|v| v.is_valid(&joined)) {
+            return Some(joined);
+        }
     }
+    Some(value)
 }
 
 /// A parameter as text, in the simple/form styles.
