@@ -162,13 +162,13 @@ struct CheckArgs {
     #[arg(long = "tag")]
     tags: Vec<String>,
     /// Send at most this many requests (valid requests for every operation come first).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     max_requests: Option<usize>,
     /// Seed for generated requests: the same seed sends the same requests.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Requests in flight at once.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = at_least_one)]
     concurrency: usize,
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
@@ -409,6 +409,15 @@ fn runtime(workers: Option<usize>) -> Option<tokio::runtime::Runtime> {
             say!("error: cannot start the runtime: {e}");
             None
         }
+    }
+}
+
+/// A count that must not be zero (`--concurrency 0` would never send, `--max-requests 0` checks nothing).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
     }
 }
 

@@ -174,6 +174,19 @@ async fn the_mock_of_every_builtin_style_passes_its_own_check() {
         assert_eq!(code, 0, "{style}:\n{stdout}");
         assert_eq!(report["summary"]["violations"], 0);
         assert!(report["summary"]["exchanges"].as_u64().unwrap() >= 10, "{style}: {}", report["summary"]);
+        for result in report["results"].as_array().unwrap() {
+            let path = result["path"].as_str().unwrap();
+            assert!(!path.contains("%20"), "{style}: ids look like ids, without spaces: {path}");
+        }
+        if style == "clerk" {
+            assert!(stdout.contains("over 5 operations (and 2 paths' undocumented methods)"), "{stdout}");
+        }
+        if style == "zitadel" {
+            // GetMyOrg and friends require x-zitadel-orgid: leaving it out must be refused.
+            let cases: Vec<&str> =
+                report["results"].as_array().unwrap().iter().map(|r| r["case"].as_str().unwrap()).collect();
+            assert!(cases.contains(&"missing required header x-zitadel-orgid"), "{cases:?}");
+        }
         server.stop().await;
     }
 }
@@ -191,14 +204,21 @@ async fn filters_and_limits_shape_the_run() {
     let (_, _, report) = check("clerk", server.base.clone(), &["--auth", "Bearer t", "--max-requests", "3"]).await;
     assert_eq!(report["summary"]["exchanges"], 3);
 
-    let (code, _, _) = check_expect_error("clerk", "not-a-url").await;
+    let (code, _, _) = check_expect_error("clerk", "not-a-url", &[]).await;
     assert_eq!(code, 2);
+    // Zero requests, or zero in flight, is a usage error, not an empty pass.
+    for (flag, needle) in [("--max-requests", "--max-requests"), ("--concurrency", "--concurrency")] {
+        let (code, stdout, stderr) = check_expect_error("clerk", &server.base, &[flag, "0"]).await;
+        assert_eq!(code, 2, "{flag} 0: {stdout}");
+        assert!(stderr.contains(needle), "{stderr}");
+    }
     server.stop().await;
 }
 
-async fn check_expect_error(spec: &str, base_url: &str) -> (i32, String, String) {
+async fn check_expect_error(spec: &str, base_url: &str, extra: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
         .args(["check", "--spec", spec, "--base-url", base_url])
+        .args(extra)
         .output()
         .unwrap();
     (
@@ -217,4 +237,117 @@ async fn an_unreachable_server_is_reported_not_hung_on() {
     assert_eq!(code, 1);
     assert!(stdout.contains("answered: response: no answer"), "{stdout}");
     assert_eq!(report["summary"]["failed"], 2);
+}
+
+/// Writes a document for one test into the temp directory; returns its path.
+fn spec_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("specmock-check-specs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const ONLY_QUERY_PARAMETER: &str = r#"
+openapi: 3.1.0
+info: {title: qp, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: a
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+        '400': {description: bad, content: {application/problem+json: {schema: {type: object}}}}
+  /b:
+    get:
+      operationId: b
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string}}
+        - {name: limit, in: query, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+        '400': {description: bad, content: {application/problem+json: {schema: {type: object}}}}
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupted_only_query_parameter_is_still_a_query_parameter() {
+    let spec = spec_file("qp.yaml", ONLY_QUERY_PARAMETER);
+    let server = common::start(&[&spec], MockOptions::default()).await;
+    let (code, stdout, report) = check(&spec, server.base.clone(), &[]).await;
+    assert_eq!(code, 0, "{stdout}");
+    let paths: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["case"].as_str().unwrap().starts_with("invalid query parameter"))
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{stdout}");
+    assert!(paths.contains(&"/a?limit=not-a-number"), "{paths:?}");
+    assert!(paths.iter().all(|p| p.matches('?').count() == 1 && p.matches("limit=").count() == 1), "{paths:?}");
+    server.stop().await;
+}
+
+const REQUIRED_HEADER: &str = r#"
+openapi: 3.1.0
+info: {title: hdr, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: X-Tenant, in: header, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}, example: {}}}}
+        '400': {description: bad, content: {application/problem+json: {schema: {type: object}}}}
+"#;
+
+/// Answers 200 to anything: it never looks at X-Tenant.
+async fn start_header_blind() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let service = service_fn(|request: Request<Incoming>| async move {
+                let status = if request.method() == http::Method::GET { 200 } else { 405 };
+                let mut answer = Response::builder().status(status).header("content-type", "application/json");
+                if status == 405 {
+                    answer = answer.header("allow", "GET");
+                }
+                Ok::<_, Infallible>(answer.body(Full::new(Bytes::from_static(b"{}"))).unwrap())
+            });
+            tokio::spawn(async move {
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_required_header_left_out_must_be_refused() {
+    let spec = spec_file("hdr.yaml", REQUIRED_HEADER);
+    let server = common::start(&[&spec], MockOptions::default()).await;
+    let (code, stdout, report) = check(&spec, server.base.clone(), &[]).await;
+    assert_eq!(code, 0, "the mock refuses it: {stdout}");
+    let case = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["case"] == "missing required header X-Tenant")
+        .unwrap_or_else(|| panic!("no such case: {stdout}"));
+    assert_eq!(case["status"], 400);
+    assert!(!case["curl"].as_str().unwrap().contains("X-Tenant"), "{case}");
+    server.stop().await;
+
+    let blind = start_header_blind().await;
+    let (code, stdout, _) = check(&spec, format!("http://{blind}"), &[]).await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("invalid-request-rejected: response: accepted an invalid request with 200 (missing required header X-Tenant)"), "{stdout}");
+    assert!(stdout.contains("over 1 operation (and 1 path's undocumented methods)"), "{stdout}");
 }

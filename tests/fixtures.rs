@@ -25,6 +25,9 @@ fn good_fixtures_pass_and_bad_ones_fail_with_snapshotted_verdicts() {
             let mut verdict = judge.exchange(exchange);
             let good = exchange.source.contains("/good/");
             assert_eq!(verdict.passed(), good, "{}: {:#?}", exchange.source, verdict.findings);
+            if !good {
+                assert_eq!(verdict.findings.len(), 1, "a bad fixture breaks exactly one rule: {}", exchange.source);
+            }
             // Paths in snapshots are relative to the repository.
             verdict.source = verdict.source.split("fixtures/").last().unwrap_or_default().to_string();
             verdicts.push(verdict);
@@ -87,6 +90,16 @@ fn the_validate_command_exits_0_1_or_2() {
     assert!(stderr.contains("nope.yaml"), "{stderr}");
     let (code, _, stderr) = run(&["validate", "--spec", "clerk", "tests/data/errors/bad-json.json"]);
     assert_eq!(code, 2, "{stderr}");
+
+    // An empty directory is a wrong path, not a pass.
+    let empty = std::env::temp_dir().join(format!("specmock-empty-{}", std::process::id()));
+    std::fs::create_dir_all(empty.join("nested")).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not a fixture").unwrap();
+    let (code, stdout, stderr) = run(&["validate", "--spec", "clerk", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("no fixtures found"), "{stderr}");
+    assert!(stderr.contains(empty.to_str().unwrap()), "{stderr}");
+    let _ = std::fs::remove_dir_all(empty);
 }
 
 #[test]
@@ -120,12 +133,14 @@ fn har_files_are_read() {
     std::fs::create_dir_all(&dir).unwrap();
     let har = serde_json::json!({"log": {"version": "1.2", "entries": [
         {"request": {"method": "POST", "url": "https://clerk.example.com/v1/organizations",
-                     "headers": [{"name": "content-type", "value": "application/json"}],
+                     "headers": [{"name": "content-type", "value": "application/json"},
+                                 {"name": "authorization", "value": "Bearer t"}],
                      "postData": {"mimeType": "application/json", "text": "{\"name\":\"Acme Inc\"}"}},
          "response": {"status": 200, "headers": [{"name": "content-type", "value": "application/json"}],
                       "content": {"mimeType": "application/json",
                                   "text": "{\"object\":\"organization\",\"id\":\"org_21Ufcy98STcA11s3QckIwtwHIES\",\"name\":\"Acme Inc\",\"created_at\":1638000669544,\"updated_at\":1638000669544}"}}},
-        {"request": {"method": "GET", "url": "https://clerk.example.com/v1/organizations/org_1", "headers": []},
+        {"request": {"method": "GET", "url": "https://clerk.example.com/v1/organizations/org_1",
+                     "headers": [{"name": "Authorization", "value": "Bearer t"}]},
          "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{\"object\":\"organization\"}"}}}
     ]}});
     let file = dir.join("session.har");
@@ -134,5 +149,64 @@ fn har_files_are_read() {
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
     assert!(stdout.contains("id is required"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A recorded exchange, as HAR, of `request` answered 200 with a valid organization.
+fn har_accepting(requests: &[serde_json::Value]) -> serde_json::Value {
+    let organization = "{\"object\":\"organization\",\"id\":\"org_21Ufcy98STcA11s3QckIwtwHIES\",\"name\":\"Acme Inc\",\"created_at\":1638000669544,\"updated_at\":1638000669544}";
+    let entries: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|request| {
+            serde_json::json!({"request": request, "response": {"status": 200,
+                "headers": [{"name": "content-type", "value": "application/json"}],
+                "content": {"mimeType": "application/json", "text": organization}}})
+        })
+        .collect();
+    serde_json::json!({"log": {"version": "1.2", "entries": entries}})
+}
+
+#[test]
+fn the_request_side_of_a_recording_is_judged_too() {
+    let dir = std::env::temp_dir().join(format!("specmock-har-requests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = serde_json::json!([{"name": "content-type", "value": "application/json"}]);
+    let with_token = serde_json::json!([{"name": "content-type", "value": "application/json"},
+                                        {"name": "authorization", "value": "Bearer <redacted>"}]);
+    let post = |headers: &serde_json::Value, body: &str| {
+        serde_json::json!({"method": "POST", "url": "https://api.clerk.com/v1/organizations", "headers": headers,
+                           "postData": {"mimeType": "application/json", "text": body}})
+    };
+    let har = har_accepting(&[
+        post(&with_token, r#"{"name":5}"#),
+        post(&json, r#"{"name":"Acme Inc"}"#),
+        post(&with_token, r#"{"name":"Acme Inc"}"#),
+    ]);
+    let file = dir.join("session.har");
+    std::fs::write(&file, har.to_string()).unwrap();
+    let report = dir.join("report.json");
+    let (code, stdout, _) = run(&[
+        "validate",
+        "--spec",
+        "clerk",
+        file.to_str().unwrap(),
+        "--report",
+        &format!("json={}", report.display()),
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let rules: Vec<Vec<String>> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect())
+        .collect();
+    assert_eq!(rules[0], ["request-valid", "invalid-request-rejected"], "{stdout}");
+    assert_eq!(rules[1], ["auth-enforced"], "{stdout}");
+    assert!(rules[2].is_empty(), "a redacted token still counts as credentials: {stdout}");
+    assert!(
+        stdout.contains("request-valid: request/body/name #/name: name must be a string, not an integer"),
+        "{stdout}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

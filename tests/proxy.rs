@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Answer, client, start};
-use serde_json::Value;
-use specmock::check::proxy::{Proxy, ProxyOptions, VIOLATIONS_HEADER};
+use serde_json::{Value, json};
+use specmock::check::proxy::{ANSWERED_BY_HEADER, Proxy, ProxyOptions, VIOLATIONS_HEADER};
 use specmock::mock::MockOptions;
 use specmock::server::{self, Limits};
 use tokio::sync::oneshot;
@@ -71,10 +71,12 @@ async fn forwards_and_reports_violations_in_a_header() {
     .await;
     assert_eq!(bad.status, 422, "the upstream answered");
     let found = violations(&bad);
+    assert!(found.iter().any(|v| v["rule"] == "request-valid" && v["location"] == "request/body/name"), "{found:?}");
     assert!(
-        found.iter().any(|v| v["rule"] == "invalid-request-rejected" && v["location"] == "request/body/name"),
-        "{found:?}"
+        !found.iter().any(|v| v["rule"] == "invalid-request-rejected"),
+        "the upstream rightly refused the request; it is not blamed: {found:?}"
     );
+    assert_eq!(bad.header(ANSWERED_BY_HEADER), Some("upstream"));
 
     // Undocumented paths are forwarded and flagged.
     let unknown = Answer::from(client().get(format!("{}/v2/whatever", proxy.base)).send().await.unwrap()).await;
@@ -138,6 +140,13 @@ async fn strict_mode_answers_invalid_requests_itself() {
     )
     .await;
     assert_eq!(forbidden.status, 403);
+    // The proxy's own answers say so, and list what was wrong with the request.
+    for answer in [&anonymous, &invalid, &forbidden] {
+        assert_eq!(answer.header(ANSWERED_BY_HEADER), Some("proxy"));
+        let found = violations(answer);
+        assert!(!found.is_empty() && found.iter().all(|v| v["rule"] == "request-valid"), "{found:?}");
+    }
+    assert!(violations(&invalid).iter().any(|v| v["location"] == "request/body/name"));
     // A valid request is forwarded: here the upstream is down, which is a 502.
     let valid = Answer::from(
         client()
@@ -150,6 +159,8 @@ async fn strict_mode_answers_invalid_requests_itself() {
     )
     .await;
     assert_eq!(valid.status, 502);
+    assert_eq!(valid.header(ANSWERED_BY_HEADER), Some("proxy"));
+    assert!(violations(&valid).is_empty(), "the request was fine");
     let _ = proxy.stop.send(());
 }
 
@@ -176,8 +187,222 @@ async fn recorded_exchanges_are_fixtures_validate_reads() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "the mock's answers conform: {stdout}");
+    // The mock's answers conform; the blank name is the client's mistake, and is reported as one.
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("2 exchanges"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed (1 violations)"), "{stdout}");
+    assert!(stdout.contains("request-valid: request/body/name"), "{stdout}");
+    let _ = proxy.stop.send(());
+    upstream.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An upstream that accepts everything: 200, a session cookie and a valid Clerk organization,
+/// whatever is sent.
+async fn start_lax_upstream() -> String {
+    use http_body_util::Full;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let body = json!({"object": "organization", "id": "org_21Ufcy98STcA11s3QckIwtwHIES", "name": "Acme Inc",
+                      "created_at": 1638000669544i64, "updated_at": 1638000669544i64})
+    .to_string();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let body = body.clone();
+            let service = hyper::service::service_fn(move |_request: http::Request<hyper::body::Incoming>| {
+                let body = body.clone();
+                async move {
+                    let mut answer = http::Response::new(Full::new(bytes::Bytes::from(body)));
+                    answer.headers_mut().insert("content-type", "application/json".parse().unwrap());
+                    answer
+                        .headers_mut()
+                        .insert("set-cookie", "__session=s3cr3t-cookie; Path=/; HttpOnly".parse().unwrap());
+                    Ok::<_, std::convert::Infallible>(answer)
+                }
+            });
+            tokio::spawn(async move {
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    base
+}
+
+fn rules(found: &[Value]) -> Vec<String> {
+    let mut rules: Vec<String> = found.iter().map(|v| v["rule"].as_str().unwrap().to_string()).collect();
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+/// Requests a lax server wrongly accepts: valid, invalid body, no credentials.
+async fn send_to_lax(proxy: &str) -> Vec<Answer> {
+    let post = |auth: bool, body: Value| {
+        let mut request = client().post(format!("{proxy}/v1/organizations")).json(&body);
+        if auth {
+            request = request.header("Authorization", "Bearer t");
+        }
+        async move { Answer::from(request.send().await.unwrap()).await }
+    };
+    vec![
+        post(true, json!({"name": "Acme"})).await,
+        post(true, json!({"name": 5})).await,
+        post(false, json!({"name": "A"})).await,
+    ]
+}
+
+#[tokio::test]
+async fn a_server_that_accepts_invalid_or_anonymous_requests_is_blamed() {
+    let upstream = start_lax_upstream().await;
+    let proxy = start_proxy("clerk", &upstream, false, None).await;
+    let answers = send_to_lax(&proxy.base).await;
+    assert!(answers.iter().all(|a| a.status == 200));
+    assert_eq!(rules(&violations(&answers[0])), Vec::<String>::new());
+    assert_eq!(rules(&violations(&answers[1])), ["invalid-request-rejected", "request-valid"]);
+    let anonymous = violations(&answers[2]);
+    assert_eq!(rules(&anonymous), ["auth-enforced"], "{anonymous:?}");
+    let _ = proxy.stop.send(());
+}
+
+#[tokio::test]
+async fn validate_reaches_the_proxys_verdict_on_the_same_exchanges() {
+    let dir = std::env::temp_dir().join(format!("specmock-same-verdict-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let upstream = start_lax_upstream().await;
+    let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
+    let answers = send_to_lax(&proxy.base).await;
+    let report = dir.join("report.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["validate", "--spec", "clerk", dir.to_str().unwrap(), "--report"])
+        .arg(format!("json={}", report.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), answers.len());
+    for (answer, result) in answers.iter().zip(results) {
+        let offline = rules(result["findings"].as_array().unwrap());
+        assert_eq!(rules(&violations(answer)), offline, "{}", result["source"]);
+    }
+    let _ = proxy.stop.send(());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Runs `validate` on a directory; returns (exit code, stdout).
+fn validate(spec: &str, dir: &std::path::Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["validate", "--spec", spec, dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn recorded_text(dir: &std::path::Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn recordings_keep_credentials_out_but_show_they_were_sent() {
+    let dir = std::env::temp_dir().join(format!("specmock-redact-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let upstream = start_lax_upstream().await;
+    let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
+    let answer = Answer::from(
+        client()
+            .post(format!("{}/v1/organizations", proxy.base))
+            .header("Authorization", "Bearer sk_live_bearer_secret")
+            .header("Proxy-Authorization", "Basic cHJveHk6cHJveHktc2VjcmV0")
+            .header("Cookie", "__session=cookie-secret; __client_uat=1700000000")
+            .json(&json!({"name": "Acme"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.header("set-cookie"), Some("__session=s3cr3t-cookie; Path=/; HttpOnly"), "passed through");
+    let text = recorded_text(&dir);
+    for secret in ["sk_live_bearer_secret", "cHJveHk6cHJveHktc2VjcmV0", "cookie-secret", "1700000000", "s3cr3t-cookie"]
+    {
+        assert!(!text.contains(secret), "{secret} was recorded: {text}");
+    }
+    for kept in [
+        r#""authorization": "Bearer <redacted>""#,
+        r#""proxy-authorization": "Basic <redacted>""#,
+        r#""cookie": "__session=<redacted>; __client_uat=<redacted>""#,
+        r#""set-cookie": "__session=<redacted>; Path=/; HttpOnly""#,
+    ] {
+        assert!(text.contains(kept), "{kept} missing: {text}");
+    }
+    // Replayed, the redacted token still counts as credentials: no auth-enforced finding.
+    let (code, stdout) = validate("clerk", &dir);
+    assert_eq!(code, Some(0), "{stdout}");
+    let _ = proxy.stop.send(());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const API_KEYS: &str = r#"
+openapi: 3.1.0
+info: {title: keys, version: "1"}
+components:
+  securitySchemes:
+    header: {type: apiKey, in: header, name: X-Api-Key}
+    query: {type: apiKey, in: query, name: api_key}
+    cookie: {type: apiKey, in: cookie, name: sid}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      security: [{header: []}, {query: []}, {cookie: []}]
+      parameters:
+        - {name: limit, in: query, schema: {type: integer}}
+        - {name: theme, in: cookie, schema: {type: string, enum: [dark, light]}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: object}, example: {}}}
+        '401':
+          description: no key
+          content: {application/json: {schema: {type: object}, example: {error: unauthorized}}}
+"#;
+
+#[tokio::test]
+async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
+    let dir = std::env::temp_dir().join(format!("specmock-redact-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("keys.yaml");
+    std::fs::write(&spec, API_KEYS).unwrap();
+    let spec = spec.display().to_string();
+    let record = dir.join("recorded");
+    let upstream = start(&[&spec], MockOptions::default()).await;
+    let proxy = start_proxy(&spec, &upstream.base, false, Some(record.clone())).await;
+    let get = |query: &str, header: Option<(&'static str, &'static str)>| {
+        let mut request = client().get(format!("{}/things{query}", proxy.base));
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        async move { Answer::from(request.send().await.unwrap()).await }
+    };
+    assert_eq!(get("", Some(("X-Api-Key", "header-secret"))).await.status, 200);
+    assert_eq!(get("?limit=5&api_key=query-secret", None).await.status, 200);
+    assert_eq!(get("", Some(("Cookie", "sid=cookie-secret; theme=dark"))).await.status, 200);
+    assert_eq!(get("", None).await.status, 401);
+    let text = recorded_text(&record);
+    for secret in ["header-secret", "query-secret", "cookie-secret"] {
+        assert!(!text.contains(secret), "{secret} was recorded: {text}");
+    }
+    assert!(text.contains(r#""x-api-key": "<redacted>""#), "{text}");
+    assert!(text.contains(r#""path": "/things?limit=5&api_key=%3Credacted%3E""#), "{text}");
+    assert!(text.contains(r#""cookie": "sid=<redacted>; theme=dark""#), "documented cookies are data: {text}");
+    let (code, stdout) = validate(&spec, &record);
+    assert_eq!(code, Some(0), "{stdout}");
     let _ = proxy.stop.send(());
     upstream.stop().await;
     let _ = std::fs::remove_dir_all(dir);

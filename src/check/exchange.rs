@@ -100,6 +100,14 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Exchange>, FixtureError> {
     for file in files {
         out.extend(load(&file)?);
     }
+    // Judging nothing and passing is almost always a wrong path.
+    if out.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(FixtureError {
+            file: named.join(", "),
+            message: "no fixtures found (looked for exchanges in .json, .yaml, .yml and .har files)".into(),
+        });
+    }
     Ok(out)
 }
 

@@ -6,6 +6,7 @@ use http::{HeaderMap, Method};
 use serde::Serialize;
 
 use super::exchange::Exchange;
+use super::request::{self, RequestVerdict, SeenRequest};
 use crate::route::{Lookup, Mount, PathParams, RouteError, Router};
 use crate::spec::{Api, Operation};
 use crate::validate::{Part, ResponseInput, Violation, check_response};
@@ -22,6 +23,8 @@ pub enum Rule {
     StatusDocumented,
     /// The response Content-Type is documented for that status.
     ContentTypeDocumented,
+    /// The request conforms to the operation (the client's mistake, not the server's).
+    RequestValid,
     /// The response body is valid against the documented schema.
     BodySchema,
     /// Documented required response headers are present and valid.
@@ -43,6 +46,7 @@ impl Rule {
             Rule::OperationDocumented => "operation-documented",
             Rule::StatusDocumented => "status-documented",
             Rule::ContentTypeDocumented => "content-type-documented",
+            Rule::RequestValid => "request-valid",
             Rule::BodySchema => "body-schema",
             Rule::ResponseHeaders => "response-headers",
             Rule::NoServerError => "no-server-error",
@@ -85,6 +89,9 @@ pub struct Verdict {
     /// A command that sends the same request again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
+    /// A check of a path as a whole (an undocumented method), not of one operation.
+    #[serde(skip)]
+    pub path_check: bool,
 }
 
 impl Verdict {
@@ -144,6 +151,43 @@ impl Judge {
         findings
     }
 
+    /// The request side: client mistakes (`request-valid`) and whether credentials were sent.
+    pub fn request(&self, op: &Operation, params: &PathParams<'_>, seen: &SeenRequest<'_>) -> RequestVerdict {
+        request::judge(self.api(), op, params, seen)
+    }
+
+    /// The whole exchange, once the request side is known: the request's own findings, what
+    /// the server did with it, and the response against its documentation. `validate` and
+    /// the proxy both come here, so one exchange gets one verdict.
+    pub fn answered(
+        &self,
+        op: &Operation,
+        method: &Method,
+        request: RequestVerdict,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Vec<Finding> {
+        let accepted = (200..300).contains(&status);
+        let mut findings = request.findings;
+        if accepted && !findings.is_empty() {
+            findings.push(Finding::new(
+                Rule::InvalidRequestRejected,
+                "validation",
+                format!("accepted an invalid request with {status}; it should have been refused with a documented 4xx"),
+            ));
+        }
+        if accepted && request.credentials_missing {
+            findings.push(Finding::new(
+                Rule::AuthEnforced,
+                "security",
+                format!("answered {status} without credentials; the operation requires them"),
+            ));
+        }
+        findings.extend(self.response(op, method, status, headers, body));
+        findings
+    }
+
     pub fn exchange(&self, exchange: &Exchange) -> Verdict {
         let method = exchange.request.method.clone().unwrap_or(Method::GET);
         let path = exchange.request.path().to_string();
@@ -157,13 +201,22 @@ impl Judge {
             case: None,
             findings: Vec::new(),
             curl: None,
+            path_check: false,
         };
         match self.route(&method, &path) {
-            Some((op, _)) => {
+            Some((op, params)) => {
                 verdict.operation = Some(op.label.to_string());
-                verdict.findings = self.response(
+                let seen = SeenRequest {
+                    method: &method,
+                    query: exchange.request.query(),
+                    headers: &exchange.request.headers,
+                    body: &exchange.request.body,
+                };
+                let request = self.request(op, &params, &seen);
+                verdict.findings = self.answered(
                     op,
                     &method,
+                    request,
                     exchange.response_status,
                     &exchange.response.headers,
                     &exchange.response.body,

@@ -7,10 +7,13 @@ mod exchange;
 mod judge;
 mod plan;
 pub mod proxy;
+mod redact;
 mod report;
+mod request;
 mod runner;
 
 pub use exchange::{Exchange, FixtureError, Recorded, load, load_all, to_fixture};
 pub use judge::{Finding, Judge, Rule, Verdict};
 pub use report::{ReportTarget, human, json, junit, summary};
+pub use request::{RequestVerdict, SeenRequest};
 pub use runner::{CheckError, CheckOptions, Progress, run};

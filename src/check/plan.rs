@@ -5,7 +5,8 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{Map, Value};
 
-use crate::generate::generate;
+use super::request::needs_credentials;
+use crate::generate::{generate, generate_named};
 use crate::spec::{Api, MediaType, Operation, Param, ParamIn, SchemeKind, is_json_media};
 use crate::validate::Types;
 
@@ -30,10 +31,43 @@ pub struct Case {
     pub description: String,
     pub expect: Expect,
     pub method: Method,
-    /// Path and query.
-    pub target: String,
+    /// The path, with path parameters filled in and percent-encoded.
+    pub path: String,
+    /// Query parameters, decoded: encoded once, by [`Case::target`].
+    pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Option<(String, Bytes)>,
+}
+
+impl Case {
+    /// Path and query, as sent (`/orgs?limit=2`).
+    pub fn target(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.extend_pairs(&self.query);
+        format!("{}?{}", self.path, q.finish())
+    }
+
+    /// The whole URL under `base` (already checked to be an http(s) URL), query encoded by `url`.
+    pub fn url(&self, base: &str) -> String {
+        match reqwest::Url::parse(&format!("{base}{}", self.path)) {
+            Ok(mut url) => {
+                if !self.query.is_empty() {
+                    url.query_pairs_mut().extend_pairs(&self.query);
+                }
+                url.to_string()
+            }
+            // Unparseable only if a path parameter broke it; send it as written, to be judged.
+            Err(_) => format!("{base}{}", self.target()),
+        }
+    }
+
+    /// The request without any query parameter called `name`.
+    fn without_query(&self, name: &str) -> Vec<(String, String)> {
+        self.query.iter().filter(|(k, _)| k != name).cloned().collect()
+    }
 }
 
 /// Options that shape the plan.
@@ -84,19 +118,25 @@ fn selected(op: &Operation, options: &PlanOptions<'_>) -> bool {
     by_op && by_tag
 }
 
-fn needs_credentials(op: &Operation) -> bool {
-    !op.security.is_empty() && op.security.iter().all(|set| !set.schemes.is_empty())
-}
-
-/// A value for a parameter: its example, else one generated from its schema.
+/// A value for a parameter: its example, else one generated from its schema and name
+/// (`organization_id` gets an id).
 fn param_value(api: &Api, param: &Param, seed: u64) -> Option<Value> {
     if let Some(example) = &param.example {
         return Some(example.clone());
     }
-    match param.schema {
-        Some(schema) => generate(&api.schemas, schema, seed).ok(),
-        None => Some(Value::String("x".into())),
+    let Some(schema) = param.schema else { return Some(Value::String("x".into())) };
+    let value = generate_named(&api.schemas, schema, seed, &param.name).ok()?;
+    // A path segment names a thing: `cobalt-cobalt`, not `cobalt%20cobalt`, when the schema allows.
+    if param.location == ParamIn::Path
+        && let Value::String(text) = &value
+        && text.contains(' ')
+    {
+        let joined = Value::String(text.replace(' ', "-"));
+        if api.schemas.validator(schema).is_ok_and(|v| v.is_valid(&joined)) {
+            return Some(joined);
+        }
     }
+    Some(value)
 }
 
 /// A parameter as text, in the simple/form styles.
@@ -162,7 +202,8 @@ fn valid_request(api: &Api, index: usize, seed: u64, options: &PlanOptions<'_>) 
         description: "valid request".into(),
         expect: Expect::Documented,
         method: op.method.clone(),
-        target: with_query(&path, &query),
+        path,
+        query,
         headers,
         body,
     })
@@ -230,17 +271,6 @@ fn pairs(value: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn with_query(path: &str, query: &[(String, String)]) -> String {
-    if query.is_empty() {
-        return path.to_string();
-    }
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in query {
-        q.append_pair(k, v);
-    }
-    format!("{path}?{}", q.finish())
-}
-
 /// The valid request with every credential the operation's schemes read taken out.
 fn without_credentials(api: &Api, op: &Operation, base: &Case) -> Case {
     let mut names: Vec<String> = vec!["authorization".into()];
@@ -276,26 +306,17 @@ fn without_credentials(api: &Api, op: &Operation, base: &Case) -> Case {
         })
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let target = match base.target.split_once('?') {
-        Some((path, query)) => {
-            let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-                .filter(|(k, _)| !query_keys.iter().any(|q| q == k))
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            with_query(path, &kept)
-        }
-        None => base.target.clone(),
-    };
-    Case { description: "without credentials".into(), expect: Expect::Refused, headers, target, ..base.clone() }
+    let query = base.query.iter().filter(|(k, _)| !query_keys.contains(k)).cloned().collect();
+    Case { description: "without credentials".into(), expect: Expect::Refused, headers, query, ..base.clone() }
 }
 
 /// Requests that break the document in one place each.
 fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Case> {
     let mut out = Vec::new();
-    let invalid = |description: String, target: String, body: Option<(String, Bytes)>| Case {
+    let invalid = |description: String, query: Vec<(String, String)>, body: Option<(String, Bytes)>| Case {
         description,
         expect: Expect::Rejected,
-        target,
+        query,
         body,
         ..base.clone()
     };
@@ -315,7 +336,7 @@ fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Ca
                 let bytes = Bytes::from(serde_json::to_vec(&broken).unwrap_or_default());
                 out.push(invalid(
                     format!("invalid body: required '{name}' missing"),
-                    base.target.clone(),
+                    base.query.clone(),
                     Some((content_type.clone(), bytes)),
                 ));
             }
@@ -326,12 +347,12 @@ fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Ca
                     "invalid body: {} instead of the documented shape",
                     if value.is_array() { "an object" } else { "an array" }
                 ),
-                base.target.clone(),
+                base.query.clone(),
                 Some((content_type.clone(), bytes)),
             ));
             out.push(invalid(
                 "malformed JSON body".into(),
-                base.target.clone(),
+                base.query.clone(),
                 Some((content_type.clone(), Bytes::from_static(b"{\"unterminated\": "))),
             ));
         }
@@ -342,13 +363,12 @@ fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Ca
         let types = crate::validate::types(&api.schemas, api.schemas.get(schema));
         let numeric = types.has(Types::INTEGER) || types.has(Types::NUMBER);
         if numeric && !types.has(Types::STRING) {
-            let sep = if base.target.contains('?') { '&' } else { '?' };
-            let target =
-                if param.required { strip_query_param(&base.target, &param.name) } else { base.target.clone() };
-            let sep = if target.contains('?') { '&' } else { sep };
+            // In place of the valid value, so the parameter is sent once.
+            let mut query = base.without_query(&param.name);
+            query.push((param.name.clone(), "not-a-number".into()));
             out.push(invalid(
                 format!("invalid query parameter: {} is not a number", param.name),
-                format!("{target}{sep}{}=not-a-number", param.name),
+                query,
                 base.body.clone(),
             ));
             break;
@@ -357,24 +377,29 @@ fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Ca
     if let Some(param) = op.params.iter().find(|p| p.required && p.location == ParamIn::Query) {
         out.push(invalid(
             format!("missing required query parameter {}", param.name),
-            strip_query_param(&base.target, &param.name),
+            base.without_query(&param.name),
             base.body.clone(),
         ));
+    }
+    if let Some(param) =
+        op.params.iter().find(|p| p.required && p.location == ParamIn::Header && !exempt_header(api, op, &p.name))
+    {
+        let headers = base.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(&param.name)).cloned().collect();
+        out.push(Case {
+            headers,
+            ..invalid(format!("missing required header {}", param.name), base.query.clone(), base.body.clone())
+        });
     }
     out
 }
 
-fn strip_query_param(target: &str, name: &str) -> String {
-    match target.split_once('?') {
-        Some((path, query)) => {
-            let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-                .filter(|(k, _)| k != name)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            with_query(path, &kept)
-        }
-        None => target.to_string(),
-    }
+/// Headers HTTP itself governs (OpenAPI ignores them as parameters) and credentials, whose
+/// absence the "without credentials" case covers.
+fn exempt_header(api: &Api, op: &Operation, name: &str) -> bool {
+    let credential = op.security.iter().flat_map(|set| &set.schemes).any(|(index, _)| {
+        matches!(&api.scheme(*index).kind, SchemeKind::ApiKey { location: ParamIn::Header, name: key } if key.eq_ignore_ascii_case(name))
+    });
+    credential || ["accept", "content-type", "authorization"].iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
 /// A method the path does not document, to see 405 and Allow.
@@ -395,8 +420,7 @@ fn undocumented_method(api: &Api, op: &Operation, base: &Case) -> Option<Case> {
 /// `curl` that sends the case again.
 pub fn curl(base_url: &str, case: &Case) -> String {
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut out =
-        format!("curl -i -X {} {}", case.method, quote(&format!("{}{}", base_url.trim_end_matches('/'), case.target)));
+    let mut out = format!("curl -i -X {} {}", case.method, quote(&case.url(base_url.trim_end_matches('/'))));
     for (k, v) in &case.headers {
         out.push_str(&format!(" -H {}", quote(&format!("{k}: {v}"))));
     }

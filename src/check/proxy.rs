@@ -1,7 +1,8 @@
 //! `specmock proxy`: forwards every request to the real server, judges the request and the
 //! response against the document, and says what it found in a `specmock-violations`
 //! header (and the log). `--strict` answers invalid requests itself; `--record` keeps
-//! every exchange as a fixture that `specmock validate` reads.
+//! every exchange the upstream answered as a fixture that `specmock validate` reads, with
+//! credentials redacted.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,13 +15,34 @@ use serde_json::Value;
 
 use super::exchange::{Recorded, to_fixture};
 use super::judge::{Finding, Judge, Rule};
+use super::redact::Secrets;
+use super::request::{RequestVerdict, SeenRequest};
 use crate::mock::OperationTag;
 use crate::security::{self, Auth, Tokens};
 use crate::spec::Api;
 use crate::style::{Voice, problem, render_error, validation_status};
-use crate::validate::{Part, RequestInput, Violation, check_request};
+use crate::validate::{Part, Violation};
 
 pub const VIOLATIONS_HEADER: &str = "specmock-violations";
+/// `upstream`, or `proxy` when the proxy answered itself (strict refusals, 502): then the
+/// violations header lists what was wrong with the request, and the upstream never saw it.
+pub const ANSWERED_BY_HEADER: &str = "specmock-answered-by";
+
+/// Who produced an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    Upstream,
+    Proxy,
+}
+
+impl By {
+    fn as_str(self) -> &'static str {
+        match self {
+            By::Upstream => "upstream",
+            By::Proxy => "proxy",
+        }
+    }
+}
 
 pub struct ProxyOptions {
     pub upstream: String,
@@ -38,6 +60,7 @@ pub struct Proxy {
     record: Option<PathBuf>,
     tokens: Option<Tokens>,
     recorded: AtomicUsize,
+    secrets: Secrets,
 }
 
 impl Proxy {
@@ -52,6 +75,7 @@ impl Proxy {
             std::fs::create_dir_all(dir).map_err(|e| format!("--record {}: {e}", dir.display()))?;
         }
         Ok(Proxy {
+            secrets: Secrets::of(&api),
             judge: Judge::new(api).map_err(|e| e.to_string())?,
             upstream,
             client: super::client::build(options.timeout)?,
@@ -66,118 +90,98 @@ impl Proxy {
         let method = request.method().clone();
         let path = request.uri().path().to_string();
         let target = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
-        let mut findings: Vec<Finding> = Vec::new();
-        let routed = self.judge.route(&method, &path);
-        let mut tag = None;
-
-        if let Some((op, params)) = &routed {
-            tag = Some(OperationTag(Arc::clone(&op.label)));
-            let api = self.judge.api();
-            if self.strict {
-                if let Some(refusal) = self.refuse(api, op, &request, params) {
-                    return self.finish(&request, &target, refusal, &[], tag);
-                }
-            } else {
-                let input = RequestInput {
-                    method: &method,
-                    query: request.uri().query(),
-                    headers: request.headers(),
-                    path_params: params,
-                    body: request.body(),
-                };
-                let violations = match check_request(api, op, &input, true) {
-                    Ok(checked) => checked.violations,
-                    Err(unsupported) => {
-                        vec![unsupported.violation()]
-                    }
-                };
-                findings.extend(violations.into_iter().map(|mut v| {
-                    v.location = format!("request/{}", v.location);
-                    Finding { rule: Rule::InvalidRequestRejected, violation: v }
-                }));
-            }
-        } else {
-            findings.push(Finding::new(
+        let Some((op, params)) = self.judge.route(&method, &path) else {
+            let findings = vec![Finding::new(
                 Rule::OperationDocumented,
                 "operation",
                 format!("no documented operation matches {method} {path}"),
-            ));
+            )];
+            return match self.forward(&request, &target).await {
+                Ok(upstream) => self.finish(&request, &target, upstream, &findings, By::Upstream, None),
+                Err(answer) => self.finish(&request, &target, answer, &findings, By::Proxy, None),
+            };
+        };
+        let tag = Some(OperationTag(Arc::clone(&op.label)));
+        let seen = SeenRequest {
+            method: &method,
+            query: request.uri().query(),
+            headers: request.headers(),
+            body: request.body(),
+        };
+        let verdict = self.judge.request(op, &params, &seen);
+        if self.strict
+            && let Some((refusal, findings)) = self.refuse(op, &request, &verdict)
+        {
+            return self.finish(&request, &target, refusal, &findings, By::Proxy, tag);
         }
-
         let upstream = match self.forward(&request, &target).await {
             Ok(r) => r,
-            Err(e) => {
-                let answer = problem(502, format!("the upstream {} did not answer: {e}", self.upstream), &[]);
-                return self.finish(&request, &target, answer, &findings, tag);
-            }
+            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings, By::Proxy, tag),
         };
-        if let Some((op, _)) = &routed {
-            findings.extend(self.judge.response(
-                op,
-                &method,
-                upstream.status().as_u16(),
-                upstream.headers(),
-                upstream.body(),
-            ));
-        }
-        self.finish(&request, &target, upstream, &findings, tag)
+        let findings =
+            self.judge.answered(op, &method, verdict, upstream.status().as_u16(), upstream.headers(), upstream.body());
+        self.finish(&request, &target, upstream, &findings, By::Upstream, tag)
     }
 
     /// Strict mode: credentials, content type and validity, answered in the document's style.
+    /// Returns the answer and what it reports (the request's own findings).
     fn refuse(
         &self,
-        api: &Api,
         op: &crate::spec::Operation,
         request: &Request<Bytes>,
-        params: &[(&str, std::borrow::Cow<'_, str>)],
-    ) -> Option<Response<Bytes>> {
+        verdict: &RequestVerdict,
+    ) -> Option<(Response<Bytes>, Vec<Finding>)> {
+        let api = self.judge.api();
         let path = request.uri().path();
+        let refused = |keyword: &str, reason: String| {
+            let violation = Violation::new(Part::Message, "", keyword, reason);
+            (violation.clone(), vec![Finding { rule: Rule::RequestValid, violation }])
+        };
         match security::check(api, op, request.headers(), request.uri().query(), self.tokens.as_ref()) {
             Auth::Allowed => {}
             Auth::Unauthorized { challenges, reason } => {
-                let mut r = render_error(
-                    api,
-                    op,
-                    401,
-                    &[Violation::new(Part::Message, "", "unauthorized", reason)],
-                    Voice::Example,
-                    path,
-                );
+                let (violation, findings) = refused("unauthorized", reason);
+                let mut r = render_error(api, op, 401, &[violation], Voice::Example, path);
                 for c in challenges {
                     if let Ok(v) = HeaderValue::from_str(&c) {
                         r.headers_mut().append(header::WWW_AUTHENTICATE, v);
                     }
                 }
-                return Some(r);
+                return Some((r, findings));
             }
             Auth::Forbidden { reason } => {
-                return Some(render_error(
-                    api,
-                    op,
-                    403,
-                    &[Violation::new(Part::Message, "", "forbidden", reason)],
-                    Voice::Example,
-                    path,
-                ));
+                let (violation, findings) = refused("forbidden", reason);
+                return Some((render_error(api, op, 403, &[violation], Voice::Example, path), findings));
             }
         }
-        let input = RequestInput {
-            method: request.method(),
-            query: request.uri().query(),
-            headers: request.headers(),
-            path_params: params,
-            body: request.body(),
-        };
-        match check_request(api, op, &input, true) {
-            Err(unsupported) => Some(render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path)),
-            Ok(checked) if !checked.violations.is_empty() => {
-                Some(render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path))
-            }
-            Ok(_) => None,
+        if !verdict.invalid() {
+            return None;
         }
+        // The error body names the field as the mock would: without the `request/` prefix.
+        let violations: Vec<Violation> = verdict
+            .findings
+            .iter()
+            .map(|f| {
+                let mut v = f.violation.clone();
+                v.location = v.location.strip_prefix("request/").unwrap_or(&v.location).to_string();
+                v
+            })
+            .collect();
+        // The same answers the mock gives: 415 in the document's style, else the validation error.
+        let unsupported = violations.iter().any(|v| v.part == Part::Header && v.keyword == "content_type");
+        let (status, voice) =
+            if unsupported { (415, Voice::Framework) } else { (validation_status(op), Voice::Template) };
+        Some((render_error(api, op, status, &violations, voice, path), verdict.findings.clone()))
     }
 
-    async fn forward(&self, request: &Request<Bytes>, target: &str) -> Result<Response<Bytes>, String> {
+    /// The upstream's answer, or the proxy's own 502 when it gives none.
+    async fn forward(&self, request: &Request<Bytes>, target: &str) -> Result<Response<Bytes>, Response<Bytes>> {
+        self.send(request, target)
+            .await
+            .map_err(|e| problem(502, format!("the upstream {} did not answer: {e}", self.upstream), &[]))
+    }
+
+    async fn send(&self, request: &Request<Bytes>, target: &str) -> Result<Response<Bytes>, String> {
         let mut headers = HeaderMap::new();
         for (name, value) in request.headers() {
             if !hop_by_hop(name) && name != header::HOST && name != header::CONTENT_LENGTH {
@@ -206,13 +210,14 @@ impl Proxy {
         Ok(response)
     }
 
-    /// Adds the verdict header, logs, records.
+    /// Adds the verdict headers, logs, records.
     fn finish(
         &self,
         request: &Request<Bytes>,
         target: &str,
         mut response: Response<Bytes>,
         findings: &[Finding],
+        by: By,
         tag: Option<OperationTag>,
     ) -> Response<Bytes> {
         for f in findings {
@@ -229,7 +234,11 @@ impl Proxy {
         if let Ok(v) = HeaderValue::from_str(&text) {
             response.headers_mut().insert(HeaderName::from_static(VIOLATIONS_HEADER), v);
         }
-        if let Some(dir) = &self.record {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(ANSWERED_BY_HEADER), HeaderValue::from_static(by.as_str()));
+        // Fixtures are what the upstream did; the proxy's own answers would misrepresent it.
+        if let (Some(dir), By::Upstream) = (&self.record, by) {
             self.save(dir, request, target, &response);
         }
         if let Some(tag) = tag {
@@ -251,13 +260,17 @@ impl Proxy {
             .take(60)
             .collect();
         let file = dir.join(format!("{n:05}-{}-{slug}.json", request.method().as_str().to_ascii_lowercase()));
-        let mut response_headers = response.headers().clone();
+        let mut response_headers = self.secrets.response_headers(response.headers());
         response_headers.remove(VIOLATIONS_HEADER);
+        response_headers.remove(ANSWERED_BY_HEADER);
+        // Credentials never reach the disk; their presence does (see redact.rs).
+        let target = self.secrets.target(target);
+        let request_headers = self.secrets.request_headers(request.headers());
         let fixture = to_fixture(
             &format!("{} {target}", request.method()),
             request.method(),
-            target,
-            &Recorded { headers: request.headers().clone(), body: request.body().clone(), ..Recorded::default() },
+            &target,
+            &Recorded { headers: request_headers, body: request.body().clone(), ..Recorded::default() },
             response.status().as_u16(),
             &Recorded { headers: response_headers, body: response.body().clone(), ..Recorded::default() },
         );

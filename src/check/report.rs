@@ -48,13 +48,26 @@ pub fn human(verdicts: &[Verdict], show_passed: bool) -> String {
 pub fn summary(verdicts: &[Verdict]) -> String {
     let failed = verdicts.iter().filter(|v| !v.passed()).count();
     let findings: usize = verdicts.iter().map(|v| v.findings.len()).sum();
-    let mut operations: Vec<&str> = verdicts.iter().filter_map(|v| v.operation.as_deref()).collect();
-    operations.sort_unstable();
-    operations.dedup();
+    let distinct = |path_checks: bool| {
+        let mut names: Vec<&str> =
+            verdicts.iter().filter(|v| v.path_check == path_checks).filter_map(|v| v.operation.as_deref()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.len()
+    };
+    // Undocumented-method checks are per path: they are not operations.
+    let paths = match distinct(true) {
+        0 => String::new(),
+        1 => " (and 1 path's undocumented methods)".to_string(),
+        n => format!(" (and {n} paths' undocumented methods)"),
+    };
+    let operations = match distinct(false) {
+        1 => "1 operation".to_string(),
+        n => format!("{n} operations"),
+    };
     format!(
-        "{} exchanges over {} operations: {} passed, {} failed ({} violations)",
+        "{} exchanges over {operations}{paths}: {} passed, {} failed ({} violations)",
         verdicts.len(),
-        operations.len(),
         verdicts.len() - failed,
         failed,
         findings

@@ -30,6 +30,8 @@ pub enum CheckError {
     BaseUrl(String),
     #[error("{0}")]
     Client(String),
+    #[error("{0}")]
+    Usage(&'static str),
     #[error("no operation matches the --operation/--tag filters")]
     NothingSelected,
     #[error(transparent)]
@@ -43,6 +45,9 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
     let base = options.base_url.trim_end_matches('/').to_string();
     if !(base.starts_with("http://") || base.starts_with("https://")) || reqwest::Url::parse(&base).is_err() {
         return Err(CheckError::BaseUrl(options.base_url.clone()));
+    }
+    if options.max_requests == Some(0) {
+        return Err(CheckError::Usage("--max-requests must be at least 1: with 0 nothing would be checked"));
     }
     let judge = Judge::new(Arc::clone(&api))?;
     let plan_options = PlanOptions {
@@ -84,17 +89,18 @@ async fn exchange(client: &reqwest::Client, base: &str, judge: &Judge, case: Cas
         source: String::new(),
         name: case.description.clone(),
         method: case.method.to_string(),
-        path: case.target.clone(),
+        path: case.target(),
         status: 0,
         operation: Some(op.label.to_string()),
         case: Some(case.description.clone()),
         findings: Vec::new(),
         curl: Some(curl(base, &case)),
+        path_check: case.expect == Expect::MethodNotAllowed,
     };
-    if case.expect == Expect::MethodNotAllowed {
+    if verdict.path_check {
         verdict.operation = Some(format!("{} (any method)", op.path));
     }
-    let mut request = client.request(case.method.clone(), format!("{base}{}", case.target));
+    let mut request = client.request(case.method.clone(), case.url(base));
     let mut headers = HeaderMap::new();
     for (k, v) in &case.headers {
         if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {

@@ -6,38 +6,83 @@
 
 use serde_json::{Value, json};
 
-use crate::generate::MAX_DEPTH;
 use crate::spec::Schemas;
 
+/// Longest chain of `$ref`s to `$ref`s, or of `allOf`s in `allOf`s, followed while merging.
+/// A longer one is a cycle: what is merged so far is generated, and the validator judges.
+const MAX_CHAIN: usize = 64;
+/// Schemas one flatten may fold in: `allOf`s that refer back to themselves branch out.
+const MAX_FOLDS: usize = 512;
+
 /// Follows bundle `$ref`s; in 3.1 a `$ref` may carry siblings, which are merged in.
-pub fn resolve(schemas: &Schemas, schema: &Value, depth: usize) -> Value {
+pub fn resolve(schemas: &Schemas, schema: &Value) -> Value {
+    resolve_chain(schemas, schema, 0)
+}
+
+fn resolve_chain(schemas: &Schemas, schema: &Value, hops: usize) -> Value {
     let Some(map) = schema.as_object() else { return schema.clone() };
     let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| schemas.lookup(r)) else {
         return schema.clone();
     };
-    if depth > MAX_DEPTH {
+    if hops > MAX_CHAIN {
         return Value::Bool(true);
     }
-    let target = resolve(schemas, target, depth + 1);
+    let target = resolve_chain(schemas, target, hops + 1);
     if map.len() == 1 {
         return target;
     }
     let mut siblings = map.clone();
     siblings.remove("$ref");
-    merge(target, Value::Object(siblings))
+    both(target, Value::Object(siblings))
 }
 
 /// Resolves the schema and folds its `allOf` (recursively) into it.
-pub fn flatten(schemas: &Schemas, schema: &Value, depth: usize) -> Value {
-    let mut schema = resolve(schemas, schema, depth);
-    if depth > MAX_DEPTH {
+pub fn flatten(schemas: &Schemas, schema: &Value) -> Value {
+    let mut folds = 0;
+    flatten_chain(schemas, schema, 0, &mut folds)
+}
+
+fn flatten_chain(schemas: &Schemas, schema: &Value, hops: usize, folds: &mut usize) -> Value {
+    let mut schema = resolve(schemas, schema);
+    *folds += 1;
+    if hops > MAX_CHAIN || *folds > MAX_FOLDS {
         return schema;
     }
     let Some(branches) = schema.as_object_mut().and_then(|m| m.remove("allOf")) else { return schema };
     for branch in branches.as_array().into_iter().flatten() {
-        schema = merge(schema, flatten(schemas, branch, depth + 1));
+        schema = both(schema, flatten_chain(schemas, branch, hops + 1, folds));
     }
     schema
+}
+
+/// Both schemas at once; `true` (anything) leaves the other as it is.
+pub fn both(a: Value, b: Value) -> Value {
+    match (a, b) {
+        (Value::Bool(true), b) => b,
+        (a, Value::Bool(true)) => a,
+        (a, b) => merge(a, b),
+    }
+}
+
+/// Merging shows no value can satisfy it: `false`, or no type or enum value left.
+pub fn admits_nothing(schema: &Value) -> bool {
+    match schema {
+        Value::Bool(b) => !b,
+        Value::Object(map) => {
+            map.get("type").is_some_and(|t| type_names(t).is_empty())
+                || map.get("enum").is_some_and(|e| e.as_array().is_some_and(Vec::is_empty))
+        }
+        _ => true,
+    }
+}
+
+/// `type` as a list of names.
+pub fn type_names(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
 }
 
 pub fn merge(a: Value, b: Value) -> Value {
@@ -110,21 +155,13 @@ fn combine(key: &str, av: Value, bv: Value) -> Value {
                 av
             }
         }
-        ("items", av) => json!({ "allOf": [av, bv] }),
+        ("items" | "contains", av) => json!({ "allOf": [av, bv] }),
         (_, av) => av, // the first word wins for the rest (pattern, format, …)
     }
 }
 
-fn types_of(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn intersect_types(a: &Value, b: &Value) -> Value {
-    let (ta, tb) = (types_of(a), types_of(b));
+    let (ta, tb) = (type_names(a), type_names(b));
     let both: Vec<Value> = ta
         .iter()
         .filter(|t| tb.contains(t) || (t.as_str() == "integer" && tb.iter().any(|x| x == "number")))

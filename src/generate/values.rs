@@ -93,45 +93,77 @@ fn email(rng: &mut Rng64) -> String {
     format!("{}.{}@example.com", pick(rng, FIRST).to_lowercase(), pick(rng, LAST).to_lowercase())
 }
 
-/// A value suggested by a property's name (`email`, `display_name`, `created_at`, …).
-pub fn by_name(rng: &mut Rng64, name: &str) -> Option<String> {
-    let n = name.to_ascii_lowercase();
-    let ends = |s: &str| n == s || n.ends_with(&format!("_{s}")) || n.ends_with(s);
-    Some(if n.contains("email") {
-        email(rng)
-    } else if n == "first_name" || n == "firstname" || n == "given_name" {
-        pick(rng, FIRST).to_string()
-    } else if n == "last_name" || n == "lastname" || n == "family_name" {
-        pick(rng, LAST).to_string()
-    } else if n.contains("url") || n.contains("uri") || n == "website" || n == "link" {
-        format!("https://{}.example.com", pick(rng, WORDS))
-    } else if n.contains("domain") || n.contains("hostname") {
-        format!("{}.example.com", pick(rng, WORDS))
-    } else if n.contains("phone") {
-        format!("+1555{:07}", rng.random_range(0..10_000_000))
-    } else if n.ends_with("_at") || n.ends_with("_time") || n.contains("timestamp") || n.ends_with("date") {
-        date_time(rng)
-    } else if n == "slug" {
-        pick(rng, COMPANIES).to_lowercase().replace(' ', "-")
-    } else if ends("name") || n == "title" || n == "company" || n == "organization" {
-        if n.contains("user") || n.contains("person") || n.contains("full") {
-            format!("{} {}", pick(rng, FIRST), pick(rng, LAST))
-        } else {
-            pick(rng, COMPANIES).to_string()
+/// A property name as lower-case words: `primaryEmailAddressId` and `primary_email_address_id`
+/// are both `[primary, email, address, id]`.
+pub fn words_of(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            previous_lower = false;
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
         }
-    } else if n == "description" || n == "message" || n == "detail" || n == "summary" || n == "long_message" {
-        format!("The {} {} is ready.", pick(rng, WORDS), pick(rng, WORDS))
-    } else if n == "id" || n.ends_with("_id") || n.ends_with("id") && n.len() > 2 {
-        uuid(rng)
-    } else if n.contains("country") {
-        pick(rng, &["US", "DE", "FR", "GB", "JP", "BR"]).to_string()
-    } else if n.contains("currency") {
-        pick(rng, &["USD", "EUR", "GBP"]).to_string()
-    } else if n == "locale" || n == "language" {
-        pick(rng, &["en-US", "de-DE", "fr-FR"]).to_string()
-    } else {
-        return None;
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// A value suggested by a property's name (`email`, `display_name`, `created_at`, …). The
+/// last word decides what the value is (`primary_email_address_id` is an id, not an email;
+/// `email_address_verification_strategies` are strategies); earlier words only refine it.
+pub fn by_name(rng: &mut Rng64, name: &str) -> Option<String> {
+    let words = words_of(name);
+    let last = words.last()?.as_str();
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let whole = words.join("_");
+    Some(match last {
+        "id" | "uuid" | "guid" => uuid(rng),
+        "email" | "emails" => email(rng),
+        "address" | "addresses" if has("email") => email(rng),
+        "username" | "login" | "handle" => username(rng),
+        "name" if has("user") && words.len() == 2 => username(rng),
+        "name" if whole == "first_name" || whole == "given_name" => pick(rng, FIRST).to_string(),
+        "firstname" => pick(rng, FIRST).to_string(),
+        "name" if whole == "last_name" || whole == "family_name" => pick(rng, LAST).to_string(),
+        "lastname" => pick(rng, LAST).to_string(),
+        "url" | "uri" | "urls" | "uris" | "website" | "link" | "href" => {
+            format!("https://{}.example.com", pick(rng, WORDS))
+        }
+        "domain" | "domains" | "hostname" | "host" => format!("{}.example.com", pick(rng, WORDS)),
+        "phone" => phone(rng),
+        "number" if has("phone") => phone(rng),
+        "at" | "time" | "timestamp" | "date" => date_time(rng),
+        "slug" => pick(rng, COMPANIES).to_lowercase().replace(' ', "-"),
+        "name" if has("full") || has("person") => format!("{} {}", pick(rng, FIRST), pick(rng, LAST)),
+        "name" | "title" | "company" | "organization" => pick(rng, COMPANIES).to_string(),
+        "description" | "message" | "detail" | "summary" => {
+            format!("The {} {} is ready.", pick(rng, WORDS), pick(rng, WORDS))
+        }
+        "country" => pick(rng, &["US", "DE", "FR", "GB", "JP", "BR"]).to_string(),
+        "currency" => pick(rng, &["USD", "EUR", "GBP"]).to_string(),
+        "locale" | "language" => pick(rng, &["en-US", "de-DE", "fr-FR"]).to_string(),
+        _ => return None,
     })
+}
+
+/// `alan.perlman`: user names have no spaces.
+fn username(rng: &mut Rng64) -> String {
+    format!("{}.{}", pick(rng, FIRST).to_lowercase(), pick(rng, LAST).to_lowercase())
+}
+
+fn phone(rng: &mut Rng64) -> String {
+    format!("+1555{:07}", rng.random_range(0..10_000_000))
 }
 
 /// A word or two: the fallback for free text.
