@@ -854,3 +854,28 @@ async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
     assert!(prefer.json()["detail"].as_str().unwrap().contains("Prefer"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn errors_documented_without_examples_keep_the_documented_type_and_name_the_violation_in_a_header() {
+    let s = start(&[&data("undescribed-errors.yaml")], MockOptions::default()).await;
+    // A documented JSON error with a schema but no example: a body of that schema, the
+    // documented content type, and the violation in `specmock-violations`.
+    let typed = post(&s, "/typed", Some(TOKEN), "{}", &[]).await;
+    assert_eq!(typed.status, 422);
+    assert_eq!(typed.header("content-type"), Some("application/json"));
+    assert!(typed.json()["code"].as_i64().unwrap() >= 1000, "{}", typed.json());
+    assert_conforms(&s, "POST", "/typed", &typed);
+    let listed: Value = serde_json::from_str(typed.header("specmock-violations").expect("the header")).unwrap();
+    assert_eq!(listed[0]["location"], "body/name");
+    let unauthenticated = post(&s, "/typed", None, "{}", &[]).await;
+    assert_eq!(unauthenticated.status, 401);
+    assert_conforms(&s, "POST", "/typed", &unauthenticated);
+    // A documented error without a body gets none.
+    let bare = post(&s, "/bare", Some(TOKEN), "{}", &[]).await;
+    assert_eq!(bare.status, 400);
+    assert!(bare.body.is_empty(), "{:?}", bare.body);
+    assert!(bare.header("content-type").is_none());
+    assert!(bare.header("specmock-violations").unwrap().contains("body/name"));
+    assert_conforms(&s, "POST", "/bare", &bare);
+    s.stop().await;
+}

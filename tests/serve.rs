@@ -156,8 +156,7 @@ async fn options_answers_with_allow_unless_documented_and_allow_lists_only_what_
 #[tokio::test]
 async fn documented_headers_are_sent_on_bodiless_answers() {
     let server = start(&[&data("methods.yaml")], MockOptions::default()).await;
-    let no_redirects =
-        reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let no_redirects = common::client_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let moved = Answer::from(no_redirects.get(server.url("/moved")).send().await.unwrap()).await;
     assert_eq!(moved.status, 302);
     assert_eq!(moved.header("location"), Some("/things"));
@@ -216,7 +215,7 @@ async fn several_documents_share_one_server_under_their_names() {
 async fn http2_with_prior_knowledge_is_served() {
     let server = start(&["clerk"], MockOptions::default()).await;
     let _ = client(); // installs the TLS crypto provider reqwest needs
-    let h2 = reqwest::Client::builder().no_proxy().http2_prior_knowledge().build().unwrap();
+    let h2 = common::client_builder().http2_prior_knowledge().build().unwrap();
     let response = h2.get(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap();
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
     assert_eq!(response.status(), 200);

@@ -23,7 +23,7 @@ use crate::spec::Api;
 use crate::style::{Voice, problem, render_error, validation_status};
 use crate::validate::{Part, Violation};
 
-pub const VIOLATIONS_HEADER: &str = "specmock-violations";
+pub use crate::style::VIOLATIONS_HEADER;
 /// `upstream`, or `proxy` when the proxy answered itself (strict refusals, 502): then the
 /// violations header lists what was wrong with the request, and the upstream never saw it.
 pub const ANSWERED_BY_HEADER: &str = "specmock-answered-by";
@@ -230,8 +230,7 @@ impl Proxy {
             );
         }
         let list: Vec<Value> = findings.iter().map(|f| serde_json::to_value(f).unwrap_or_default()).collect();
-        let text = ascii_json(&Value::Array(list));
-        if let Ok(v) = HeaderValue::from_str(&text) {
+        if let Some(v) = crate::style::header_json(&Value::Array(list)) {
             response.headers_mut().insert(HeaderName::from_static(VIOLATIONS_HEADER), v);
         }
         response
@@ -302,21 +301,4 @@ fn hop_by_hop(name: &HeaderName) -> bool {
             | "transfer-encoding"
             | "upgrade"
     )
-}
-
-/// JSON that fits in a header: non-ASCII escaped as `\uXXXX`.
-fn ascii_json(value: &Value) -> String {
-    let text = serde_json::to_string(value).unwrap_or_default();
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut buf = [0u16; 2];
-            for unit in c.encode_utf16(&mut buf) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
 }

@@ -7,4 +7,4 @@ mod render;
 pub mod template;
 
 pub use problem::{PROBLEM_JSON, problem, problem_body};
-pub use render::{Voice, render_error, validation_status};
+pub use render::{VIOLATIONS_HEADER, Voice, header_json, render_error, validation_status};

@@ -4,8 +4,11 @@
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 
-use super::problem::problem;
+use serde_json::Value;
+
+use super::problem::{problem, problem_body};
 use super::template::{ErrorFacts, refresh_example, render};
+use crate::generate::generate;
 use crate::spec::{Api, Operation, concrete_type, is_json_media};
 use crate::validate::Violation;
 
@@ -56,11 +59,14 @@ pub fn render_error(
         violations,
     };
     let Some(media) = media else {
-        return match template {
-            Some(template) if voice == Voice::Framework => {
+        return match (template, documented) {
+            (Some(template), _) if voice == Voice::Framework => {
                 let body = Bytes::from(serde_json::to_vec(&render(template, &facts())).unwrap_or_default());
                 respond(status, JSON, body)
             }
+            // Documented without a body: none is sent (the mock keeps to its document), and
+            // what was wrong goes in a header instead.
+            (_, Some(_)) => with_violations(respond_empty(status), violations),
             _ => problem(status, detail(), violations),
         };
     };
@@ -76,14 +82,71 @@ pub fn render_error(
             None => example.bytes.clone(),
         })
     };
-    let body = match voice {
-        Voice::Template | Voice::Framework => from_template().or_else(from_example),
-        Voice::Example => from_example().or_else(from_template),
+    // Documented, but neither a template nor an example: a body generated from the documented
+    // schema, so the answer still has the documented type and shape.
+    let from_schema = || {
+        let value = generate(&api.schemas, media.schema?, 0).ok()?;
+        Some(match value {
+            Value::String(text) if !is_json_media(&media.name) => Bytes::from(text),
+            value => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+        })
     };
+    let named = match voice {
+        Voice::Template | Voice::Framework => from_template(),
+        Voice::Example => None,
+    };
+    if let Some(body) = named {
+        return respond(status, concrete_type(&media.name), body);
+    }
+    let body = from_example().or_else(|| (voice == Voice::Example).then(from_template).flatten()).or_else(from_schema);
     match body {
-        Some(body) => respond(status, concrete_type(&media.name), body),
+        Some(body) => with_violations(respond(status, concrete_type(&media.name), body), violations),
+        // A JSON media type without a schema takes any JSON: problem details fit it.
+        None if is_json_media(&media.name) => {
+            let body = Bytes::from(serde_json::to_vec(&problem_body(status, detail(), violations)).unwrap_or_default());
+            respond(status, concrete_type(&media.name), body)
+        }
         None => problem(status, detail(), violations),
     }
+}
+
+/// Violations the body cannot show (an example, a generated body, no body) ride in the
+/// `specmock-violations` header, as the proxy reports them.
+fn with_violations(mut response: Response<Bytes>, violations: &[Violation]) -> Response<Bytes> {
+    if violations.is_empty() {
+        return response;
+    }
+    let list = serde_json::to_value(violations).unwrap_or_default();
+    if let Some(value) = header_json(&list) {
+        response.headers_mut().insert(http::HeaderName::from_static(VIOLATIONS_HEADER), value);
+    }
+    response
+}
+
+/// The header that lists violations, in the mock's error answers and the proxy's answers.
+pub const VIOLATIONS_HEADER: &str = "specmock-violations";
+
+/// JSON as a header value: non-ASCII characters escaped (`\u00e9`), so any client reads it.
+pub fn header_json(value: &Value) -> Option<HeaderValue> {
+    let text = serde_json::to_string(value).ok()?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    HeaderValue::from_str(&out).ok()
+}
+
+fn respond_empty(status: u16) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
 }
 
 const JSON: &str = "application/json";

@@ -77,9 +77,14 @@ pub async fn start_full(
 }
 
 pub fn client() -> reqwest::Client {
+    client_builder().build().expect("client")
+}
+
+/// A client builder for tests that need other settings (redirects, timeouts).
+pub fn client_builder() -> reqwest::ClientBuilder {
     // reqwest is built with rustls for specmock's own client; it needs a crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().no_proxy().build().expect("client")
+    reqwest::Client::builder().no_proxy()
 }
 
 /// A response, read whole.
