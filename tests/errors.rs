@@ -879,3 +879,17 @@ async fn errors_documented_without_examples_keep_the_documented_type_and_name_th
     assert_conforms(&s, "POST", "/bare", &bare);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn int32_and_int64_formats_bound_numbers() {
+    let s = start(&["straddle"], MockOptions::default()).await;
+    let get = |query: &'static str| {
+        let url = s.url(&format!("/v1/organizations?{query}"));
+        async move { Answer::from(client().get(url).header("Authorization", TOKEN).send().await.unwrap()).await }
+    };
+    let over = get("page_number=2147483648").await;
+    assert_eq!(over.status, 422, "page_number is an int32");
+    assert_eq!(over.json()["error"]["items"][0]["reference"], "page_number");
+    assert_eq!(get("page_number=2147483647").await.status, 200);
+    s.stop().await;
+}

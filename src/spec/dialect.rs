@@ -125,6 +125,7 @@ impl Converter<'_> {
         }
         self.boolean_exclusive(map, &mut out, "minimum", "exclusiveMinimum");
         self.boolean_exclusive(map, &mut out, "maximum", "exclusiveMaximum");
+        integer_format_range(&mut out);
         if map.get("nullable").and_then(Value::as_bool) == Some(true) {
             return Ok(make_nullable(out));
         }
@@ -211,5 +212,26 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// OpenAPI's `int32` and `int64` formats bound a number; JSON Schema validators do not check
+/// formats of numbers, so the bounds become `minimum`/`maximum` (the tighter one wins).
+fn integer_format_range(schema: &mut Map<String, Value>) {
+    let (lo, hi) = match schema.get("format").and_then(Value::as_str) {
+        Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        Some("int64") => (i64::MIN, i64::MAX),
+        _ => return,
+    };
+    let tighter =
+        |current: Option<&Value>, bound: i64, pick: fn(f64, f64) -> bool| match current.and_then(Value::as_f64) {
+            Some(c) if pick(c, bound as f64) => None,
+            _ => Some(Value::from(bound)),
+        };
+    if let Some(v) = tighter(schema.get("minimum"), lo, |c, b| c >= b) {
+        schema.insert("minimum".into(), v);
+    }
+    if let Some(v) = tighter(schema.get("maximum"), hi, |c, b| c <= b) {
+        schema.insert("maximum".into(), v);
     }
 }
