@@ -864,6 +864,11 @@ async fn errors_documented_without_examples_keep_the_documented_type_and_name_th
     assert_eq!(typed.status, 422);
     assert_eq!(typed.header("content-type"), Some("application/json"));
     assert!(typed.json()["code"].as_i64().unwrap() >= 1000, "{}", typed.json());
+    assert!(
+        typed.json()["message"].as_str().unwrap().contains("name"),
+        "the message names the field: {}",
+        typed.json()
+    );
     assert_conforms(&s, "POST", "/typed", &typed);
     let listed: Value = serde_json::from_str(typed.header("specmock-violations").expect("the header")).unwrap();
     assert_eq!(listed[0]["location"], "body/name");

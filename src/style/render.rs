@@ -85,7 +85,16 @@ pub fn render_error(
     // Documented, but neither a template nor an example: a body generated from the documented
     // schema, so the answer still has the documented type and shape.
     let from_schema = || {
-        let value = generate(&api.schemas, media.schema?, 0).ok()?;
+        let id = media.schema?;
+        let mut value = generate(&api.schemas, id, 0).ok()?;
+        if !violations.is_empty() {
+            // The generated error's message fields say what was wrong, where the schema lets them.
+            let generated = value.clone();
+            name_the_violation(&mut value, &detail(), 0);
+            if api.schemas.validator(id).map(|v| !v.is_valid(&value)).unwrap_or(true) {
+                value = generated;
+            }
+        }
         Some(match value {
             Value::String(text) if !is_json_media(&media.name) => Bytes::from(text),
             value => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
@@ -107,6 +116,27 @@ pub fn render_error(
             respond(status, concrete_type(&media.name), body)
         }
         None => problem(status, detail(), violations),
+    }
+}
+
+/// Writes `detail` into the message-like string fields of a generated error body.
+fn name_the_violation(value: &mut Value, detail: &str, depth: usize) {
+    const MESSAGES: &[&str] =
+        &["message", "long_message", "detail", "details", "description", "error_description", "error_message"];
+    if depth > 8 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                match field {
+                    Value::String(text) if MESSAGES.contains(&key.as_str()) => *text = detail.to_string(),
+                    _ => name_the_violation(field, detail, depth + 1),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| name_the_violation(item, detail, depth + 1)),
+        _ => {}
     }
 }
 
