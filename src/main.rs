@@ -520,7 +520,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     run_server(&args.host, args.port, args.workers, Arc::clone(&mock), limits, |local| {
         say!("specmock listening on http://{local}");
         for mount in mock.mounts() {
-            let prefix = if mount.prefix.is_empty() { "/" } else { &mount.prefix };
+            let prefix = specmock::route::shown(&mount.prefix);
             say!(
                 "  {prefix:<12} {} ({} operations, {})",
                 mount.api.title,

@@ -101,7 +101,7 @@ pub fn mounts(specs: &[String], overrides: &[(String, String)]) -> Result<Vec<Mo
             None => format!("/{}", n.stem),
         };
         if let Some(other) = out.iter().position(|m| m.prefix == prefix) {
-            let shown = if prefix.is_empty() { "/" } else { &prefix };
+            let shown = crate::route::shown(&prefix);
             return Err(MountError::Usage(format!(
                 "'{}' and '{}' would both be served under {shown}; give each its own prefix with --mount, \
                  which also takes the file as given (e.g. --mount {}=/{})",

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use http::{HeaderValue, Method};
 use percent_encoding::percent_decode_str;
 
-use crate::spec::{Api, template_params};
+use crate::spec::{Api, map_variables, template_params};
 
 /// One document served under a path prefix.
 #[derive(Debug, Clone)]
@@ -182,41 +182,18 @@ fn base_path_aliases(tree: &mut matchit::Router<usize>, routes: &[Route], mounts
 
 /// `/orgs/{id}` → `/orgs/\u{0}`: a path no document writes, matching only the variables.
 fn sample_path(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut inside = false;
-    for c in template.chars() {
-        match c {
-            '{' => {
-                inside = true;
-                out.push('\u{0}');
-            }
-            '}' => inside = false,
-            _ if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    map_variables(template, |_| "\u{0}".to_string())
 }
 
 /// A prefix as users write it: the root is `/`.
-fn shown(prefix: &str) -> &str {
+pub fn shown(prefix: &str) -> &str {
     if prefix.is_empty() { "/" } else { prefix }
 }
 
-/// `/orgs/{org_id}/members/{id}` → `/orgs/{p0}/members/{p1}`; literal braces are escaped.
+/// `/orgs/{org_id}/members/{id}` → `/orgs/{p0}/members/{p1}` (templates are checked at
+/// load, so no literal brace is left to escape).
 fn positional(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut index = 0;
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
-        out.push_str(&rest[..start]);
-        out.push_str(&format!("{{p{index}}}"));
-        index += 1;
-        rest = &rest[start + len + 1..];
-    }
-    out.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    out
+    map_variables(template, |index| format!("{{p{index}}}"))
 }
 
 fn allow_header(methods: &[(Method, usize, Vec<String>)]) -> HeaderValue {

@@ -41,11 +41,8 @@ impl Tokens {
     pub fn load(path: &Path) -> Result<Tokens, String> {
         let name = path.display();
         let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the tokens file: {e}"))?;
-        let file: TokensFile = if text.trim_start().starts_with('{') {
-            serde_json::from_str(&text).map_err(|e| format!("{name}: invalid tokens file: {e}"))?
-        } else {
-            crate::yaml::from_str(&text).map_err(|e| format!("{name}: invalid tokens file: {e}"))?
-        };
+        let file: TokensFile =
+            crate::yaml::from_json_or_yaml(&text).map_err(|e| format!("{name}: invalid tokens file: {e}"))?;
         let mut grants = HashMap::new();
         for grant in file.tokens {
             if grant.token.is_empty() {

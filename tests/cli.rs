@@ -1,5 +1,7 @@
 //! The binary as a user runs it: help, start-up messages, exit codes, graceful shutdown.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -138,25 +140,10 @@ fn serve_announces_where_it_listens_and_stops_cleanly_on_sigterm() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
-/// Starts `specmock serve ARGS --port 0 --quiet`; returns the child and its base address.
+/// Starts `specmock serve ARGS --port 0 --quiet`; returns the child and its address (host:port).
 fn serve_child(args: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
-        .args(["serve", "--port", "0", "--quiet"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("a banner").unwrap();
-        if let Some(url) = line.strip_prefix("specmock listening on http://") {
-            break url.trim().to_string();
-        }
-    };
-    // Keep reading, so the rest of the banner never meets a closed pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (child, base) = common::spawn_specmock(&[&["serve"], args].concat());
+    let address = base.strip_prefix("http://").unwrap_or(&base).to_string();
     (child, address)
 }
 

@@ -33,7 +33,7 @@ async fn post(server: &TestServer, path: &str, auth: Option<&str>, body: &str, h
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
-    Answer::from(request.send().await.unwrap()).await
+    Answer::of(request).await
 }
 
 fn snapshot(name: &str, answer: &Answer) {
@@ -165,7 +165,7 @@ async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_bod
         if let Some(ct) = content_type {
             request = request.header("Content-Type", ct);
         }
-        let answer = Answer::from(request.send().await.unwrap()).await;
+        let answer = Answer::of(request).await;
         assert_eq!(answer.status, 422);
         let error = &answer.json()["errors"][0];
         assert_eq!((&error["code"], &error["message"]), (&json!("form_param_nil"), &json!("Enter name.")), "{error}");
@@ -186,14 +186,11 @@ async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_bod
     }
     // A required body that is not an object: one violation naming the body.
     let params = start(&[&data("params.yaml")], MockOptions::default()).await;
-    let text = Answer::from(
+    let text = Answer::of(
         client()
             .post(params.url("/items/1"))
             .header("Content-Type", "text/plain")
-            .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
-            .send()
-            .await
-            .unwrap(),
+            .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"),
     )
     .await;
     assert_eq!(text.status, 422);
@@ -223,41 +220,29 @@ async fn straddle_lists_every_violation_and_zitadel_names_the_field() {
 #[tokio::test]
 async fn unsupported_content_types_get_415_before_validation() {
     let server = start(&[], MockOptions::default()).await;
-    let answer = Answer::from(
+    let answer = Answer::of(
         client()
             .post(server.url("/clerk/v1/organizations"))
             .header("Authorization", TOKEN)
             .header("Content-Type", "application/xml")
-            .body("<name/>")
-            .send()
-            .await
-            .unwrap(),
+            .body("<name/>"),
     )
     .await;
     assert_eq!(answer.status, 415);
     assert!(String::from_utf8_lossy(&answer.body).contains("application/xml"));
 
     // Form-encoded bodies are documented for Clerk: accepted and validated.
-    let form = Answer::from(
+    let form = Answer::of(
         client()
             .post(server.url("/clerk/v1/organizations"))
             .header("Authorization", TOKEN)
-            .form(&[("name", "Acme Inc")])
-            .send()
-            .await
-            .unwrap(),
+            .form(&[("name", "Acme Inc")]),
     )
     .await;
     assert_eq!(form.status, 200, "{}", String::from_utf8_lossy(&form.body));
     // Credentials are checked before the content type.
-    let anonymous = Answer::from(
-        client()
-            .post(server.url("/clerk/v1/organizations"))
-            .header("Content-Type", "application/xml")
-            .body("<x/>")
-            .send()
-            .await
-            .unwrap(),
+    let anonymous = Answer::of(
+        client().post(server.url("/clerk/v1/organizations")).header("Content-Type", "application/xml").body("<x/>"),
     )
     .await;
     assert_eq!(anonymous.status, 401);
@@ -269,7 +254,7 @@ async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
     let server = start(&[], MockOptions::default()).await;
     let send = |method: reqwest::Method, path: &str, content_type: &'static str, body: &'static str| {
         let request = client().request(method, server.url(path)).header("Authorization", TOKEN);
-        async move { Answer::from(request.header("Content-Type", content_type).body(body).send().await.unwrap()).await }
+        async move { Answer::of(request.header("Content-Type", content_type).body(body)).await }
     };
     let clerk = send(reqwest::Method::POST, "/clerk/v1/organizations", "text/xml", "<a/>").await;
     assert_eq!(clerk.status, 415);
@@ -292,10 +277,8 @@ async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
 
     // A document without an error template: problem+json.
     let plain = start(&[&data("params.yaml")], MockOptions::default()).await;
-    let answer = Answer::from(
-        client().post(plain.url("/nobody")).header("Content-Type", "application/json").body("{}").send().await.unwrap(),
-    )
-    .await;
+    let answer =
+        Answer::of(client().post(plain.url("/nobody")).header("Content-Type", "application/json").body("{}")).await;
     assert_eq!(answer.status, 415);
     assert_eq!(answer.header("content-type"), Some("application/problem+json"));
     assert_eq!(answer.json()["violations"][0]["keyword"], "content_type");
@@ -330,14 +313,14 @@ async fn every_scheme_kind_is_checked() {
         for (k, v) in &headers {
             request = request.header(*k, v);
         }
-        let answer = Answer::from(request.send().await.unwrap()).await;
+        let answer = Answer::of(request).await;
         assert_eq!(answer.status, expected, "GET {path} with {headers:?}: {}", String::from_utf8_lossy(&answer.body));
         if expected == 401 {
             assert!(answer.header("www-authenticate").is_some(), "{path}: WWW-Authenticate");
             assert_eq!(answer.header("content-type"), Some("application/problem+json"));
         }
     }
-    let keys = Answer::from(client().get(server.url("/keys")).send().await.unwrap()).await;
+    let keys = Answer::of(client().get(server.url("/keys"))).await;
     let challenges: Vec<&str> = keys.headers.get_all("www-authenticate").iter().map(|v| v.to_str().unwrap()).collect();
     assert_eq!(challenges.len(), 3, "one challenge per scheme: {challenges:?}");
     assert!(challenges.iter().any(|c| c.contains("name=\"X-API-Key\"")));
@@ -358,23 +341,13 @@ async fn a_tokens_file_grants_scopes_and_operations() {
         ("GET", "/orgs", "Bearer bearer-only", 403),
     ];
     for (method, path, auth, expected) in cases {
-        let answer = Answer::from(
-            client()
-                .request(method.parse().unwrap(), server.url(path))
-                .header("Authorization", auth)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let answer =
+            Answer::of(client().request(method.parse().unwrap(), server.url(path)).header("Authorization", auth)).await;
         assert_eq!(answer.status, expected, "{method} {path} {auth}: {}", String::from_utf8_lossy(&answer.body));
     }
-    let key =
-        Answer::from(client().get(server.url("/keys")).header("X-API-Key", "bearer-only").send().await.unwrap()).await;
+    let key = Answer::of(client().get(server.url("/keys")).header("X-API-Key", "bearer-only")).await;
     assert_eq!(key.status, 200, "operations may be named METHOD /path");
-    let missing_scope =
-        Answer::from(client().post(server.url("/orgs")).header("Authorization", "Bearer reader").send().await.unwrap())
-            .await;
+    let missing_scope = Answer::of(client().post(server.url("/orgs")).header("Authorization", "Bearer reader")).await;
     assert!(missing_scope.json()["detail"].as_str().unwrap().contains("orgs:write"));
     server.stop().await;
 }
@@ -389,7 +362,7 @@ async fn parameters_are_read_by_style_and_coerced() {
             for (k, v) in headers {
                 r = r.header(k, v);
             }
-            Answer::from(r.send().await.unwrap()).await
+            Answer::of(r).await
         }
     };
     let id = ("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e");
@@ -426,15 +399,8 @@ async fn parameters_are_read_by_style_and_coerced() {
             .collect();
         assert!(locations.iter().any(|l| l == location), "{query} {body}: expected {location} in {locations:?}");
     }
-    let bad_path = Answer::from(
-        client()
-            .post(server.url("/items/0"))
-            .header("Content-Type", "application/json")
-            .header(id.0, id.1)
-            .body(good)
-            .send()
-            .await
-            .unwrap(),
+    let bad_path = Answer::of(
+        client().post(server.url("/items/0")).header("Content-Type", "application/json").header(id.0, id.1).body(good),
     )
     .await;
     assert_eq!(bad_path.json()["violations"][0]["location"], "path/id");
@@ -454,10 +420,7 @@ async fn form_multipart_and_text_bodies_are_validated() {
         .await
         .unwrap();
     assert_eq!(form_ok.status(), 200);
-    let form_bad = Answer::from(
-        client().post(&url).header(id.0, id.1).form(&[("name", "a"), ("count", "two")]).send().await.unwrap(),
-    )
-    .await;
+    let form_bad = Answer::of(client().post(&url).header(id.0, id.1).form(&[("name", "a"), ("count", "two")])).await;
     assert_eq!(form_bad.status, 422);
     assert_eq!(form_bad.json()["violations"][0]["location"], "body/count");
 
@@ -475,45 +438,25 @@ async fn form_multipart_and_text_bodies_are_validated() {
         .unwrap();
     assert_eq!(ok.status(), 200);
     let missing = multipart.replace("name=\"count\"\r\n\r\n3", "name=\"other\"\r\n\r\n3");
-    let bad = Answer::from(
+    let bad = Answer::of(
         client()
             .post(&url)
             .header(id.0, id.1)
             .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
-            .body(missing)
-            .send()
-            .await
-            .unwrap(),
+            .body(missing),
     )
     .await;
     assert_eq!(bad.json()["violations"][0]["location"], "body/count");
 
-    let text = Answer::from(
-        client()
-            .post(&url)
-            .header(id.0, id.1)
-            .header("Content-Type", "text/plain")
-            .body("too long")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let text =
+        Answer::of(client().post(&url).header(id.0, id.1).header("Content-Type", "text/plain").body("too long")).await;
     assert_eq!(text.status, 422);
     assert_eq!(text.json()["violations"][0]["keyword"], "maxLength");
 
-    let no_body = Answer::from(
-        client()
-            .post(server.url("/nobody"))
-            .header("Content-Type", "application/json")
-            .body("{}")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let no_body =
+        Answer::of(client().post(server.url("/nobody")).header("Content-Type", "application/json").body("{}")).await;
     assert_eq!(no_body.status, 415, "a body sent to an operation that takes none");
-    let required = Answer::from(client().post(&url).header(id.0, id.1).send().await.unwrap()).await;
+    let required = Answer::of(client().post(&url).header(id.0, id.1)).await;
     assert_eq!(required.status, 422);
     // No body where an object is required: its required properties are named, as for `{}`.
     let locations: Vec<Value> =
@@ -528,15 +471,8 @@ async fn malformed_bodies_invalid_utf8_and_deep_nesting_are_violations_not_crash
     let send = |body: Vec<u8>| {
         let url = server.url("/v1/organizations");
         async move {
-            Answer::from(
-                client()
-                    .post(url)
-                    .header("Authorization", TOKEN)
-                    .header("Content-Type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap(),
+            Answer::of(
+                client().post(url).header("Authorization", TOKEN).header("Content-Type", "application/json").body(body),
             )
             .await
         }
@@ -618,28 +554,18 @@ async fn validation_can_be_turned_off() {
     assert_eq!(answer.status, 200);
     // Nothing about the request is judged: not its JSON, not its Content-Type.
     assert_eq!(post(&server, "/v1/organizations", Some(TOKEN), r#"{"name": "#, &[]).await.status, 200);
-    let xml = Answer::from(
+    let xml = Answer::of(
         client()
             .post(server.url("/v1/organizations"))
             .header("Authorization", TOKEN)
             .header("Content-Type", "text/xml")
-            .body("<a/>")
-            .send()
-            .await
-            .unwrap(),
+            .body("<a/>"),
     )
     .await;
     assert_eq!(xml.status, 200, "{}", String::from_utf8_lossy(&xml.body));
-    let deleted = Answer::from(
-        client()
-            .delete(server.url("/v1/organizations/org_1"))
-            .header("Authorization", TOKEN)
-            .body("{}")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let deleted =
+        Answer::of(client().delete(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).body("{}"))
+            .await;
     assert_eq!(deleted.status, 200);
     // Credentials are still checked.
     assert_eq!(post(&server, "/v1/organizations", None, "{}", &[]).await.status, 401);
@@ -663,14 +589,11 @@ async fn cors_preflights_are_answered_unless_turned_off() {
     assert!(answer.header("access-control-allow-methods").unwrap().contains("POST"));
     assert_eq!(answer.header("access-control-allow-origin"), Some("http://localhost:3000"));
     assert_eq!(answer.header("access-control-allow-headers"), Some("authorization, content-type"));
-    let simple = Answer::from(
+    let simple = Answer::of(
         client()
             .get(server.url("/v1/organizations/org_1"))
             .header("Origin", "http://localhost:3000")
-            .header("Authorization", TOKEN)
-            .send()
-            .await
-            .unwrap(),
+            .header("Authorization", TOKEN),
     )
     .await;
     assert_eq!(simple.header("access-control-allow-origin"), Some("http://localhost:3000"));
@@ -717,7 +640,7 @@ async fn prefer_rules() {
             "header" => client().get(server.url(get)).header("Prefer", value),
             _ => client().get(server.url(&format!("{get}?{value}"))),
         };
-        let answer = Answer::from(request.header("Authorization", TOKEN).send().await.unwrap()).await;
+        let answer = Answer::of(request.header("Authorization", TOKEN)).await;
         assert_eq!(answer.status, status, "{how} {value}: {}", String::from_utf8_lossy(&answer.body));
         assert!(
             String::from_utf8_lossy(&answer.body).contains(needle),
@@ -770,7 +693,7 @@ async fn every_documented_error_example_of_the_builtins_is_reachable_with_prefer
                         {
                             request = request.header(p.name.as_str(), "69629023906488334");
                         }
-                        let answer = Answer::from(request.send().await.unwrap()).await;
+                        let answer = Answer::of(request).await;
                         assert_eq!(
                             answer.status,
                             status,
@@ -808,15 +731,12 @@ async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
     use reqwest::header::HeaderValue;
     let bad = || HeaderValue::from_bytes(b"\xff\xfe").unwrap();
     let params = start(&[&data("params.yaml")], MockOptions::default()).await;
-    let answer = Answer::from(
+    let answer = Answer::of(
         client()
             .post(params.url("/items/1"))
             .header("Content-Type", "application/json")
             .header("X-Request-Id", bad())
-            .body(r#"{"name":"a","count":1}"#)
-            .send()
-            .await
-            .unwrap(),
+            .body(r#"{"name":"a","count":1}"#),
     )
     .await;
     assert_eq!(answer.status, 422);
@@ -824,29 +744,23 @@ async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
     assert_eq!((&violation["location"], &violation["keyword"]), (&json!("header/X-Request-Id"), &json!("format")));
     assert!(violation["message"].as_str().unwrap().contains("not valid UTF-8"), "{violation}");
     // A Content-Type that is not text is no media type at all: 415, not JSON.
-    let content_type = Answer::from(
+    let content_type = Answer::of(
         client()
             .post(params.url("/items/1"))
             .header("Content-Type", bad())
             .header("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
-            .body(r#"{"name":"a","count":1}"#)
-            .send()
-            .await
-            .unwrap(),
+            .body(r#"{"name":"a","count":1}"#),
     )
     .await;
     assert_eq!(content_type.status, 415, "{}", String::from_utf8_lossy(&content_type.body));
     params.stop().await;
 
     let server = start(&["clerk"], MockOptions::default()).await;
-    let prefer = Answer::from(
+    let prefer = Answer::of(
         client()
             .get(server.url("/v1/organizations/org_1"))
             .header("Authorization", TOKEN)
-            .header("Prefer", HeaderValue::from_bytes(b"code=\xff").unwrap())
-            .send()
-            .await
-            .unwrap(),
+            .header("Prefer", HeaderValue::from_bytes(b"code=\xff").unwrap()),
     )
     .await;
     assert_eq!(prefer.status, 422);
@@ -890,7 +804,7 @@ async fn int32_and_int64_formats_bound_numbers() {
     let s = start(&["straddle"], MockOptions::default()).await;
     let get = |query: &'static str| {
         let url = s.url(&format!("/v1/organizations?{query}"));
-        async move { Answer::from(client().get(url).header("Authorization", TOKEN).send().await.unwrap()).await }
+        async move { Answer::of(client().get(url).header("Authorization", TOKEN)).await }
     };
     let over = get("page_number=2147483648").await;
     assert_eq!(over.status, 422, "page_number is an int32");

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use common::{Answer, assert_conforms, client, data, shared_dir, start};
+use serde_json::{Value, json};
 use specmock::generate::generate;
 use specmock::mock::MockOptions;
 use specmock::spec::{Api, SchemaId};
@@ -101,12 +102,7 @@ async fn the_same_seed_gives_the_same_bytes_and_no_seed_differs() {
     let server = start(&[], MockOptions::default()).await;
     let fetch = |prefer: &'static str| {
         let url = server.url("/straddle/v1/organizations");
-        async move {
-            Answer::from(
-                client().get(url).header("Authorization", "Bearer t").header("Prefer", prefer).send().await.unwrap(),
-            )
-            .await
-        }
+        async move { Answer::of(client().get(url).header("Authorization", "Bearer t").header("Prefer", prefer)).await }
     };
     let a = fetch("dynamic=true, seed=7").await;
     let b = fetch("dynamic=true, seed=7").await;
@@ -140,14 +136,11 @@ fn the_same_seed_gives_the_same_value_for_every_builtin_schema() {
 async fn generated_values_are_realistic() {
     let server = start(&["clerk", "straddle"], MockOptions::default()).await;
     for seed in 0..10 {
-        let clerk = Answer::from(
+        let clerk = Answer::of(
             client()
                 .get(server.url("/clerk/v1/organizations/org_1"))
                 .header("Authorization", "Bearer t")
-                .header("Prefer", format!("dynamic=true, seed={seed}"))
-                .send()
-                .await
-                .unwrap(),
+                .header("Prefer", format!("dynamic=true, seed={seed}")),
         )
         .await
         .json();
@@ -156,14 +149,11 @@ async fn generated_values_are_realistic() {
         let created = clerk["created_at"].as_i64().unwrap();
         assert!(created > 1_500_000_000_000, "epoch milliseconds: {created}");
 
-        let straddle = Answer::from(
+        let straddle = Answer::of(
             client()
                 .get(server.url("/straddle/v1/organizations/182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"))
                 .header("Authorization", "Bearer t")
-                .header("Prefer", format!("dynamic=true, seed={seed}"))
-                .send()
-                .await
-                .unwrap(),
+                .header("Prefer", format!("dynamic=true, seed={seed}")),
         )
         .await
         .json();
@@ -183,14 +173,14 @@ async fn pathological_schemas_answer_500_naming_the_schema_within_budget() {
         ("/endless", "#/components/schemas/Endless"),
         ("/wide", "#/components/schemas/Wide"),
     ] {
-        let answer = Answer::from(client().get(server.url(path)).send().await.unwrap()).await;
+        let answer = Answer::of(client().get(server.url(path))).await;
         assert_eq!(answer.status, 500, "{path}: {}", String::from_utf8_lossy(&answer.body));
         assert_eq!(answer.header("content-type"), Some("application/problem+json"));
         let detail = answer.json()["detail"].as_str().unwrap().to_string();
         assert!(detail.contains(needle), "{path}: {detail}");
     }
     // Recursion that may stop does stop, and validates.
-    let tree = Answer::from(client().get(server.url("/tree")).send().await.unwrap()).await;
+    let tree = Answer::of(client().get(server.url("/tree"))).await;
     assert_eq!(tree.status, 200);
     assert_conforms(&server, "GET", "/tree", &tree);
     server.stop().await;
@@ -220,93 +210,94 @@ async fn straddle_generated_envelopes_say_what_data_holds() {
         for (path, code, expected) in cases {
             let prefer = format!("{code}dynamic=true, seed={seed}");
             let request = client().get(server.url(path)).header("Authorization", "Bearer t").header("Prefer", prefer);
-            let answer = Answer::from(request.send().await.unwrap()).await;
+            let answer = Answer::of(request).await;
             assert_eq!(answer.json()["response_type"], expected, "{path} {code}seed {seed}");
         }
     }
     server.stop().await;
 }
 
+/// A document whose every path answers GET with 200 and its schema, as JSON.
+fn document(title: &str, paths: &[(&str, Value)], schemas: Value) -> String {
+    let paths: serde_json::Map<String, Value> = paths
+        .iter()
+        .map(|(path, schema)| {
+            let ok = json!({"description": "ok", "content": {"application/json": {"schema": schema}}});
+            (path.to_string(), json!({"get": {"responses": {"200": ok}}}))
+        })
+        .collect();
+    let info = json!({"title": title, "version": "1"});
+    json!({"openapi": "3.1.0", "info": info, "paths": paths, "components": {"schemas": schemas}}).to_string()
+}
+
 /// Schemas the generator used to answer 500 for, though values exist: every seed must work.
-const SATISFIABLE: &str = r#"
-openapi: 3.1.0
-info: {title: satisfiable, version: "1"}
-paths:
-  /not: {get: {responses: {"200": {description: ok, content: {application/json: {schema: {not: {type: string}}}}}}}}
-  /cond:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                if: {properties: {t: {const: a}}}
-                then: {required: [a]}
-                else: {required: [b]}
-                properties: {t: {enum: [a, b]}}
-  /contains:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {type: array, contains: {const: 42}, minContains: 2, items: {type: integer}}
-  /optional:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [name]
-                properties:
-                  name: {type: string}
-                  extra: {type: array, contains: {const: 42}, items: {type: integer}}
-                  never: {allOf: [{type: string}, {type: integer}]}
-                  unreachable: {type: integer, multipleOf: 2, not: {multipleOf: 2}}
-  /overlap:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                additionalProperties: false
-                required: [overlap, pp, dep]
-                properties:
-                  overlap: {oneOf: [{type: integer, minimum: 0, maximum: 10}, {type: integer, minimum: 5, maximum: 20}]}
-                  pp:
-                    type: object
-                    patternProperties: {"^x-[a-z]+$": {type: integer}}
-                    additionalProperties: false
-                    minProperties: 1
-                  dep:
-                    type: object
-                    dependentRequired: {a: [b]}
-                    properties: {a: {type: string}, b: {type: string}}
-"#;
+fn satisfiable() -> String {
+    let optional = json!({
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "extra": {"type": "array", "contains": {"const": 42}, "items": {"type": "integer"}},
+            "never": {"allOf": [{"type": "string"}, {"type": "integer"}]},
+            "unreachable": {"type": "integer", "multipleOf": 2, "not": {"multipleOf": 2}}
+        }
+    });
+    let overlap = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["overlap", "pp", "dep"],
+        "properties": {
+            "overlap": {"oneOf": [
+                {"type": "integer", "minimum": 0, "maximum": 10},
+                {"type": "integer", "minimum": 5, "maximum": 20}
+            ]},
+            "pp": {
+                "type": "object",
+                "patternProperties": {"^x-[a-z]+$": {"type": "integer"}},
+                "additionalProperties": false,
+                "minProperties": 1
+            },
+            "dep": {
+                "type": "object",
+                "dependentRequired": {"a": ["b"]},
+                "properties": {"a": {"type": "string"}, "b": {"type": "string"}}
+            }
+        }
+    });
+    let paths = [
+        ("/not", json!({"not": {"type": "string"}})),
+        (
+            "/cond",
+            json!({
+                "type": "object",
+                "if": {"properties": {"t": {"const": "a"}}},
+                "then": {"required": ["a"]},
+                "else": {"required": ["b"]},
+                "properties": {"t": {"enum": ["a", "b"]}}
+            }),
+        ),
+        (
+            "/contains",
+            json!({"type": "array", "contains": {"const": 42}, "minContains": 2, "items": {"type": "integer"}}),
+        ),
+        ("/optional", optional),
+        ("/overlap", overlap),
+    ];
+    document("satisfiable", &paths, json!({}))
+}
 
 /// A schema nested `levels` deep without recursion: a list of one list of one list …
 fn nested(levels: usize) -> String {
-    let mut schema = serde_json::json!({"type": "integer"});
+    let mut schema = json!({"type": "integer"});
     for _ in 0..levels {
-        schema = serde_json::json!({"type": "array", "minItems": 1, "maxItems": 1, "items": schema});
+        schema = json!({"type": "array", "minItems": 1, "maxItems": 1, "items": schema});
     }
-    serde_json::json!({"openapi": "3.1.0", "info": {"title": "deep", "version": "1"}, "paths": {"/deep": {"get":
-        {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}}}}})
-    .to_string()
+    document("deep", &[("/deep", schema)], json!({}))
 }
 
 #[test]
 fn satisfiable_schemas_generate_for_every_seed() {
-    for (name, text) in [("satisfiable.yaml", SATISFIABLE.to_string()), ("deep.json", nested(60))] {
+    for (name, text) in [("satisfiable.json", satisfiable()), ("deep.json", nested(60))] {
         let api = specmock::spec::load_text(name, &text).unwrap();
         for index in response_schemas(&api) {
             let id = SchemaId(index);
@@ -323,77 +314,54 @@ fn satisfiable_schemas_generate_for_every_seed() {
     }
 }
 
-const UNSATISFIABLE: &str = r##"
-openapi: 3.1.0
-info: {title: unsatisfiable, version: "1"}
-paths:
-  /types: {get: {responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Root"}}}}}}}
-  /lengths:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [outer]
-                properties:
-                  outer:
-                    type: object
-                    required: [code]
-                    properties: {code: {type: string, minLength: 3, maxLength: 2}}
-  /negation:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [even]
-                properties: {even: {type: integer, multipleOf: 2, not: {multipleOf: 2}}}
-components:
-  schemas:
-    Root:
-      type: object
-      required: [member]
-      properties: {member: {$ref: "#/components/schemas/Member"}}
-    Member:
-      type: object
-      required: [kind]
-      properties: {kind: {allOf: [{type: string}, {type: integer}]}}
-"##;
+/// Schemas no value satisfies, each failing in a different, nested place.
+fn unsatisfiable_document() -> String {
+    let lengths = json!({
+        "type": "object",
+        "required": ["outer"],
+        "properties": {"outer": {
+            "type": "object",
+            "required": ["code"],
+            "properties": {"code": {"type": "string", "minLength": 3, "maxLength": 2}}
+        }}
+    });
+    let negation = json!({
+        "type": "object",
+        "required": ["even"],
+        "properties": {"even": {"type": "integer", "multipleOf": 2, "not": {"multipleOf": 2}}}
+    });
+    let schemas = json!({
+        "Root": {"type": "object", "required": ["member"], "properties": {"member": {"$ref": "#/components/schemas/Member"}}},
+        "Member": {"type": "object", "required": ["kind"], "properties": {"kind": {"allOf": [{"type": "string"}, {"type": "integer"}]}}}
+    });
+    let paths =
+        [("/types", json!({"$ref": "#/components/schemas/Root"})), ("/lengths", lengths), ("/negation", negation)];
+    document("unsatisfiable", &paths, schemas)
+}
 
 #[tokio::test]
 async fn failures_name_the_deepest_subschema_and_deep_nesting_is_not_recursion() {
     let dir = std::env::temp_dir().join(format!("specmock-unsatisfiable-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (unsatisfiable, deep, deeper) =
-        (dir.join("unsatisfiable.yaml"), dir.join("deep.json"), dir.join("deeper.json"));
-    std::fs::write(&unsatisfiable, UNSATISFIABLE).unwrap();
+        (dir.join("unsatisfiable.json"), dir.join("deep.json"), dir.join("deeper.json"));
+    std::fs::write(&unsatisfiable, unsatisfiable_document()).unwrap();
     std::fs::write(&deep, nested(60)).unwrap();
     // Deeper than any document can be written inline: a chain of $refs, 200 levels.
     let mut schemas = serde_json::Map::new();
     for i in 0..200 {
-        let next = serde_json::json!({"$ref": format!("#/components/schemas/L{}", i + 1)});
-        schemas.insert(
-            format!("L{i}"),
-            serde_json::json!({"type": "object", "required": ["next"], "properties": {"next": next}}),
-        );
+        let next = json!({"$ref": format!("#/components/schemas/L{}", i + 1)});
+        schemas.insert(format!("L{i}"), json!({"type": "object", "required": ["next"], "properties": {"next": next}}));
     }
-    schemas.insert("L200".into(), serde_json::json!({"type": "integer"}));
-    let chain = serde_json::json!({"openapi": "3.1.0", "info": {"title": "chain", "version": "1"}, "paths": {"/deep": {"get":
-        {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/L0"}}}}}}}},
-        "components": {"schemas": schemas}});
-    std::fs::write(&deeper, chain.to_string()).unwrap();
+    schemas.insert("L200".into(), json!({"type": "integer"}));
+    let chain = document("chain", &[("/deep", json!({"$ref": "#/components/schemas/L0"}))], Value::Object(schemas));
+    std::fs::write(&deeper, chain).unwrap();
     let specs = [unsatisfiable.to_str().unwrap(), deep.to_str().unwrap(), deeper.to_str().unwrap()];
     let server = start(&specs, MockOptions::default()).await;
     let detail = |path: &'static str| {
         let url = server.url(path);
         async move {
-            let answer = Answer::from(client().get(url).send().await.unwrap()).await;
+            let answer = Answer::of(client().get(url)).await;
             (answer.status, answer.json()["detail"].as_str().unwrap_or_default().to_string())
         }
     };
@@ -440,7 +408,6 @@ fn instant(value: &serde_json::Value) -> Option<i128> {
 
 /// What a reader would find odd in a generated value.
 fn oddities(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
-    use serde_json::Value;
     match value {
         Value::Object(map) => {
             for (key, v) in map {

@@ -58,10 +58,7 @@ fn builtin_documents_load() {
 async fn circular_references_load_and_serve_a_bounded_valid_body() {
     let server = start(&[&data("circular.yaml")], MockOptions::default()).await;
     for seed in 0..20 {
-        let answer = Answer::from(
-            client().get(server.url("/tree")).header("Prefer", format!("seed={seed}")).send().await.unwrap(),
-        )
-        .await;
+        let answer = Answer::of(client().get(server.url("/tree")).header("Prefer", format!("seed={seed}"))).await;
         assert_eq!(answer.status, 200);
         assert!(answer.json()["name"].is_string());
         assert_conforms(&server, "GET", "/tree", &answer);
@@ -72,20 +69,18 @@ async fn circular_references_load_and_serve_a_bounded_valid_body() {
 #[tokio::test]
 async fn references_to_other_files_resolve_relative_to_the_referring_file() {
     let server = start(&[&data("external/main.yaml")], MockOptions::default()).await;
-    let answer = Answer::from(client().get(server.url("/widgets/wid_0042")).send().await.unwrap()).await;
+    let answer = Answer::of(client().get(server.url("/widgets/wid_0042"))).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     let body = answer.json();
     assert!(body["id"].as_str().unwrap().starts_with("wid_"));
     assert_conforms(&server, "GET", "/widgets/wid_0042", &answer);
 
     // The path parameter's schema came from common.json: it is enforced.
-    let bad = Answer::from(client().get(server.url("/widgets/nope")).send().await.unwrap()).await;
+    let bad = Answer::of(client().get(server.url("/widgets/nope"))).await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.json()["violations"][0]["location"], "path/id");
 
-    let not_found =
-        Answer::from(client().get(server.url("/widgets/wid_0001")).header("Prefer", "code=404").send().await.unwrap())
-            .await;
+    let not_found = Answer::of(client().get(server.url("/widgets/wid_0001")).header("Prefer", "code=404")).await;
     assert_eq!(not_found.status, 404);
     assert_eq!(not_found.json(), serde_json::json!({"error": "not found"}));
     server.stop().await;
@@ -148,9 +143,9 @@ fn an_error_in_a_referenced_file_names_the_reference() {
 #[tokio::test]
 async fn any_json_value_may_be_a_ref_target() {
     let server = start(&[&data("refs/main.yaml")], MockOptions::default()).await;
-    let first = Answer::from(client().get(server.url("/first")).send().await.unwrap()).await;
+    let first = Answer::of(client().get(server.url("/first"))).await;
     assert_eq!(first.json(), serde_json::json!({"id": "first"}));
-    let bare = Answer::from(client().get(server.url("/bare")).send().await.unwrap()).await;
+    let bare = Answer::of(client().get(server.url("/bare"))).await;
     assert_eq!(bare.json(), serde_json::json!("bare"));
     server.stop().await;
 }
@@ -167,7 +162,7 @@ fn the_issue_example_message_is_exact() {
 #[tokio::test]
 async fn yaml_is_read_with_yaml_1_2_scalars() {
     let server = start(&[&data("yaml12.yaml")], MockOptions::default()).await;
-    let listed = Answer::from(client().get(server.url("/countries")).send().await.unwrap()).await;
+    let listed = Answer::of(client().get(server.url("/countries"))).await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.json(), serde_json::json!(["NO", "SE", "On", "y", "n", "yes", "off", "1_000"]));
     let post = |body: &'static str| {

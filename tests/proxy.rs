@@ -44,14 +44,11 @@ async fn forwards_and_reports_violations_in_a_header() {
     let upstream = start(&["clerk"], MockOptions::default()).await;
     let proxy = start_proxy("clerk", &upstream.base, false, None).await;
 
-    let ok = Answer::from(
+    let ok = Answer::of(
         client()
             .post(format!("{}/v1/organizations", proxy.base))
             .header("Authorization", "Bearer t")
-            .json(&serde_json::json!({"name": "Acme"}))
-            .send()
-            .await
-            .unwrap(),
+            .json(&serde_json::json!({"name": "Acme"})),
     )
     .await;
     assert_eq!(ok.status, 200);
@@ -59,14 +56,11 @@ async fn forwards_and_reports_violations_in_a_header() {
     assert!(violations(&ok).is_empty());
 
     // An invalid request is forwarded (not strict); the header names what was wrong with it.
-    let bad = Answer::from(
+    let bad = Answer::of(
         client()
             .post(format!("{}/v1/organizations", proxy.base))
             .header("Authorization", "Bearer t")
-            .json(&serde_json::json!({"name": 7}))
-            .send()
-            .await
-            .unwrap(),
+            .json(&serde_json::json!({"name": 7})),
     )
     .await;
     assert_eq!(bad.status, 422, "the upstream answered");
@@ -79,7 +73,7 @@ async fn forwards_and_reports_violations_in_a_header() {
     assert_eq!(bad.header(ANSWERED_BY_HEADER), Some("upstream"));
 
     // Undocumented paths are forwarded and flagged.
-    let unknown = Answer::from(client().get(format!("{}/v2/whatever", proxy.base)).send().await.unwrap()).await;
+    let unknown = Answer::of(client().get(format!("{}/v2/whatever", proxy.base))).await;
     assert!(violations(&unknown).iter().any(|v| v["rule"] == "operation-documented"));
     let _ = proxy.stop.send(());
     upstream.stop().await;
@@ -90,7 +84,7 @@ async fn response_violations_of_the_upstream_are_reported() {
     // The upstream answers {"which": "me"}; the document the proxy holds it to wants an id.
     let upstream = start(&[&common::data("routing.yaml")], MockOptions::default()).await;
     let proxy = start_proxy(&common::data("routing-strict.yaml"), &upstream.base, false, None).await;
-    let answer = Answer::from(client().get(format!("{}/orgs/me", proxy.base)).send().await.unwrap()).await;
+    let answer = Answer::of(client().get(format!("{}/orgs/me", proxy.base))).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["which"], "me", "passed through unchanged");
     let found = violations(&answer);
@@ -106,37 +100,25 @@ async fn strict_mode_answers_invalid_requests_itself() {
     // An upstream that must never be reached: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let proxy = start_proxy("clerk", &format!("http://127.0.0.1:{port}"), true, None).await;
-    let anonymous = Answer::from(
-        client()
-            .post(format!("{}/v1/organizations", proxy.base))
-            .json(&serde_json::json!({"name": "A"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let anonymous =
+        Answer::of(client().post(format!("{}/v1/organizations", proxy.base)).json(&serde_json::json!({"name": "A"})))
+            .await;
     assert_eq!(anonymous.status, 401);
     assert_eq!(anonymous.json()["errors"][0]["code"], "authentication_invalid");
-    let invalid = Answer::from(
+    let invalid = Answer::of(
         client()
             .post(format!("{}/v1/organizations", proxy.base))
             .header("Authorization", "Bearer t")
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap(),
+            .json(&serde_json::json!({})),
     )
     .await;
     assert_eq!(invalid.status, 422);
     assert_eq!(invalid.json()["errors"][0]["code"], "form_param_nil");
-    let forbidden = Answer::from(
+    let forbidden = Answer::of(
         client()
             .post(format!("{}/v1/organizations", proxy.base))
             .header("Authorization", "Bearer forbidden")
-            .json(&serde_json::json!({"name": "A"}))
-            .send()
-            .await
-            .unwrap(),
+            .json(&serde_json::json!({"name": "A"})),
     )
     .await;
     assert_eq!(forbidden.status, 403);
@@ -148,14 +130,11 @@ async fn strict_mode_answers_invalid_requests_itself() {
     }
     assert!(violations(&invalid).iter().any(|v| v["location"] == "request/body/name"));
     // A valid request is forwarded: here the upstream is down, which is a 502.
-    let valid = Answer::from(
+    let valid = Answer::of(
         client()
             .post(format!("{}/v1/organizations", proxy.base))
             .header("Authorization", "Bearer t")
-            .json(&serde_json::json!({"name": "A"}))
-            .send()
-            .await
-            .unwrap(),
+            .json(&serde_json::json!({"name": "A"})),
     )
     .await;
     assert_eq!(valid.status, 502);
@@ -246,7 +225,7 @@ async fn send_to_lax(proxy: &str) -> Vec<Answer> {
         if auth {
             request = request.header("Authorization", "Bearer t");
         }
-        async move { Answer::from(request.send().await.unwrap()).await }
+        async move { Answer::of(request).await }
     };
     vec![
         post(true, json!({"name": "Acme"})).await,
@@ -314,16 +293,13 @@ async fn recordings_keep_credentials_out_but_show_they_were_sent() {
     let _ = std::fs::remove_dir_all(&dir);
     let upstream = start_lax_upstream().await;
     let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
-    let answer = Answer::from(
+    let answer = Answer::of(
         client()
             .post(format!("{}/v1/organizations", proxy.base))
             .header("Authorization", "Bearer sk_live_bearer_secret")
             .header("Proxy-Authorization", "Basic cHJveHk6cHJveHktc2VjcmV0")
             .header("Cookie", "__session=cookie-secret; __client_uat=1700000000")
-            .json(&json!({"name": "Acme"}))
-            .send()
-            .await
-            .unwrap(),
+            .json(&json!({"name": "Acme"})),
     )
     .await;
     assert_eq!(answer.header("set-cookie"), Some("__session=s3cr3t-cookie; Path=/; HttpOnly"), "passed through");
@@ -388,7 +364,7 @@ async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
         if let Some((name, value)) = header {
             request = request.header(name, value);
         }
-        async move { Answer::from(request.send().await.unwrap()).await }
+        async move { Answer::of(request).await }
     };
     assert_eq!(get("", Some(("X-Api-Key", "header-secret"))).await.status, 200);
     assert_eq!(get("?limit=5&api_key=query-secret", None).await.status, 200);

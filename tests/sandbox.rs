@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::{Answer, TestServer, assert_conforms, client, start_stateful};
@@ -33,7 +33,7 @@ async fn send(server: &TestServer, method: &str, path: &str, body: Option<Value>
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let answer = Answer::from(request.send().await.unwrap()).await;
+    let answer = Answer::of(request).await;
     // Every answer of the sandbox conforms to the document it serves.
     let route_path = path.split('?').next().unwrap();
     assert_conforms(server, method, route_path, &answer);
@@ -337,7 +337,7 @@ async fn a_thousand_concurrent_creates_make_a_thousand_resources() {
         ids.insert(t.await.unwrap());
     }
     assert_eq!(ids.len(), 1000);
-    let dump = Answer::from(client.get(s.url("/__specmock/state")).send().await.unwrap()).await.json();
+    let dump = Answer::of(client.get(s.url("/__specmock/state"))).await.json();
     let stored: HashSet<String> = dump["resources"]["straddle:/v1/organizations"]
         .as_array()
         .unwrap()
@@ -420,35 +420,12 @@ async fn corrupt_or_foreign_state_files_stop_start_up_with_a_clear_message() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Starts the binary on a free port and returns it with its base URL (read from its banner).
-fn spawn_binary(args: &[&str]) -> (Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
-        .args(args)
-        .args(["--port", "0", "-q"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines.next().expect("the server prints where it listens").unwrap();
-        if let Some(url) = line.strip_prefix("specmock listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_a_burst_loses_no_acknowledged_write() {
     let dir = temp("kill9");
     let state = dir.join("state.json");
     let state_arg = state.display().to_string();
-    let (mut child, base) = spawn_binary(&["serve", "clerk", "--state", &state_arg]);
+    let (mut child, base) = common::spawn_specmock(&["serve", "clerk", "--state", &state_arg]);
     let client = client();
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut tasks = Vec::new();
@@ -480,8 +457,8 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_write() {
     let acked: Vec<String> = acknowledged.lock().unwrap().clone();
     assert!(acked.len() >= 100);
 
-    let (mut child, base) = spawn_binary(&["serve", "clerk", "--state", &state_arg]);
-    let dump = Answer::from(client.get(format!("{base}/__specmock/state")).send().await.unwrap()).await.json();
+    let (mut child, base) = common::spawn_specmock(&["serve", "clerk", "--state", &state_arg]);
+    let dump = Answer::of(client.get(format!("{base}/__specmock/state"))).await.json();
     let stored: HashSet<&str> = dump["resources"]["clerk:/v1/organizations"]
         .as_array()
         .unwrap()
@@ -507,11 +484,11 @@ async fn seeds_load_and_reset_returns_to_them() {
     let read = send(&s, "GET", "/clerk/v1/organizations/org_seed00000000000000000000001", None, &[]).await;
     assert_eq!(read.json()["name"], "Seeded Inc");
     send(&s, "POST", "/clerk/v1/organizations", Some(json!({"name": "New"})), &[]).await;
-    let reset = Answer::from(client().post(s.url("/__specmock/reset")).send().await.unwrap()).await;
+    let reset = Answer::of(client().post(s.url("/__specmock/reset"))).await;
     assert_eq!(reset.status, 200);
     let list = send(&s, "GET", "/clerk/v1/organizations", None, &[]).await.json();
     assert_eq!(list["total_count"], 1, "back to the seed");
-    Answer::from(client().post(s.url("/__specmock/reset?to=empty")).send().await.unwrap()).await;
+    Answer::of(client().post(s.url("/__specmock/reset?to=empty"))).await;
     let list = send(&s, "GET", "/clerk/v1/organizations", None, &[]).await.json();
     assert_eq!(list["total_count"], 0);
     s.stop().await;
@@ -701,7 +678,7 @@ async fn a_state_file_is_one_servers_and_only_specmocks() {
 
     // A second server on the same file is refused while the first runs.
     let state = dir.join("state.json");
-    let (mut first, _) = spawn_binary(&["serve", "clerk", "--state", state.to_str().unwrap()]);
+    let (mut first, _) = common::spawn_specmock(&["serve", "clerk", "--state", state.to_str().unwrap()]);
     let (code, stderr) = run(&["serve", "clerk", "--port", "0", "--state", state.to_str().unwrap()]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("another specmock is using this state file"), "{stderr}");

@@ -53,7 +53,7 @@ async fn call(server: &common::TestServer, method: &str, path: &str, body: Optio
     if let Some(body) = body {
         request = request.json(body);
     }
-    Answer::from(request.send().await.unwrap()).await
+    Answer::of(request).await
 }
 
 #[tokio::test]
@@ -120,10 +120,7 @@ async fn unknown_paths_get_404_and_wrong_methods_405_with_allow() {
 #[tokio::test]
 async fn head_gets_headers_without_a_body() {
     let server = start(&["clerk"], MockOptions::default()).await;
-    let answer = Answer::from(
-        client().head(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap(),
-    )
-    .await;
+    let answer = Answer::of(client().head(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN)).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
     assert!(answer.body.is_empty());
@@ -157,7 +154,7 @@ async fn options_answers_with_allow_unless_documented_and_allow_lists_only_what_
 async fn documented_headers_are_sent_on_bodiless_answers() {
     let server = start(&[&data("methods.yaml")], MockOptions::default()).await;
     let no_redirects = common::client_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let moved = Answer::from(no_redirects.get(server.url("/moved")).send().await.unwrap()).await;
+    let moved = Answer::of(no_redirects.get(server.url("/moved"))).await;
     assert_eq!(moved.status, 302);
     assert_eq!(moved.header("location"), Some("/things"));
     assert_conforms(&server, "GET", "/moved", &moved);
@@ -167,17 +164,16 @@ async fn documented_headers_are_sent_on_bodiless_answers() {
 #[tokio::test]
 async fn fixed_segments_win_over_parameters_and_parameters_are_percent_decoded() {
     let server = start(&[&data("routing.yaml")], MockOptions::default()).await;
-    let me = Answer::from(client().get(server.url("/orgs/me")).send().await.unwrap()).await;
+    let me = Answer::of(client().get(server.url("/orgs/me"))).await;
     assert_eq!(me.json(), json!({"which": "me"}));
     // `ada lovelace` only matches the id pattern once %20 is decoded to a space.
-    let by_id = Answer::from(client().get(server.url("/orgs/ada%20lovelace")).send().await.unwrap()).await;
+    let by_id = Answer::of(client().get(server.url("/orgs/ada%20lovelace"))).await;
     assert_eq!(by_id.status, 200, "{:?}", by_id.body);
     assert_eq!(by_id.json(), json!({"which": "id"}));
-    let bad = Answer::from(client().get(server.url("/orgs/ada")).send().await.unwrap()).await;
+    let bad = Answer::of(client().get(server.url("/orgs/ada"))).await;
     assert_eq!(bad.status, 422);
     // Two spellings of the same variable (`{id}`, `{orgId}`) share one route.
-    let members =
-        Answer::from(client().get(server.url("/orgs/x/members?limit=5&ids=1&ids=2")).send().await.unwrap()).await;
+    let members = Answer::of(client().get(server.url("/orgs/x/members?limit=5&ids=1&ids=2"))).await;
     assert_eq!(members.status, 200, "{:?}", members.body);
     server.stop().await;
 }
@@ -187,7 +183,7 @@ async fn accept_chooses_the_media_type_and_406_when_nothing_fits() {
     let server = start(&[&data("routing.yaml")], MockOptions::default()).await;
     let get = |accept: &'static str| {
         let url = server.url("/orgs/x/members");
-        async move { Answer::from(client().get(url).header("Accept", accept).send().await.unwrap()).await }
+        async move { Answer::of(client().get(url).header("Accept", accept)).await }
     };
     let text = get("text/plain").await;
     assert_eq!(text.header("content-type"), Some("text/plain"));
@@ -227,7 +223,7 @@ async fn paths_answer_with_and_without_the_servers_base_path_when_unambiguous() 
     let server = start(&[&data("based.yaml"), "clerk"], MockOptions::default()).await;
     let which = |path: &'static str| {
         let url = server.url(path);
-        async move { Answer::from(client().get(url).send().await.unwrap()).await.json()["which"].clone() }
+        async move { Answer::of(client().get(url)).await.json()["which"].clone() }
     };
     for (path, expected) in [
         ("/based/things/1", "thing"),

@@ -141,12 +141,7 @@ pub fn load(path: &Path) -> Result<Vec<Exchange>, FixtureError> {
     let file = path.display().to_string();
     let fail = |message: String| FixtureError { file: file.clone(), message };
     let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    let value: Value = if text.trim_start().starts_with(['{', '[']) {
-        serde_json::from_str(&text)
-            .map_err(|e| fail(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column())))?
-    } else {
-        crate::yaml::from_str(&text).map_err(|e| fail(format!("invalid YAML: {e}")))?
-    };
+    let value: Value = crate::yaml::from_json_or_yaml(&text).map_err(fail)?;
     if value.get("log").and_then(|l| l.get("entries")).is_some() {
         return har(&file, &value).map_err(fail);
     }

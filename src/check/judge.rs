@@ -169,7 +169,7 @@ impl Judge {
         body: &[u8],
     ) -> Vec<Finding> {
         let accepted = (200..300).contains(&status);
-        let mut findings = request.findings;
+        let mut findings = request.findings();
         if accepted && !findings.is_empty() {
             findings.push(Finding::new(
                 Rule::InvalidRequestRejected,

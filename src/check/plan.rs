@@ -399,7 +399,7 @@ fn exempt_header(api: &Api, op: &Operation, name: &str) -> bool {
     let credential = op.security.iter().flat_map(|set| &set.schemes).any(|(index, _)| {
         matches!(&api.scheme(*index).kind, SchemeKind::ApiKey { location: ParamIn::Header, name: key } if key.eq_ignore_ascii_case(name))
     });
-    credential || ["accept", "content-type", "authorization"].iter().any(|h| h.eq_ignore_ascii_case(name))
+    credential || crate::validate::governed_by_http(name)
 }
 
 /// A method the path does not document, to see 405 and Allow.

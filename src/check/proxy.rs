@@ -116,7 +116,7 @@ impl Proxy {
         }
         let upstream = match self.forward(&request, &target).await {
             Ok(r) => r,
-            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings, By::Proxy, tag),
+            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings(), By::Proxy, tag),
         };
         let findings =
             self.judge.answered(op, &method, verdict, upstream.status().as_u16(), upstream.headers(), upstream.body());
@@ -157,21 +157,12 @@ impl Proxy {
         if !verdict.invalid() {
             return None;
         }
-        // The error body names the field as the mock would: without the `request/` prefix.
-        let violations: Vec<Violation> = verdict
-            .findings
-            .iter()
-            .map(|f| {
-                let mut v = f.violation.clone();
-                v.location = v.location.strip_prefix("request/").unwrap_or(&v.location).to_string();
-                v
-            })
-            .collect();
         // The same answers the mock gives: 415 in the document's style, else the validation error.
+        let violations = &verdict.violations;
         let unsupported = violations.iter().any(|v| v.part == Part::Header && v.keyword == "content_type");
         let (status, voice) =
             if unsupported { (415, Voice::Framework) } else { (validation_status(op), Voice::Template) };
-        Some((render_error(api, op, status, &violations, voice, path), verdict.findings.clone()))
+        Some((render_error(api, op, status, violations, voice, path), verdict.findings()))
     }
 
     /// The upstream's answer, or the proxy's own 502 when it gives none.

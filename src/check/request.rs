@@ -8,7 +8,7 @@ use http::{HeaderMap, Method};
 
 use super::judge::{Finding, Rule};
 use crate::spec::{Api, Operation, ParamIn, SchemeKind};
-use crate::validate::{RequestInput, check_request, cookies};
+use crate::validate::{RequestInput, Violation, check_request, cookies};
 
 /// A request as seen on the wire or in a recording.
 pub struct SeenRequest<'a> {
@@ -21,15 +21,28 @@ pub struct SeenRequest<'a> {
 /// What the request side came to.
 #[derive(Debug, Default)]
 pub struct RequestVerdict {
-    /// `request-valid` findings, located under `request/`.
-    pub findings: Vec<Finding>,
+    /// What the request breaks, located as the mock names it (`body/name`), so a strict
+    /// proxy can answer with them as they are.
+    pub violations: Vec<Violation>,
     /// The operation requires credentials and none of its schemes' were sent.
     pub credentials_missing: bool,
 }
 
 impl RequestVerdict {
     pub fn invalid(&self) -> bool {
-        !self.findings.is_empty()
+        !self.violations.is_empty()
+    }
+
+    /// The violations as `request-valid` findings, located under `request/`.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.violations
+            .iter()
+            .map(|v| {
+                let mut violation = v.clone();
+                violation.location = format!("request/{}", v.location);
+                Finding { rule: Rule::RequestValid, violation }
+            })
+            .collect()
     }
 }
 
@@ -46,14 +59,7 @@ pub fn judge(api: &Api, op: &Operation, params: &[(&str, Cow<'_, str>)], request
         Ok(checked) => checked.violations,
         Err(unsupported) => vec![unsupported.violation()],
     };
-    let findings = violations
-        .into_iter()
-        .map(|mut v| {
-            v.location = format!("request/{}", v.location);
-            Finding { rule: Rule::RequestValid, violation: v }
-        })
-        .collect();
-    RequestVerdict { findings, credentials_missing: credentials_missing(api, op, request.headers, request.query) }
+    RequestVerdict { violations, credentials_missing: credentials_missing(api, op, request.headers, request.query) }
 }
 
 /// Every requirement set names at least one scheme: anonymous calls are not allowed.

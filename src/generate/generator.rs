@@ -7,8 +7,9 @@ use rand::rngs::Xoshiro256PlusPlus as Rng64;
 use serde_json::{Map, Value};
 
 use super::merge;
-use super::trace::{Node, Trace, escape};
+use super::trace::{Node, Trace};
 use super::values;
+use crate::spec::pointer::escape;
 use crate::spec::{Schemas, Side};
 
 /// Values one body may contain.

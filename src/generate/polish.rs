@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::values::words_of;
+use crate::spec::pointer::{escape, push};
 
 /// A change made, to undo: (JSON pointer, value before).
 pub type Undo = Vec<(String, Value)>;
@@ -32,7 +33,7 @@ fn walk(value: &mut Value, pointer: &mut String, undo: &mut Undo) {
             count(map, pointer, undo);
             for (key, child) in map.iter_mut() {
                 pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&escape(key));
                 walk(child, pointer, undo);
                 pointer.truncate(len);
             }
@@ -62,8 +63,8 @@ fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
     let (Some(c), Some(u)) = (map.get(&created), map.get(&updated)) else { return };
     if earlier(u, c) == Some(true) {
         let (c, u) = (c.clone(), u.clone());
-        undo.push((format!("{pointer}/{}", escape(&created)), c.clone()));
-        undo.push((format!("{pointer}/{}", escape(&updated)), u.clone()));
+        undo.push((push(pointer, &created), c.clone()));
+        undo.push((push(pointer, &updated), u.clone()));
         map.insert(created, u);
         map.insert(updated, c);
     }
@@ -102,7 +103,7 @@ fn count(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
         _ => return,
     };
     if let Some(before) = map.insert(key.clone(), replacement) {
-        undo.push((format!("{pointer}/{}", escape(&key)), before));
+        undo.push((push(pointer, &key), before));
     }
 }
 
@@ -113,8 +114,4 @@ fn counts(key: &str) -> bool {
         words.as_slice(),
         ["total"] | ["count"] | ["total", "count"] | ["total", "size"] | ["total", "results" | "result"]
     )
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

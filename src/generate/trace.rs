@@ -9,6 +9,7 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use super::generator::Generator;
+use crate::spec::pointer::unescape;
 
 /// Repairs one value may need before the attempt is given up.
 const REPAIRS: usize = 32;
@@ -41,15 +42,6 @@ pub struct Node {
     pub name: String,
     /// An optional property: dropping it is a repair.
     pub optional: bool,
-}
-
-/// JSON pointer escaping of one segment.
-pub fn escape(segment: &str) -> String {
-    if segment.contains(['~', '/']) { segment.replace('~', "~0").replace('/', "~1") } else { segment.to_string() }
-}
-
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
 }
 
 /// `pointer` is `path` or one of its ancestors.

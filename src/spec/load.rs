@@ -227,14 +227,7 @@ fn parse(name: &str, text: &str) -> Result<Value, SpecError> {
     if looks_json {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => return Ok(v),
-            Err(e) if name.ends_with(".json") => {
-                let text = e.to_string();
-                let reason = text.split(" at line ").next().unwrap_or(&text);
-                return Err(SpecError::file(
-                    name,
-                    format!("invalid JSON at line {}, column {}: {reason}", e.line(), e.column()),
-                ));
-            }
+            Err(e) if name.ends_with(".json") => return Err(SpecError::file(name, crate::yaml::invalid_json(&e))),
             Err(_) => {} // not JSON after all: try YAML
         }
     }

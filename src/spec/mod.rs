@@ -17,7 +17,7 @@ pub use dialect::Side;
 pub use error::SpecError;
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
-pub use template::template_params;
+pub use template::{map_variables, template_params};
 
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.

@@ -49,18 +49,22 @@ pub fn check(path: &str) -> Result<(), String> {
 /// The template with its variable names erased: two templates with the same shape match
 /// the same requests (`/a/{id}` and `/a/{name}` are one route).
 pub fn shape(path: &str) -> String {
+    map_variables(path, |_| "{}".to_string())
+}
+
+/// The template with each `{variable}` replaced by what `each` makes of its position
+/// (`/orgs/{org_id}/members/{id}` → `/orgs/{p0}/members/{p1}`); literal text is kept.
+pub fn map_variables(path: &str, mut each: impl FnMut(usize) -> String) -> String {
     let mut out = String::with_capacity(path.len());
-    let mut inside = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                inside = true;
-                out.push_str("{}");
-            }
-            '}' => inside = false,
-            _ if !inside => out.push(c),
-            _ => {}
-        }
+    let mut rest = path;
+    let mut index = 0;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push_str(&rest[..start]);
+        out.push_str(&each(index));
+        index += 1;
+        rest = &rest[start + len + 1..];
     }
+    out.push_str(rest);
     out
 }

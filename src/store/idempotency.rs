@@ -94,18 +94,24 @@ impl Idempotency {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    /// Keeps the answer for `key`; returns it as the state file keeps it (`None` for answers
-    /// that are not kept: server errors, which the client should retry for real).
-    pub fn finish(&self, key: &str, fingerprint: u64, response: &Response<Bytes>) -> Option<Remembered> {
+    /// Keeps the answer for `key`; says whether it was kept (server errors are not: the
+    /// client should retry for real).
+    pub fn finish(&self, key: &str, fingerprint: u64, response: &Response<Bytes>) -> bool {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if response.status().is_server_error() {
             entries.remove(key);
-            return None;
+            return false;
         }
         entries.insert(
             key.to_string(),
             Entry::Done { fingerprint, expires: Instant::now() + self.ttl, response: copy(response) },
         );
+        true
+    }
+
+    /// A kept answer as the state file keeps it; `None` for one that is not text (the
+    /// sandbox answers JSON, so that is simply not kept on disk).
+    pub fn to_disk(&self, fingerprint: u64, response: &Response<Bytes>) -> Option<Remembered> {
         Some(Remembered {
             fingerprint,
             expires: jiff::Timestamp::now().as_millisecond().saturating_add(self.ttl.as_millis() as i64),
@@ -115,7 +121,6 @@ impl Idempotency {
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
-            // The sandbox answers JSON; an answer that is not text is simply not kept on disk.
             body: String::from_utf8(response.body().to_vec()).ok()?,
         })
     }

@@ -174,7 +174,7 @@ impl Store {
             .map(|(op, binding)| match binding {
                 Some(b) => {
                     let prepared = &self.prepared[mount][b.resource];
-                    Writable::new(api, op, &prepared.item_schema, &prepared.owned)
+                    Writable::new(api, op, &prepared.item_schema, &prepared.properties, &prepared.owned)
                 }
                 None => Writable::default(),
             })
@@ -238,7 +238,8 @@ impl Store {
                 let response = self.act(&call, body, &binding, api, op).await;
                 let kept = self.idempotency.finish(&scope, fingerprint, &response);
                 // Kept on disk too, so a retry after a restart replays instead of creating twice.
-                if let (Some(answer), Some(journal)) = (kept, &self.journal)
+                if let (true, Some(journal)) = (kept, &self.journal)
+                    && let Some(answer) = self.idempotency.to_disk(fingerprint, &response)
                     && let Some(failure) = persist(Some(journal.submit(&Record::Key { scope, answer }))).await
                 {
                     return Some(failure);

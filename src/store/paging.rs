@@ -18,6 +18,8 @@ const PAGE: &[&str] = &["page_number", "page", "pageNumber"];
 const SORT_KEY: &[&str] = &["order_by", "sort_by", "sort", "orderBy", "sortBy"];
 const SORT_ORDER: &[&str] = &["sort_order", "order", "sortOrder"];
 const SEARCH: &[&str] = &["query", "q", "search"];
+/// Parameters that shape the list rather than filter it.
+const PAGING: &[&[&str]] = &[SIZE, OFFSET, TOKEN, PAGE, SORT_KEY, SORT_ORDER, SEARCH];
 
 /// One list request, read off the document's own parameters.
 #[derive(Debug, Default)]
@@ -73,7 +75,7 @@ impl Listing {
         let filters = query
             .iter()
             .filter(|(k, _)| documented(k) && known(k) && !k.starts_with("__"))
-            .filter(|(k, _)| ![SIZE, OFFSET, TOKEN, PAGE, SORT_KEY, SORT_ORDER, SEARCH].concat().contains(&k.as_str()))
+            .filter(|(k, _)| !PAGING.iter().any(|names| names.contains(&k.as_str())))
             .cloned()
             .collect();
         let search = query

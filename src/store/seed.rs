@@ -13,11 +13,7 @@ impl Store {
         let file = path.display().to_string();
         let fail = |message: String| StoreError::Seed { file: file.clone(), message };
         let source = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read the seed file: {e}")))?;
-        let value: Value = if source.trim_start().starts_with('{') {
-            serde_json::from_str(&source).map_err(|e| fail(format!("invalid JSON: {e}")))?
-        } else {
-            crate::yaml::from_str(&source).map_err(|e| fail(format!("invalid YAML: {e}")))?
-        };
+        let value: Value = crate::yaml::from_json_or_yaml(&source).map_err(fail)?;
         let Value::Object(by_mount) = value else {
             return Err(fail("expected a map of document name → resources".into()));
         };
@@ -38,12 +34,9 @@ impl Store {
                     .ok_or_else(|| {
                         fail(format!("{mount_name}: no resource '{name}' (known: {})", self.resource_names(m)))
                     })?;
-                let schema = self.models[m].resources[r]
-                    .schema
-                    .map(|id| api.schemas.get(id))
-                    .and_then(|s| infer::item_schema(api, s))
-                    .cloned()
-                    .unwrap_or(Value::Bool(true));
+                // What the store worked out for the resource at start-up.
+                let prepared = &self.prepared[m][r];
+                let schema = &prepared.item_schema;
                 let Value::Array(items) = items else {
                     return Err(fail(format!("{mount_name}.{name}: expected a list of items")));
                 };
@@ -53,11 +46,10 @@ impl Store {
                         return Err(fail(format!("{mount_name}.{name}: every item must be an object")));
                     };
                     if !item.contains_key("id") {
-                        item.insert("id".into(), fields::new_id(api, &schema));
+                        item.insert("id".into(), fields::new_id(api, schema));
                     }
-                    let example = self.example_item(m, r);
                     let seeded = item.clone();
-                    fields::stamp_new(api, &schema, &mut item, example.as_ref(), &fields::Clock::now());
+                    fields::stamp_new(api, schema, &mut item, prepared.example.as_ref(), &fields::Clock::now());
                     // Seeded values win over stamped ones (a seed may give its own timestamps),
                     // field by field, so a partial nested object keeps the stamped rest.
                     super::writes::merge_patch(&mut item, seeded);

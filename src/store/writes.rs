@@ -21,7 +21,8 @@ pub struct Writable {
 }
 
 impl Writable {
-    pub fn new(api: &Api, op: &Operation, item_schema: &Value, owned: &[String]) -> Writable {
+    /// `properties` and `owned` are the item's, as the store prepared them.
+    pub fn new(api: &Api, op: &Operation, item_schema: &Value, properties: &[String], owned: &[String]) -> Writable {
         let mut requested: Vec<String> = Vec::new();
         let mut documented = false;
         for media in op.body.iter().flat_map(|b| b.content.iter()) {
@@ -32,10 +33,9 @@ impl Writable {
         }
         let item = deref(&api.schemas, item_schema);
         let item_open = item.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false));
-        let stored: Vec<String> = fields::properties(api, item_schema).into_iter().map(|(n, _)| n.clone()).collect();
         Writable {
             requested: documented.then_some(requested),
-            stored: (!stored.is_empty() && !item_open).then_some(stored),
+            stored: (!properties.is_empty() && !item_open).then(|| properties.to_vec()),
             owned: owned.to_vec(),
         }
     }

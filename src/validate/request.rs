@@ -55,7 +55,9 @@ pub struct CheckedRequest<'o> {
 }
 
 /// OpenAPI says header parameters with these names are ignored: HTTP handles them.
-const IGNORED_HEADERS: &[&str] = &["accept", "content-type", "authorization"];
+pub fn governed_by_http(header: &str) -> bool {
+    ["accept", "content-type", "authorization"].iter().any(|h| h.eq_ignore_ascii_case(header))
+}
 
 /// Checks the content type (415) and, when `validate` is on, every parameter and the body.
 /// With `validate` off nothing is judged: the body is decoded if it can be, else ignored.
@@ -168,7 +170,7 @@ impl Sent {
 fn check_params(api: &Api, op: &Operation, input: &RequestInput<'_>, violations: &mut Vec<Violation>) {
     let raw = RawParams::new(input.query, input.headers, input.path_params);
     for param in &op.params {
-        if param.location == ParamIn::Header && IGNORED_HEADERS.contains(&param.name.to_ascii_lowercase().as_str()) {
+        if param.location == ParamIn::Header && governed_by_http(&param.name) {
             continue;
         }
         let part = Part::from(param.location);

@@ -76,6 +76,31 @@ pub async fn start_full(
     TestServer { addr, base: format!("http://{addr}"), mounts, stop: Some(tx), task: Some(task) }
 }
 
+/// Starts the binary (`specmock ARGS --port 0 --quiet`, in the crate's folder) and returns it
+/// with its base URL, read from its banner. The rest of stderr is drained, so the child
+/// never meets a full or closed pipe.
+pub fn spawn_specmock(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(args)
+        .args(["--port", "0", "--quiet"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr is piped")).lines();
+    let base = loop {
+        let line = lines.next().expect("the server prints where it listens").expect("stderr is text");
+        if let Some(url) = line.strip_prefix("specmock listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
 pub fn client() -> reqwest::Client {
     client_builder().build().expect("client")
 }
@@ -96,6 +121,11 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Sends the request and reads the whole answer.
+    pub async fn of(request: reqwest::RequestBuilder) -> Answer {
+        Answer::from(request.send().await.expect("the request is answered")).await
+    }
+
     pub async fn from(response: reqwest::Response) -> Answer {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
