@@ -11,5 +11,6 @@ pub mod server;
 pub mod spec;
 pub mod store;
 pub mod style;
+pub mod units;
 pub mod validate;
 pub mod yaml;

@@ -99,7 +99,7 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     tokens: Option<PathBuf>,
     /// Largest request body accepted, e.g. 10MiB, 512KiB, 1000000 (413 beyond it).
-    #[arg(long, default_value = "10MiB", value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = "10MiB", value_parser = specmock::units::parse_size, value_name = "SIZE")]
     max_body: usize,
     /// Seconds a connection may wait for its next request (new, slow or idle keep-alive
     /// connections are closed after it), and then for the request's body (408).
@@ -208,7 +208,7 @@ struct ProxyArgs {
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     timeout: u64,
     /// Largest request body accepted, e.g. 10MiB.
-    #[arg(long, default_value = "10MiB", value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = "10MiB", value_parser = specmock::units::parse_size, value_name = "SIZE")]
     max_body: usize,
     /// Do not log a line per request.
     #[arg(long, short)]
@@ -368,7 +368,7 @@ fn run_server<H: server::Handler>(
     announce: impl FnOnce(SocketAddr),
 ) -> ExitCode {
     let Some(runtime) = runtime(workers) else { return ExitCode::FAILURE };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let address = format!("{host}:{port}");
         let listener = match tokio::net::TcpListener::bind(&address).await {
             Ok(l) => l,
@@ -389,7 +389,10 @@ fn run_server<H: server::Handler>(
                 ExitCode::FAILURE
             }
         }
-    })
+    });
+    // Work that ignored the grace period (a blocking task) is not waited for.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    code
 }
 
 /// Logging to stderr, written by a background thread so requests never wait on it.
@@ -529,28 +532,20 @@ fn serve(args: ServeArgs) -> ExitCode {
             );
         }
         if let Some(store) = mock.store() {
-            let resources: Vec<String> = store.describe().into_iter().map(|(m, r, _)| format!("{m}:{r}")).collect();
+            let described = store.describe();
             let kept = args.state.as_ref().map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
-            say!("  stateful sandbox ({kept}): {}", resources.join(", "));
+            let served: Vec<String> = described
+                .iter()
+                .filter(|d| d.stateless.is_none())
+                .map(|d| format!("{}:{}", d.mount, d.resource))
+                .collect();
+            say!(
+                "  stateful sandbox ({kept}): {}",
+                if served.is_empty() { "no resources".into() } else { served.join(", ") }
+            );
+            for d in described.iter().filter(|d| d.stateless.is_some()) {
+                say!("  served statelessly: {}:{} — {}", d.mount, d.resource, d.stateless.as_deref().unwrap_or(""));
+            }
         }
     })
-}
-
-/// `10MiB`, `512KiB`, `1MB`, `1000`.
-fn parse_size(text: &str) -> Result<usize, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let n: usize = digits.parse().map_err(|_| format!("'{text}' is not a size (e.g. 10MiB, 512KiB, 1000)"))?;
-    let factor = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1_000,
-        "kib" => 1 << 10,
-        "m" | "mb" => 1_000_000,
-        "mib" => 1 << 20,
-        "g" | "gb" => 1_000_000_000,
-        "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit '{other}' (use B, KiB, MiB, GiB, KB, MB, GB)")),
-    };
-    n.checked_mul(factor).ok_or_else(|| format!("'{text}' is too large"))
 }

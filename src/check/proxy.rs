@@ -97,8 +97,8 @@ impl Proxy {
                 format!("no documented operation matches {method} {path}"),
             )];
             return match self.forward(&request, &target).await {
-                Ok(upstream) => self.finish(&request, &target, upstream, &findings, By::Upstream, None),
-                Err(answer) => self.finish(&request, &target, answer, &findings, By::Proxy, None),
+                Ok(upstream) => self.finish(&request, &target, upstream, &findings, By::Upstream, None).await,
+                Err(answer) => self.finish(&request, &target, answer, &findings, By::Proxy, None).await,
             };
         };
         let tag = Some(OperationTag(Arc::clone(&op.label)));
@@ -112,15 +112,15 @@ impl Proxy {
         if self.strict
             && let Some((refusal, findings)) = self.refuse(op, &request, &verdict)
         {
-            return self.finish(&request, &target, refusal, &findings, By::Proxy, tag);
+            return self.finish(&request, &target, refusal, &findings, By::Proxy, tag).await;
         }
         let upstream = match self.forward(&request, &target).await {
             Ok(r) => r,
-            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings(), By::Proxy, tag),
+            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings(), By::Proxy, tag).await,
         };
         let findings =
             self.judge.answered(op, &method, verdict, upstream.status().as_u16(), upstream.headers(), upstream.body());
-        self.finish(&request, &target, upstream, &findings, By::Upstream, tag)
+        self.finish(&request, &target, upstream, &findings, By::Upstream, tag).await
     }
 
     /// Strict mode: credentials, content type and validity, answered in the document's style.
@@ -202,7 +202,7 @@ impl Proxy {
     }
 
     /// Adds the verdict headers, logs, records.
-    fn finish(
+    async fn finish(
         &self,
         request: &Request<Bytes>,
         target: &str,
@@ -229,7 +229,7 @@ impl Proxy {
             .insert(HeaderName::from_static(ANSWERED_BY_HEADER), HeaderValue::from_static(by.as_str()));
         // Fixtures are what the upstream did; the proxy's own answers would misrepresent it.
         if let (Some(dir), By::Upstream) = (&self.record, by) {
-            self.save(dir, request, target, &response);
+            self.save(dir, request, target, &response).await;
         }
         if let Some(tag) = tag {
             response.extensions_mut().insert(tag);
@@ -237,7 +237,7 @@ impl Proxy {
         response
     }
 
-    fn save(&self, dir: &std::path::Path, request: &Request<Bytes>, target: &str, response: &Response<Bytes>) {
+    async fn save(&self, dir: &std::path::Path, request: &Request<Bytes>, target: &str, response: &Response<Bytes>) {
         let n = self.recorded.fetch_add(1, Ordering::Relaxed) + 1;
         let slug: String = request
             .uri()
@@ -265,12 +265,17 @@ impl Proxy {
             &Recorded { headers: response_headers, body: response.body().clone(), ..Recorded::default() },
         );
         let text = serde_json::to_string_pretty(&fixture).unwrap_or_default();
-        // Written whole to a temporary name and renamed, so a reader never sees half a file.
-        let partial = file.with_extension("json.partial");
-        let written = std::fs::write(&partial, text).and_then(|_| std::fs::rename(&partial, &file));
-        if let Err(e) = written {
-            tracing::warn!("cannot record {}: {e}", file.display());
-        }
+        // Off the async workers (a slow disk must not hold up other exchanges), but before the
+        // answer goes out, so a client that got its answer finds the recording.
+        let task = tokio::task::spawn_blocking(move || {
+            // Written whole to a temporary name and renamed, so a reader never sees half a file.
+            let partial = file.with_extension("json.partial");
+            let written = std::fs::write(&partial, text).and_then(|_| std::fs::rename(&partial, &file));
+            if let Err(e) = written {
+                tracing::warn!("cannot record {}: {e}", file.display());
+            }
+        });
+        let _ = task.await;
     }
 }
 

@@ -155,15 +155,34 @@ impl Mock {
         request: &Request<Bytes>,
         params: &[(&str, std::borrow::Cow<'_, str>)],
     ) -> Response<Bytes> {
+        let prefer = match Prefer::from_request(request.headers(), request.uri().query()) {
+            Ok(p) => p,
+            Err(message) => return problem(422, message, &[]),
+        };
+        // The sandbox spends a delay as work (an idempotency key stays claimed meanwhile);
+        // every other answer is simply sent that much later.
+        let (response, delay_left) = self.decide(mount, operation, request, params, &prefer).await;
+        if let Some(delay) = delay_left {
+            tokio::time::sleep(delay).await;
+        }
+        response
+    }
+
+    /// The answer, and the delay still to spend before sending it.
+    async fn decide(
+        &self,
+        mount: usize,
+        operation: usize,
+        request: &Request<Bytes>,
+        params: &[(&str, std::borrow::Cow<'_, str>)],
+        prefer: &Prefer,
+    ) -> (Response<Bytes>, Option<std::time::Duration>) {
         let api = &self.mounts[mount].api;
         let op = &api.operations[operation];
         let headers = request.headers();
         let query = request.uri().query();
         let path = request.uri().path();
-        let prefer = match Prefer::from_request(headers, query) {
-            Ok(p) => p,
-            Err(message) => return problem(422, message, &[]),
-        };
+        let later = |response: Response<Bytes>| (response, prefer.delay);
 
         match security::check(api, op, headers, query, self.options.tokens.as_ref()) {
             Auth::Allowed => {}
@@ -175,11 +194,11 @@ impl Mock {
                         response.headers_mut().append(header::WWW_AUTHENTICATE, v);
                     }
                 }
-                return response;
+                return later(response);
             }
             Auth::Forbidden { reason } => {
                 let violation = Violation::new(Part::Message, "", "forbidden", reason);
-                return render_error(api, op, 403, &[violation], Voice::Example, path);
+                return later(render_error(api, op, 403, &[violation], Voice::Example, path));
             }
         }
 
@@ -187,22 +206,24 @@ impl Mock {
             RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
         let checked = match check_request(api, op, &input, self.options.validate_requests) {
             Ok(c) => c,
-            Err(unsupported) => return render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path),
+            Err(unsupported) => {
+                return later(render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path));
+            }
         };
         if !checked.violations.is_empty() {
-            return render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path);
+            return later(render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path));
         }
         // The sandbox answers resource operations, unless the client asked for a documented answer.
         if let Some(store) = &self.store
             && prefer.code.is_none()
             && prefer.example.is_none()
         {
-            let call = Call { mount, operation, request, params, body: checked.body };
+            let call = Call { mount, operation, request, params, body: checked.body, delay: prefer.delay };
             if let Some(response) = Box::pin(store.answer(call)).await {
-                return response;
+                return (response, None);
             }
         }
-        self.documented(api, op, &prefer, headers)
+        later(self.documented(api, op, prefer, headers))
     }
 
     /// The documented answer the client prefers (or the default one).
