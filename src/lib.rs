@@ -1,7 +1,9 @@
 //! specmock: one compiled model of an OpenAPI document, used to mock it, to sandbox it,
 //! and to hold a real server to it.
 
+pub mod app;
 pub mod check;
+mod error;
 pub mod generate;
 pub mod mock;
 pub mod mounts;
@@ -14,3 +16,5 @@ pub mod style;
 pub mod units;
 pub mod validate;
 pub mod yaml;
+
+pub use error::Error;

@@ -16,7 +16,7 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
     let op = target.operation();
     let noun = target.facts.noun.as_str();
     match reply {
-        Reply::Page(page) => answer(target, op, Body::List(page)),
+        Reply::Page(page) => answer(target, op, Body::List(*page)),
         Reply::Done(
             Outcome::Created(item) | Outcome::Found(item) | Outcome::Updated(item) | Outcome::Deleted(item),
         ) => answer(target, op, Body::Item(&item)),

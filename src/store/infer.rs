@@ -245,14 +245,14 @@ fn identify(api: &Api, answer: Option<&Value>, stated: Option<&str>, variable: O
     if let Some(found) = names.iter().find(|n| item_schema(api, answer, n).is_some()) {
         return Ok(found.clone());
     }
-    let read_only = |name: &&'static str| {
+    let read_only = |name: &'static str| {
         item_schema(api, answer, name).is_some_and(|item| {
             super::fields::properties(api, item)
                 .iter()
-                .any(|(n, p)| n.as_str() == *name && deref(&api.schemas, p).get("readOnly") == Some(&Value::Bool(true)))
+                .any(|(n, p)| n.as_str() == name && deref(&api.schemas, p).get("readOnly") == Some(&Value::Bool(true)))
         })
     };
-    if let Some(found) = READ_ONLY_IDS.iter().copied().find(|n| read_only(&n)) {
+    if let Some(found) = READ_ONLY_IDS.iter().copied().find(|n| read_only(n)) {
         return Ok(found.to_string());
     }
     Err(format!(
@@ -350,7 +350,7 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
         // The variable an item path names items by (`{thing_id}`), if any item path does.
         let variable = model.bindings.iter().flatten().find_map(|b| {
             let source = b.id.as_ref().filter(|s| s.location == ParamIn::Path)?;
-            (b.resource == r && b.by.is_none() && b.action != Action::Create).then(|| source.name.as_str())
+            (b.resource == r && b.by.is_none() && b.action != Action::Create).then_some(source.name.as_str())
         });
         let named = stated.iter().find(|(k, _)| *k == resource.key).map(|(_, n)| n.as_str());
         resource.id_field = identify(api, resource.schema.map(|id| api.schemas.get(id)), named, variable);

@@ -30,7 +30,7 @@ pub(super) async fn list(target: &Target<'_>) -> Reply {
         Outcome::Listed(items) => items,
         other => return Reply::Done(other),
     };
-    Reply::Page(page(&listing, items, &target.facts.shape.id_field))
+    Reply::Page(Box::new(page(&listing, items, &target.facts.shape.id_field)))
 }
 
 fn page(listing: &Listing, items: Vec<Arc<Value>>, id_field: &str) -> Page {

@@ -46,7 +46,7 @@ impl Target<'_> {
 /// What an action came to.
 pub(crate) enum Reply {
     Done(Outcome),
-    Page(Page),
+    Page(Box<Page>),
     /// A list parameter the sandbox cannot use (a page token it never handed out).
     BadQuery {
         name: String,
