@@ -4,6 +4,7 @@
 pub mod app;
 pub mod check;
 mod error;
+pub mod gate;
 pub mod generate;
 pub mod mock;
 pub mod mounts;

@@ -16,12 +16,13 @@ use serde_json::Value;
 use super::exchange::{Recorded, to_fixture};
 use super::judge::{Finding, Judge, Rule};
 use super::redact::Secrets;
-use super::request::{RequestVerdict, SeenRequest};
+use super::request::RequestVerdict;
+use crate::gate;
 use crate::mock::OperationTag;
-use crate::security::{self, Auth, Tokens};
+use crate::security::Tokens;
 use crate::spec::Api;
-use crate::style::{Voice, problem, render_error, validation_status};
-use crate::validate::{Part, Violation};
+use crate::style::problem;
+use crate::validate::RequestInput;
 
 pub use crate::style::VIOLATIONS_HEADER;
 /// `upstream`, or `proxy` when the proxy answered itself (strict refusals, 502): then the
@@ -102,15 +103,16 @@ impl Proxy {
             };
         };
         let tag = Some(OperationTag(Arc::clone(&op.label)));
-        let seen = SeenRequest {
+        let seen = RequestInput {
             method: &method,
             query: request.uri().query(),
             headers: request.headers(),
+            path_params: &params,
             body: request.body(),
         };
-        let verdict = self.judge.request(op, &params, &seen);
+        let verdict = self.judge.request(op, &seen);
         if self.strict
-            && let Some((refusal, findings)) = self.refuse(op, &request, &verdict)
+            && let Some((refusal, findings)) = self.refuse(op, &seen, &path)
         {
             return self.finish(&request, &target, refusal, &findings, By::Proxy, tag).await;
         }
@@ -123,46 +125,26 @@ impl Proxy {
         self.finish(&request, &target, upstream, &findings, By::Upstream, tag).await
     }
 
-    /// Strict mode: credentials, content type and validity, answered in the document's style.
-    /// Returns the answer and what it reports (the request's own findings).
+    /// Strict mode: the mock's refusal, in the document's style, with the request's own
+    /// findings.
     fn refuse(
         &self,
         op: &crate::spec::Operation,
-        request: &Request<Bytes>,
-        verdict: &RequestVerdict,
+        request: &RequestInput<'_>,
+        path: &str,
     ) -> Option<(Response<Bytes>, Vec<Finding>)> {
         let api = self.judge.api();
-        let path = request.uri().path();
-        let refused = |keyword: &str, reason: String| {
-            let violation = Violation::new(Part::Message, "", keyword, reason);
-            (violation.clone(), vec![Finding { rule: Rule::RequestValid, violation }])
+        let refusal = gate::judge(api, op, request, self.tokens.as_ref(), true).err()?;
+        let findings = match &refusal {
+            // Credentials concern the request as a whole.
+            gate::Refusal::Unauthorized { .. } | gate::Refusal::Forbidden { .. } => refusal
+                .violations()
+                .into_iter()
+                .map(|violation| Finding { rule: Rule::RequestValid, violation })
+                .collect(),
+            _ => RequestVerdict { violations: refusal.violations(), credentials_missing: false }.findings(),
         };
-        match security::check(api, op, request.headers(), request.uri().query(), self.tokens.as_ref()) {
-            Auth::Allowed => {}
-            Auth::Unauthorized { challenges, reason } => {
-                let (violation, findings) = refused("unauthorized", reason);
-                let mut r = render_error(api, op, 401, &[violation], Voice::Example, path);
-                for c in challenges {
-                    if let Ok(v) = HeaderValue::from_str(&c) {
-                        r.headers_mut().append(header::WWW_AUTHENTICATE, v);
-                    }
-                }
-                return Some((r, findings));
-            }
-            Auth::Forbidden { reason } => {
-                let (violation, findings) = refused("forbidden", reason);
-                return Some((render_error(api, op, 403, &[violation], Voice::Example, path), findings));
-            }
-        }
-        if !verdict.invalid() {
-            return None;
-        }
-        // The same answers the mock gives: 415 in the document's style, else the validation error.
-        let violations = &verdict.violations;
-        let unsupported = violations.iter().any(|v| v.part == Part::Header && v.keyword == "content_type");
-        let (status, voice) =
-            if unsupported { (415, Voice::Framework) } else { (validation_status(op), Voice::Template) };
-        Some((render_error(api, op, status, violations, voice, path), verdict.findings()))
+        Some((gate::render(api, op, &refusal, path), findings))
     }
 
     /// The upstream's answer, or the proxy's own 502 when it gives none.
