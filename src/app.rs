@@ -117,7 +117,11 @@ pub async fn listen<H: Handler>(host: &str, port: u16, handler: Arc<H>, limits: 
 
 /// The mock (and its sandbox) a configuration describes, ready to serve.
 pub fn mock(config: &ServeConfig) -> Result<Mock, Error> {
-    let mounts = crate::mounts::mounts(&config.specs, &config.mounts)?;
+    assemble(crate::mounts::mounts(&config.specs, &config.mounts)?, config)
+}
+
+/// The mock of documents already loaded, as the configuration says (its `specs` aside).
+pub fn assemble(mounts: Vec<Mount>, config: &ServeConfig) -> Result<Mock, Error> {
     if let Some(empty) = mounts.iter().find(|m| m.api.operations.is_empty()) {
         return Err(Error::Usage(format!(
             "{}: the document has no operations (its paths are empty), so there is nothing to serve",

@@ -3,10 +3,12 @@
 
 pub mod app;
 pub mod check;
+mod contract;
 mod error;
 pub mod gate;
 pub mod generate;
 pub mod mock;
+mod mock_server;
 pub mod mounts;
 pub mod route;
 pub mod security;
@@ -18,4 +20,6 @@ pub mod units;
 pub mod validate;
 pub mod yaml;
 
+pub use contract::Contract;
 pub use error::Error;
+pub use mock_server::{Document, MockServer, MockServerBuilder};

@@ -181,8 +181,9 @@ impl State for Embedded {
     fn read<'a>(&'a self, shape: &'a Shape, lookup: &'a Lookup) -> BoxFuture<'a, Outcome> {
         let inner = self.lock();
         let items = inner.data.get(&shape.key);
-        let outcome = match find(items, lookup) {
-            Some(id) => Outcome::Found(Arc::clone(&items.expect("found in it")[&id])),
+        let found = find(items, lookup).and_then(|id| items?.get(&id));
+        let outcome = match found {
+            Some(item) => Outcome::Found(Arc::clone(item)),
             None => not_found(shape, lookup),
         };
         drop(inner);
