@@ -66,7 +66,7 @@ pub struct Store {
     resources: Vec<Vec<Facts>>,
     /// Per document and operation: how a resource operation acts and answers.
     operations: Vec<Vec<Option<OpFacts>>>,
-    state: Box<dyn State>,
+    state: Arc<dyn State>,
     seed: Data,
     ttl: Duration,
 }
@@ -110,7 +110,7 @@ impl Store {
             models,
             resources,
             operations,
-            state: Box::new(Embedded::new(Data::new(), None, options.idempotency_ttl)),
+            state: Arc::new(Embedded::new(Data::new(), None, options.idempotency_ttl)),
             seed: Data::new(),
             ttl: options.idempotency_ttl,
         };
@@ -127,7 +127,7 @@ impl Store {
             }
             None => Embedded::new(store.seed.clone(), None, options.idempotency_ttl),
         };
-        store.state = Box::new(state);
+        store.state = Arc::new(state);
         Ok(store)
     }
 
