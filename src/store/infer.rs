@@ -262,6 +262,18 @@ fn identify(api: &Api, answer: Option<&Value>, stated: Option<&str>, variable: O
     ))
 }
 
+/// Whether the document lists `path` (GET) or has items under it (`path/{id}`).
+fn is_collection(api: &Api, path: &str) -> bool {
+    api.operations.iter().any(|op| {
+        (op.path == path && op.method == http::Method::GET)
+            || op
+                .path
+                .strip_prefix(path)
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .is_some_and(|rest| rest.find('}').is_some_and(|end| rest[end + 1..].is_empty()))
+    })
+}
+
 pub fn infer(api: &Api) -> Result<Model, HintError> {
     let mut model = Model { resources: Vec::new(), bindings: vec![None; api.operations.len()] };
     let mut keys: Vec<String> = Vec::new();
@@ -281,6 +293,12 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
             None => inferred_action(op, item_param.is_some()),
         };
         let Some(action) = action else { continue };
+        // A POST to `/users/{user_id}/ban` is an action, not a collection: a collection is
+        // something the document also lists or reads items of.
+        if action == Action::Create && hint.as_ref().and_then(|h| h.action).is_none() && !is_collection(api, collection)
+        {
+            continue;
+        }
         let key = hint.as_ref().and_then(|h| h.name.clone()).unwrap_or_else(|| collection.to_string());
         let id = hint
             .as_ref()

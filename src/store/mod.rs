@@ -209,17 +209,21 @@ impl Store {
     pub async fn dump(&self) -> Result<Value, String> {
         let data = self.state.dump().await?;
         let mut resources = Map::new();
+        let items =
+            |key: &String| data.get(key).map(|i| i.values().map(|v| (**v).clone()).collect()).unwrap_or_default();
         for facts in self.resources.iter().flatten() {
             let key = &facts.shape.key;
-            let items: Vec<Value> =
-                data.get(key).map(|i| i.values().map(|v| (**v).clone()).collect()).unwrap_or_default();
-            resources.insert(key.clone(), Value::Array(items));
+            resources.insert(key.clone(), Value::Array(items(key)));
+            // Items nested in others (`…/members@org_1`), one entry per parent.
+            for scoped in data.keys().filter(|k| base_key(k) == key && *k != key) {
+                resources.insert(scoped.clone(), Value::Array(items(scoped)));
+            }
         }
         Ok(json!({ "resources": resources }))
     }
 
     fn check_known(&self, path: &std::path::Path, data: &Data) -> Result<(), StateError> {
-        let known = |k: &String| self.resources.iter().flatten().any(|f| &f.shape.key == k);
+        let known = |k: &String| self.resources.iter().flatten().any(|f| f.shape.key == base_key(k));
         if let Some(unknown) = data.keys().find(|k| !known(k)) {
             return Err(StateError {
                 file: path.display().to_string(),
@@ -230,6 +234,11 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A resource's key without the parents its items are nested in.
+fn base_key(key: &str) -> &str {
+    key.split_once(actions::SCOPE).map_or(key, |(base, _)| base)
 }
 
 /// An idempotency key this request has claimed; released unless kept.

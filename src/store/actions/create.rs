@@ -33,5 +33,5 @@ pub(super) async fn create(target: &Target<'_>) -> Reply {
             NewItem { item, candidates, chosen: false }
         }
     };
-    Reply::Done(target.store.state.create(&facts.shape, new).await)
+    Reply::Done(target.store.state.create(&target.shape(), new).await)
 }

@@ -11,7 +11,7 @@ pub(super) async fn delete(target: &Target<'_>) -> Reply {
         Ok(found) => found,
         Err(reply) => return reply,
     };
-    match target.store.state.delete(&target.facts.shape, &found).await {
+    match target.store.state.delete(&target.shape(), &found).await {
         // The removal is a change too: its answer carries the removal's time and sequence.
         Outcome::Deleted(mut value) => {
             if let Some(item) = Arc::make_mut(&mut value).as_object_mut() {

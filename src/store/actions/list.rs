@@ -26,7 +26,7 @@ pub(super) async fn list(target: &Target<'_>) -> Reply {
         Ok(listing) => listing,
         Err((name, message)) => return Reply::BadQuery { name, message },
     };
-    let items = match target.store.state.list(&target.facts.shape).await {
+    let items = match target.store.state.list(&target.shape()).await {
         Outcome::Listed(items) => items,
         other => return Reply::Done(other),
     };

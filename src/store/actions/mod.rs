@@ -8,14 +8,19 @@ mod list;
 mod read;
 mod update;
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::facts::{Facts, OpFacts};
 use super::infer::{Action, IdSource};
 use super::render::Page;
-use super::state::{Lookup, Outcome};
+use super::state::{Lookup, Outcome, Shape};
 use super::{Call, Store};
 use crate::spec::{Api, Operation, ParamIn};
+
+/// Between a resource's key and the ids of the items it is nested in.
+pub(crate) const SCOPE: char = '@';
 
 /// One request to one resource operation.
 pub(crate) struct Target<'a> {
@@ -32,6 +37,20 @@ impl Target<'_> {
 
     pub fn operation(&self) -> &Operation {
         &self.api().operations[self.call.operation]
+    }
+
+    /// The resource as this request sees it: items under `/orgs/{org_id}/members` are kept
+    /// per organization, so the shape's key carries the parents' ids (`…@org_1`).
+    fn shape(&self) -> Cow<'_, Shape> {
+        let item = self.op.binding.id.as_ref().filter(|s| s.location == ParamIn::Path).map(|s| s.name.as_str());
+        let parents: Vec<&str> =
+            self.call.params.iter().filter(|(name, _)| Some(*name) != item).map(|(_, value)| value.as_ref()).collect();
+        if parents.is_empty() {
+            return Cow::Borrowed(&self.facts.shape);
+        }
+        let mut shape = self.facts.shape.clone();
+        shape.key = format!("{}{SCOPE}{}", shape.key, parents.join("/"));
+        Cow::Owned(shape)
     }
 
     /// The request body's writable properties (a list's body is its search, not this).

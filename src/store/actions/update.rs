@@ -27,5 +27,5 @@ pub(super) async fn update(target: &Target<'_>) -> Reply {
         fields::stamp_update(api, &facts.item_schema, &mut new, &clock);
         new
     };
-    Reply::Done(target.store.state.update(&facts.shape, &found, &change).await)
+    Reply::Done(target.store.state.update(&target.shape(), &found, &change).await)
 }
