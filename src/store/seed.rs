@@ -109,7 +109,8 @@ impl Store {
                     .find(|c| !taken.contains_key(&text(c)))
                     .unwrap_or(Value::Null),
             };
-            item.insert(id_field.to_string(), id);
+            // The id first, as a create makes it.
+            item = std::iter::once((id_field.to_string(), id)).chain(item).collect();
         }
         let sent = Sent::By(&facts.create);
         fields::stamp_new(
