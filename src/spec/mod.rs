@@ -4,6 +4,7 @@ mod builtin;
 mod compile;
 mod dialect;
 mod error;
+pub mod error_template;
 mod load;
 mod model;
 pub mod pointer;
