@@ -12,4 +12,5 @@ pub mod spec;
 pub mod store;
 pub mod style;
 pub mod validate;
+pub mod xml;
 pub mod yaml;

@@ -104,6 +104,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
 
     let title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("untitled").to_string();
     let schemas = c.schemas.finish()?;
+    xml_examples(&mut operations, &schemas);
     Ok(Api {
         title,
         source: sources.name(0).to_string(),
@@ -324,7 +325,7 @@ impl<'s> Compiler<'s> {
                         name: name.to_ascii_lowercase(),
                         required: h.get("required").and_then(Value::as_bool).unwrap_or(false),
                         schema,
-                        example: h.get("example").cloned().or_else(|| h.pointer("/schema/example").cloned()),
+                        example: header_example(self.sources, &hloc, h),
                     });
                 }
             }
@@ -356,7 +357,15 @@ impl<'s> Compiler<'s> {
             let examples = self.examples(media, &mloc, &name)?;
             let content_type = http::HeaderValue::from_str(concrete_type(&name))
                 .unwrap_or(http::HeaderValue::from_static("application/octet-stream"));
-            out.push(MediaType { name, content_type, schema, examples });
+            let reserved_escaped = media
+                .get("encoding")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(_, e)| e.get("allowReserved").and_then(Value::as_bool) == Some(false))
+                .map(|(field, _)| field.clone())
+                .collect();
+            out.push(MediaType { name, content_type, schema, examples, reserved_escaped });
         }
         Ok(out)
     }
@@ -473,6 +482,39 @@ fn example(name: &str, value: Value, media: &str) -> Example {
         _ => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
     };
     Example { name: name.to_string(), value, bytes }
+}
+
+/// A documented header's value: its `example`, its first `examples` entry, else its
+/// schema's example or `default`.
+fn header_example(sources: &Sources, loc: &Loc, header: &Value) -> Option<Value> {
+    if let Some(example) = header.get("example") {
+        return Some(example.clone());
+    }
+    if let Some(Value::Object(named)) = header.get("examples") {
+        let first = named.keys().find_map(|key| sources.resolve(loc.child("examples").child(key)).ok());
+        if let Some(value) = first.and_then(|(_, ex)| ex.get("value").cloned()) {
+            return Some(value);
+        }
+    }
+    let (_, schema) = sources.resolve(loc.child("schema")).ok()?;
+    schema
+        .get("example")
+        .or_else(|| schema.get("examples").and_then(Value::as_array).and_then(|a| a.first()))
+        .or_else(|| schema.get("default"))
+        .cloned()
+}
+
+/// XML examples are serialized once the schemas that name their elements are compiled.
+fn xml_examples(operations: &mut [Operation], schemas: &super::schemas::Schemas) {
+    for op in operations {
+        let bodies = op.body.iter_mut().flat_map(|b| b.content.iter_mut());
+        let answers = op.responses.iter_mut().flat_map(|r| r.content.iter_mut());
+        for media in bodies.chain(answers).filter(|m| crate::xml::is_xml_media(&m.name)) {
+            for example in &mut media.examples {
+                example.bytes = crate::xml::encode(schemas, media.schema, &example.value);
+            }
+        }
+    }
 }
 
 fn parse_status(key: &str) -> Option<StatusKey> {

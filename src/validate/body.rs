@@ -70,7 +70,12 @@ pub fn decode(
     let essence = content_type.essence.as_str();
     let schema = media.schema.map(|id| schemas.get(id));
     if is_json_media(essence) {
-        return serde_json::from_slice(body).map(Some).map_err(|e| Unreadable(json_error(&e)));
+        let body = super::numbers::exact_integers(body);
+        return serde_json::from_slice(&body).map(Some).map_err(|e| Unreadable(json_error(&e)));
+    }
+    if crate::xml::is_xml_media(essence) {
+        let scalar = |schema: Option<&Value>, text: &str| coerce::scalar(schemas, schema, text);
+        return crate::xml::decode(schemas, schema, body, &scalar).map(Some).map_err(Unreadable);
     }
     if essence == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> =
@@ -87,6 +92,40 @@ pub fn decode(
         };
     }
     Ok(None)
+}
+
+/// Fields of a urlencoded body whose `encoding` refuses reserved characters
+/// (`allowReserved: false`) but that carry them unescaped. `+` is a space in forms.
+pub fn reserved_violations(media: &MediaType, body: &[u8]) -> Vec<Violation> {
+    const RESERVED: &[u8] = b":/?#[]@!$'()*,;=";
+    if media.reserved_escaped.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for pair in body.split(|b| *b == b'&') {
+        let (key, raw) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => continue,
+        };
+        let name: String = form_urlencoded::parse(key).map(|(k, _)| k.into_owned()).next().unwrap_or_default();
+        if !media.reserved_escaped.contains(&name) {
+            continue;
+        }
+        let mut found: Vec<char> = raw.iter().filter(|b| RESERVED.contains(b)).map(|b| *b as char).collect();
+        found.dedup();
+        if !found.is_empty() && !out.iter().any(|v: &Violation| v.field == name) {
+            let shown: Vec<String> = found.iter().map(|c| format!("'{c}'")).collect();
+            let mut v = Violation::new(
+                Part::Body,
+                &name,
+                "allowReserved",
+                format!("{name} contains reserved characters ({}) that must be percent-encoded", shown.join(", ")),
+            );
+            v.pointer = crate::spec::pointer::push("", &name);
+            out.push(v);
+        }
+    }
+    out
 }
 
 /// A JSON syntax error, with the parser's line and column.

@@ -124,10 +124,11 @@ pub fn scalar(schemas: &Schemas, schema: Option<&Value>, raw: &str) -> Value {
     if t.has(Types::STRING) || t.unknown() {
         return Value::String(raw.to_string());
     }
+    // Any number of digits: `offset=45142933002613952106987520` is an integer.
     if t.has(Types::INTEGER)
-        && let Ok(n) = raw.parse::<i64>()
+        && let Some(n) = super::numbers::integer(raw)
     {
-        return Value::from(n);
+        return Value::Number(n);
     }
     if t.has(Types::NUMBER)
         && let Some(n) = raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64)

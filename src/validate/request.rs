@@ -101,7 +101,9 @@ fn read_body<'o>(
         Sent::Unreadable(_) => return unsupported(accepted(), &sent),
     };
     let media = body::match_media(&request_body.content, &content_type.essence);
-    if input.body.is_empty() {
+    // An empty urlencoded body sent as such is a form without fields, judged like any other.
+    let empty_form = content_type.essence == "application/x-www-form-urlencoded" && matches!(sent, Sent::Text(_));
+    if input.body.is_empty() && !(empty_form && media.is_some()) {
         if request_body.required && validate {
             violations.extend(missing_body(api, media.or(request_body.content.first())));
         }
@@ -121,6 +123,9 @@ fn read_body<'o>(
     };
     if validate && let (Some(value), Some(schema)) = (&value, media.schema) {
         violations.extend(schema_violations(&api.schemas, schema, value, Part::Body, ""));
+    }
+    if validate && content_type.essence == "application/x-www-form-urlencoded" {
+        violations.extend(body::reserved_violations(media, input.body));
     }
     Ok((Some(media), value))
 }
