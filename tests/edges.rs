@@ -104,6 +104,16 @@ async fn empty_forms_are_forms_without_fields() {
     assert_eq!(form("/forms/required", "email=a%40b.example").await.status, 200);
     // A required body whose fields are all optional: the empty form is a valid one.
     assert_eq!(form("/forms/optional", "").await.status, 200);
+    // Form encoding writes an empty array as nothing, and a nullable field's null as `null`.
+    assert_eq!(form("/forms/arrays", "").await.status, 200);
+    assert_eq!(form("/forms/arrays", "ids=a&ids=b&state=null").await.status, 200);
+    assert_eq!(fields(&form("/forms/arrays", "state=short").await), ["state"]);
+    // An empty file sent as one is an empty file; an empty JSON body is a missing body.
+    let put = |content_type: &'static str| {
+        Answer::of(client().put(server.url("/files")).header("content-type", content_type).body(""))
+    };
+    assert_eq!(put("application/octet-stream").await.status, 204);
+    assert_eq!(put("application/json").await.status, 422);
     // No Content-Type and no body: still a missing body.
     let answer = Answer::of(client().post(server.url("/forms/optional"))).await;
     assert_eq!(answer.status, 422);

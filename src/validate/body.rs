@@ -80,7 +80,9 @@ pub fn decode(
     if essence == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> =
             form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        return Ok(Some(coerce::object(schemas, schema, &pairs)));
+        let mut form = coerce::object(schemas, schema, &pairs);
+        coerce::empty_arrays(schemas, schema, &mut form);
+        return Ok(Some(form));
     }
     if essence == "multipart/form-data" {
         return multipart(schemas, schema, content_type, body).map(Some);
@@ -171,5 +173,7 @@ fn multipart(schemas: &Schemas, schema: Option<&Value>, ct: &ContentType, body: 
         };
         pairs.push((name, text));
     }
-    Ok(coerce::object(schemas, schema, &pairs))
+    let mut form = coerce::object(schemas, schema, &pairs);
+    coerce::empty_arrays(schemas, schema, &mut form);
+    Ok(form)
 }

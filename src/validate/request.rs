@@ -101,9 +101,7 @@ fn read_body<'o>(
         Sent::Unreadable(_) => return unsupported(accepted(), &sent),
     };
     let media = body::match_media(&request_body.content, &content_type.essence);
-    // An empty urlencoded body sent as such is a form without fields, judged like any other.
-    let empty_form = content_type.essence == "application/x-www-form-urlencoded" && matches!(sent, Sent::Text(_));
-    if input.body.is_empty() && !(empty_form && media.is_some()) {
+    if input.body.is_empty() && !(matches!(sent, Sent::Text(_)) && media.is_some() && empty_is_a_value(&content_type)) {
         if request_body.required && validate {
             violations.extend(missing_body(api, media.or(request_body.content.first())));
         }
@@ -128,6 +126,14 @@ fn read_body<'o>(
         violations.extend(body::reserved_violations(media, input.body));
     }
     Ok((Some(media), value))
+}
+
+/// An empty body sent with a Content-Type that can hold nothing: an empty form is a form
+/// without fields (`{}`), an empty text or file is `""`, and each is judged like any other.
+/// JSON, XML and multipart have no empty document, so there it is a missing body.
+fn empty_is_a_value(content_type: &ContentType) -> bool {
+    let essence = content_type.essence.as_str();
+    !(crate::spec::is_json_media(essence) || crate::xml::is_xml_media(essence) || essence.starts_with("multipart/"))
 }
 
 /// A required body that was not sent. Vendors answer a missing object body as if `{}` had
