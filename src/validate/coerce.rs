@@ -165,9 +165,9 @@ pub fn empty_arrays(schemas: &Schemas, schema: Option<&Value>, form: &mut Value)
         required.extend(s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str));
     }
     for name in required {
-        let is_array = property(schemas, schema, name).map(|p| types(schemas, p)).is_some_and(|t| {
-            t.has(Types::ARRAY) && !t.has(Types::STRING) && !t.has(Types::OBJECT)
-        });
+        let is_array = property(schemas, schema, name)
+            .map(|p| types(schemas, p))
+            .is_some_and(|t| t.has(Types::ARRAY) && !t.has(Types::STRING) && !t.has(Types::OBJECT));
         if is_array && !map.contains_key(name) {
             map.insert(name.to_string(), Value::Array(Vec::new()));
         }
