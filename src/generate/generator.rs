@@ -234,39 +234,6 @@ impl<'s> Generator<'s> {
         self.typed(map, depth, name, &[])
     }
 
-    /// The value the document gives: `examples` (one of them), `example`, then `default`
-    /// (`null` included). Where the schema is written (`raw`, a `$ref` with siblings) speaks
-    /// before what it refers to.
-    fn documented(&mut self, raw: &Value, map: &Map<String, Value>) -> Option<Value> {
-        for source in [raw.as_object(), Some(map)].into_iter().flatten() {
-            if let Some(Value::Array(examples)) = source.get("examples")
-                && !examples.is_empty()
-            {
-                return Some(examples[self.rng.random_range(0..examples.len())].clone());
-            }
-            if let Some(value) = source.get("example").or_else(|| source.get("default")) {
-                return Some(value.clone());
-            }
-        }
-        None
-    }
-
-    /// Whether the document gives the schema a `default`, on it or where its `$ref` leads:
-    /// such properties are always present, as a server fills them in.
-    pub fn defaulted(&self, schema: &Value) -> bool {
-        let mut current = schema;
-        for _ in 0..16 {
-            if current.get("default").is_some() {
-                return true;
-            }
-            match current.get("$ref").and_then(Value::as_str).and_then(|r| self.schemas.lookup(r)) {
-                Some(target) => current = target,
-                None => return false,
-            }
-        }
-        false
-    }
-
     /// Generates from the chosen type; `excluded` types are never chosen (`not: {type: …}`).
     fn typed(
         &mut self,
@@ -421,28 +388,6 @@ impl<'s> Generator<'s> {
             .and_then(Value::as_str)
             .and_then(|r| self.schemas.origin_of(r))
             .is_some_and(|origin| self.refs.contains(&origin))
-    }
-
-    /// Sets the discriminator property to the tag of the branch that was generated.
-    fn discriminate(&self, discriminator: &Value, branch: &Value, object: &mut Map<String, Value>) {
-        let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else { return };
-        let Some(origin) = branch.get("$ref").and_then(Value::as_str).and_then(|r| self.schemas.origin_of(r)) else {
-            return;
-        };
-        let pointer = origin.split_once(": #").map(|(_, p)| p).unwrap_or("");
-        let tag = discriminator
-            .get("mapping")
-            .and_then(Value::as_object)
-            .and_then(|m| {
-                m.iter().find(|(_, target)| target.as_str().is_some_and(|t| t.ends_with(&format!("#{pointer}"))))
-            })
-            .map(|(tag, _)| tag.clone())
-            .or_else(|| pointer.rsplit('/').next().map(str::to_string));
-        if let Some(tag) = tag
-            && !object.get(property).is_some_and(|v| v.is_string())
-        {
-            object.insert(property.to_string(), Value::String(tag));
-        }
     }
 
     /// readOnly properties stay out of requests, writeOnly ones out of responses.

@@ -9,6 +9,8 @@
 //! from the same stream with a trace (`trace.rs`) and repaired where it fails; only when
 //! that fails too does the next attempt start on a new stream.
 
+mod discriminator;
+mod documented;
 mod generator;
 mod merge;
 mod pattern;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::dialect::Side;
 use super::error::SpecError;
+use super::examples;
 use super::load::{Loc, Sources};
 use super::model::*;
 use super::schemas::SchemaBuilder;
@@ -104,7 +105,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
 
     let title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("untitled").to_string();
     let schemas = c.schemas.finish()?;
-    xml_examples(&mut operations, &schemas);
+    examples::xml_examples(&mut operations, &schemas);
     Ok(Api {
         title,
         source: sources.name(0).to_string(),
@@ -325,7 +326,7 @@ impl<'s> Compiler<'s> {
                         name: name.to_ascii_lowercase(),
                         required: h.get("required").and_then(Value::as_bool).unwrap_or(false),
                         schema,
-                        example: header_example(self.sources, &hloc, h),
+                        example: examples::header_example(self.sources, &hloc, h),
                     });
                 }
             }
@@ -482,39 +483,6 @@ fn example(name: &str, value: Value, media: &str) -> Example {
         _ => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
     };
     Example { name: name.to_string(), value, bytes }
-}
-
-/// A documented header's value: its `example`, its first `examples` entry, else its
-/// schema's example or `default`.
-fn header_example(sources: &Sources, loc: &Loc, header: &Value) -> Option<Value> {
-    if let Some(example) = header.get("example") {
-        return Some(example.clone());
-    }
-    if let Some(Value::Object(named)) = header.get("examples") {
-        let first = named.keys().find_map(|key| sources.resolve(loc.child("examples").child(key)).ok());
-        if let Some(value) = first.and_then(|(_, ex)| ex.get("value").cloned()) {
-            return Some(value);
-        }
-    }
-    let (_, schema) = sources.resolve(loc.child("schema")).ok()?;
-    schema
-        .get("example")
-        .or_else(|| schema.get("examples").and_then(Value::as_array).and_then(|a| a.first()))
-        .or_else(|| schema.get("default"))
-        .cloned()
-}
-
-/// XML examples are serialized once the schemas that name their elements are compiled.
-fn xml_examples(operations: &mut [Operation], schemas: &super::schemas::Schemas) {
-    for op in operations {
-        let bodies = op.body.iter_mut().flat_map(|b| b.content.iter_mut());
-        let answers = op.responses.iter_mut().flat_map(|r| r.content.iter_mut());
-        for media in bodies.chain(answers).filter(|m| crate::xml::is_xml_media(&m.name)) {
-            for example in &mut media.examples {
-                example.bytes = crate::xml::encode(schemas, media.schema, &example.value);
-            }
-        }
-    }
 }
 
 fn parse_status(key: &str) -> Option<StatusKey> {

@@ -4,6 +4,7 @@ mod builtin;
 mod compile;
 mod dialect;
 mod error;
+mod examples;
 mod load;
 mod model;
 pub mod pointer;
