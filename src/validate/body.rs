@@ -1,7 +1,5 @@
 //! Bodies: which documented media type a Content-Type selects, and turning bytes into JSON.
 
-use bytes::Bytes;
-use futures_util::FutureExt;
 use serde_json::Value;
 
 use super::coerce;
@@ -80,12 +78,10 @@ pub fn decode(
     if essence == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> =
             form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let mut form = coerce::object(schemas, schema, &pairs);
-        coerce::empty_arrays(schemas, schema, &mut form);
-        return Ok(Some(form));
+        return Ok(Some(coerce::object(schemas, schema, &pairs)));
     }
     if essence == "multipart/form-data" {
-        return multipart(schemas, schema, content_type, body).map(Some);
+        return super::multipart::decode(schemas, schema, content_type, body).map(Some);
     }
     if essence.starts_with("text/") {
         return match std::str::from_utf8(body) {
@@ -140,40 +136,4 @@ pub fn json_error(e: &serde_json::Error) -> String {
     // serde_json appends " at line L column C"; we say it our way.
     let reason = text.split(" at line ").next().unwrap_or(&text);
     format!("{what}: {reason} (line {}, column {})", e.line(), e.column())
-}
-
-fn multipart(schemas: &Schemas, schema: Option<&Value>, ct: &ContentType, body: &[u8]) -> Result<Value, Unreadable> {
-    let fail = Unreadable;
-    let Some(boundary) = ct.boundary.clone() else {
-        return Err(fail("multipart/form-data needs a boundary parameter in Content-Type".into()));
-    };
-    let data = Bytes::copy_from_slice(body);
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(data) });
-    let mut form = multer::Multipart::new(stream, boundary);
-    let mut pairs = Vec::new();
-    // The whole body is already in memory, so every future here is ready at once.
-    loop {
-        let field = match form.next_field().now_or_never() {
-            Some(Ok(Some(field))) => field,
-            Some(Ok(None)) => break,
-            Some(Err(e)) => return Err(fail(format!("malformed multipart body: {e}"))),
-            None => return Err(fail("malformed multipart body: truncated".into())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let is_file = field.file_name().is_some();
-        let bytes = match field.bytes().now_or_never() {
-            Some(Ok(b)) => b,
-            Some(Err(e)) => return Err(fail(format!("malformed multipart part '{name}': {e}"))),
-            None => return Err(fail(format!("malformed multipart part '{name}': truncated"))),
-        };
-        let text = match (is_file, std::str::from_utf8(&bytes)) {
-            (false, Ok(t)) => t.to_string(),
-            // Files are opaque here; a binary-format string schema accepts any text.
-            _ => format!("<{} bytes>", bytes.len()),
-        };
-        pairs.push((name, text));
-    }
-    let mut form = coerce::object(schemas, schema, &pairs);
-    coerce::empty_arrays(schemas, schema, &mut form);
-    Ok(form)
 }

@@ -154,26 +154,6 @@ pub fn array(schemas: &Schemas, schema: Option<&Value>, raw: &[&str]) -> Value {
     Value::Array(raw.iter().map(|r| scalar(schemas, item, r)).collect())
 }
 
-/// Required array properties a form leaves out, as `[]`: form encoding writes an empty array
-/// as nothing at all, so its absence is the only way to send one.
-pub fn empty_arrays(schemas: &Schemas, schema: Option<&Value>, form: &mut Value) {
-    let (Some(schema), Value::Object(map)) = (schema, form) else { return };
-    let schema = deref(schemas, schema);
-    let mut required: Vec<&str> = Vec::new();
-    for s in std::iter::once(schema).chain(schema.get("allOf").and_then(Value::as_array).into_iter().flatten()) {
-        let s = deref(schemas, s);
-        required.extend(s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str));
-    }
-    for name in required {
-        let is_array = property(schemas, schema, name)
-            .map(|p| types(schemas, p))
-            .is_some_and(|t| t.has(Types::ARRAY) && !t.has(Types::STRING) && !t.has(Types::OBJECT));
-        if is_array && !map.contains_key(name) {
-            map.insert(name.to_string(), Value::Array(Vec::new()));
-        }
-    }
-}
-
 /// Name/text pairs → an object, each value coerced by its property's schema.
 pub fn object(schemas: &Schemas, schema: Option<&Value>, pairs: &[(String, String)]) -> Value {
     let mut map = Map::new();

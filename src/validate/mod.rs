@@ -4,6 +4,7 @@
 mod body;
 mod coerce;
 mod message;
+mod multipart;
 mod numbers;
 mod params;
 mod request;
