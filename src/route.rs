@@ -274,3 +274,17 @@ fn allow_header(methods: &[(Method, usize, Vec<String>)]) -> HeaderValue {
     }
     HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static("GET"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn escapes_are_decoded_except_those_that_move_segments_or_decode_twice() {
+        assert_eq!(normalize("/plain").as_deref(), Ok("/plain"));
+        assert_eq!(normalize("/test%20path/caf%C3%A9").as_deref(), Ok("/test path/café"));
+        assert_eq!(normalize("/a%2Fb/%25/%zz/%4").as_deref(), Ok("/a%2Fb/%25/%zz/%4"));
+        assert!(normalize("/%FF").is_err());
+        assert!(normalize("/%C3%28").is_err());
+    }
+}

@@ -142,9 +142,7 @@ pub fn scalar(schemas: &Schemas, schema: Option<&Value>, raw: &str) -> Value {
     if t.has(Types::BOOLEAN) && (raw == "true" || raw == "false") {
         return Value::Bool(raw == "true");
     }
-    if t.has(Types::NULL) && (raw == "null" || raw.is_empty()) {
-        return Value::Null;
-    }
+    // An empty text is an empty string, not null: a boolean left blank is not a boolean.
     Value::String(raw.to_string())
 }
 
