@@ -35,6 +35,10 @@ async fn string_examples_are_sent_as_they_are() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("text/xml"));
     assert_eq!(text(&answer), "<project><name>specmock</name></project>");
+    // A generated string is not XML text: it goes in an element.
+    let answer = Answer::of(client().get(server.url("/motd"))).await;
+    assert_eq!(text(&answer), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><root>hello</root>");
+    assert_conforms(&server, "GET", "/motd", &answer);
     server.stop().await;
 }
 

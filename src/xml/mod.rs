@@ -20,7 +20,8 @@ pub fn is_xml_media(name: &str) -> bool {
     essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml")
 }
 
-/// `value` as an XML document; a string is taken to be XML already and sent as it is.
+/// A documented example as an XML document; a string example is taken to be XML already
+/// and sent as it is.
 pub fn encode(schemas: &Schemas, schema: Option<SchemaId>, value: &Value) -> Bytes {
     match value {
         Value::String(text) => Bytes::from(text.clone()),
@@ -33,11 +34,12 @@ pub fn decode(schemas: &Schemas, schema: Option<&Value>, body: &[u8], scalar: &S
     decode::document(schemas, schema, body, scalar)
 }
 
-/// A value as the body of a documented media type: XML for XML types, JSON for JSON types,
+/// A generated value as the body of a documented media type: XML for XML types, JSON for JSON types,
 /// and a string as it is for any other type (`text/plain`, `application/octet-stream`).
 pub fn body(schemas: &Schemas, media: &str, schema: Option<SchemaId>, value: &Value) -> Bytes {
+    // A generated value is never XML text already: even a string becomes an element.
     if is_xml_media(media) {
-        return encode(schemas, schema, value);
+        return Bytes::from(encode::document(schemas, schema.map(|id| schemas.get(id)), value));
     }
     match value {
         Value::String(s) if !is_json_media(media) => Bytes::from(s.clone()),
