@@ -18,6 +18,7 @@ pub mod store;
 pub mod style;
 pub mod units;
 pub mod validate;
+pub mod xml;
 pub mod yaml;
 
 pub use contract::Contract;

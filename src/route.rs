@@ -48,9 +48,19 @@ pub type PathParams<'a> = Vec<(&'a str, Cow<'a, str>)>;
 /// The result of routing one request.
 #[derive(Debug)]
 pub enum Lookup<'r> {
-    Found { route: &'r Route, operation: usize, params: PathParams<'r> },
-    MethodNotAllowed { route: &'r Route },
+    Found {
+        route: &'r Route,
+        operation: usize,
+        params: PathParams<'r>,
+    },
+    MethodNotAllowed {
+        route: &'r Route,
+    },
     NotFound,
+    /// The path does not decode to UTF-8 text (`/%FF`): a bad request, not a missing page.
+    BadPath {
+        reason: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,27 +134,52 @@ impl Router {
         Ok(Router { tree, routes })
     }
 
-    /// Routes a raw (still percent-encoded) path.
+    /// Routes a raw (still percent-encoded) path: `/test%20path` is the documented
+    /// `/test path`; a path that decodes to bytes that are not UTF-8 is [`Lookup::BadPath`].
     pub fn lookup<'r>(&'r self, method: &Method, path: &'r str) -> Lookup<'r> {
+        match normalize(path) {
+            Err(reason) => Lookup::BadPath { reason },
+            Ok(Cow::Borrowed(path)) => match self.find(method, path) {
+                Ok((route, operation, params)) => Lookup::Found { route, operation, params },
+                Err(missing) => missing,
+            },
+            Ok(Cow::Owned(decoded)) => match self.find(method, &decoded) {
+                Ok((route, operation, params)) => Lookup::Found {
+                    route,
+                    operation,
+                    params: params.into_iter().map(|(name, value)| (name, Cow::Owned(value.into_owned()))).collect(),
+                },
+                Err(missing) => missing,
+            },
+        }
+    }
+
+    /// Matches a normalized path: the route, the operation and its variables.
+    #[allow(clippy::type_complexity)]
+    fn find<'r, 'p>(
+        &'r self,
+        method: &Method,
+        path: &'p str,
+    ) -> Result<(&'r Route, usize, Vec<(&'r str, Cow<'p, str>)>), Lookup<'r>> {
         let matched = match self.tree.at(path) {
             Ok(m) => m,
             // A trailing slash is a common client slip; forgive it.
             Err(_) if path.len() > 1 && path.ends_with('/') => match self.tree.at(&path[..path.len() - 1]) {
                 Ok(m) => m,
-                Err(_) => return Lookup::NotFound,
+                Err(_) => return Err(Lookup::NotFound),
             },
-            Err(_) => return Lookup::NotFound,
+            Err(_) => return Err(Lookup::NotFound),
         };
         let route = &self.routes[*matched.value];
         let Some((_, operation, names)) = route.find(method) else {
-            return Lookup::MethodNotAllowed { route };
+            return Err(Lookup::MethodNotAllowed { route });
         };
         let params = names
             .iter()
             .zip(matched.params.iter())
             .map(|(name, (_, raw))| (name.as_str(), percent_decode_str(raw).decode_utf8_lossy()))
             .collect();
-        Lookup::Found { route, operation: *operation, params }
+        Ok((route, *operation, params))
     }
 
     pub fn routes(&self) -> &[Route] {
@@ -180,6 +215,39 @@ fn base_path_aliases(tree: &mut matchit::Router<usize>, routes: &[Route], mounts
     }
 }
 
+/// The path with its escapes decoded, except `%2F` and `%25`: decoding those would move
+/// segment boundaries or decode a value twice (path variables are decoded once more after
+/// matching). `Err` when the decoded bytes are not UTF-8.
+pub fn normalize(path: &str) -> Result<Cow<'_, str>, String> {
+    if !path.contains('%') {
+        return Ok(Cow::Borrowed(path));
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped =
+            (bytes[i] == b'%').then(|| Some((hex(*bytes.get(i + 1)?)? << 4) | hex(*bytes.get(i + 2)?)?)).flatten();
+        match escaped {
+            Some(b'/' | b'%') => out.extend_from_slice(&bytes[i..i + 3]),
+            Some(byte) => out.push(byte),
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+                continue;
+            }
+        }
+        i += 3;
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| format!("the path {path} is not UTF-8 text once its percent-escapes are decoded"))
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
 /// `/orgs/{id}` → `/orgs/\u{0}`: a path no document writes, matching only the variables.
 fn sample_path(template: &str) -> String {
     map_variables(template, |_| "\u{0}".to_string())
@@ -205,4 +273,18 @@ fn allow_header(methods: &[(Method, usize, Vec<String>)]) -> HeaderValue {
         names.push("OPTIONS");
     }
     HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static("GET"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn escapes_are_decoded_except_those_that_move_segments_or_decode_twice() {
+        assert_eq!(normalize("/plain").as_deref(), Ok("/plain"));
+        assert_eq!(normalize("/test%20path/caf%C3%A9").as_deref(), Ok("/test path/café"));
+        assert_eq!(normalize("/a%2Fb/%25/%zz/%4").as_deref(), Ok("/a%2Fb/%25/%zz/%4"));
+        assert!(normalize("/%FF").is_err());
+        assert!(normalize("/%C3%28").is_err());
+    }
 }

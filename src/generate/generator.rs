@@ -71,8 +71,11 @@ pub struct Generator<'s> {
     pub side: Side,
     /// Values generated so far, against [`MAX_NODES`].
     pub nodes: usize,
-    /// Use the schema's example/default some of the time.
+    /// Use the document's example/default where it gives one.
     pub examples: bool,
+    /// The top value is invented even where its schema has an example (dynamic answers);
+    /// its parts still follow the document.
+    pub fresh_root: bool,
     /// Where each value came from; kept on the slow path only (see `trace.rs`).
     pub trace: Option<Trace>,
     /// Schemas (by origin) being expanded on the way to the current value.
@@ -89,6 +92,7 @@ impl<'s> Generator<'s> {
             side,
             nodes: 0,
             examples,
+            fresh_root: false,
             trace,
             refs: Vec::new(),
             optional_next: false,
@@ -197,6 +201,14 @@ impl<'s> Generator<'s> {
         if let Some(c) = map.get("const") {
             return Ok(c.clone());
         }
+        // The document first: its example or default wins over an invented value (a value
+        // the schema rejects is drawn again by the repair pass, without examples).
+        if self.examples
+            && !(depth == 0 && self.fresh_root)
+            && let Some(documented) = self.documented(schema, map)
+        {
+            return Ok(documented);
+        }
         if let Some(options) = map.get("enum") {
             let options = options.as_array().map(Vec::as_slice).unwrap_or_default();
             let non_null: Vec<&Value> = options.iter().filter(|v| !v.is_null()).collect();
@@ -205,11 +217,6 @@ impl<'s> Generator<'s> {
                 (true, false) => Ok(Value::Null),
                 (false, false) => Ok(non_null[self.rng.random_range(0..non_null.len())].clone()),
             };
-        }
-        if self.examples
-            && let Some(example) = self.example(map)
-        {
-            return Ok(example);
         }
         if map.contains_key("if") {
             return self.conditional(map, depth, name);
@@ -225,25 +232,6 @@ impl<'s> Generator<'s> {
             return self.negated(map, not, depth, name);
         }
         self.typed(map, depth, name, &[])
-    }
-
-    /// The schema's own example or default, most of the time: realistic, yet answers differ.
-    fn example(&mut self, map: &Map<String, Value>) -> Option<Value> {
-        if let Some(Value::Array(examples)) = map.get("examples")
-            && !examples.is_empty()
-            && self.rng.random_bool(0.75)
-        {
-            return Some(examples[self.rng.random_range(0..examples.len())].clone());
-        }
-        if let Some(example) = map.get("example")
-            && self.rng.random_bool(0.75)
-        {
-            return Some(example.clone());
-        }
-        match map.get("default") {
-            Some(d) if self.rng.random_bool(0.5) => Some(d.clone()),
-            _ => None,
-        }
     }
 
     /// Generates from the chosen type; `excluded` types are never chosen (`not: {type: …}`).
@@ -400,28 +388,6 @@ impl<'s> Generator<'s> {
             .and_then(Value::as_str)
             .and_then(|r| self.schemas.origin_of(r))
             .is_some_and(|origin| self.refs.contains(&origin))
-    }
-
-    /// Sets the discriminator property to the tag of the branch that was generated.
-    fn discriminate(&self, discriminator: &Value, branch: &Value, object: &mut Map<String, Value>) {
-        let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else { return };
-        let Some(origin) = branch.get("$ref").and_then(Value::as_str).and_then(|r| self.schemas.origin_of(r)) else {
-            return;
-        };
-        let pointer = origin.split_once(": #").map(|(_, p)| p).unwrap_or("");
-        let tag = discriminator
-            .get("mapping")
-            .and_then(Value::as_object)
-            .and_then(|m| {
-                m.iter().find(|(_, target)| target.as_str().is_some_and(|t| t.ends_with(&format!("#{pointer}"))))
-            })
-            .map(|(tag, _)| tag.clone())
-            .or_else(|| pointer.rsplit('/').next().map(str::to_string));
-        if let Some(tag) = tag
-            && !object.get(property).is_some_and(|v| v.is_string())
-        {
-            object.insert(property.to_string(), Value::String(tag));
-        }
     }
 
     /// readOnly properties stay out of requests, writeOnly ones out of responses.

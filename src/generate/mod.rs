@@ -9,6 +9,8 @@
 //! from the same stream with a trace (`trace.rs`) and repaired where it fails; only when
 //! that fails too does the next attempt start on a new stream.
 
+mod discriminator;
+mod documented;
 mod generator;
 mod merge;
 mod pattern;
@@ -44,8 +46,19 @@ pub fn generate(schemas: &Schemas, id: SchemaId, seed: u64) -> Result<Value, Gen
     generate_named(schemas, id, seed, "")
 }
 
+/// Like [`generate`], but the top value is invented even where its schema documents an
+/// example (`--dynamic`: the documented example is served as such otherwise); the values
+/// inside it still follow the document.
+pub fn generate_fresh(schemas: &Schemas, id: SchemaId, seed: u64) -> Result<Value, GenError> {
+    generate_with(schemas, id, seed, "", true)
+}
+
 /// Like [`generate`], for a value that has a name (a parameter: `organization_id` is an id).
 pub fn generate_named(schemas: &Schemas, id: SchemaId, seed: u64, name: &str) -> Result<Value, GenError> {
+    generate_with(schemas, id, seed, name, false)
+}
+
+fn generate_with(schemas: &Schemas, id: SchemaId, seed: u64, name: &str, fresh: bool) -> Result<Value, GenError> {
     let schema = schemas.get(id);
     let origin = schemas.origin(id);
     let fail =
@@ -57,13 +70,16 @@ pub fn generate_named(schemas: &Schemas, id: SchemaId, seed: u64, name: &str) ->
         let stream = seed.wrapping_add(attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let examples = attempt < ATTEMPTS / 2;
         // Fast path: most values are valid as generated.
-        if let Ok(value) = Generator::new(schemas, side, stream, examples, None).value(schema, 0, name)
+        let mut fast = Generator::new(schemas, side, stream, examples, None);
+        fast.fresh_root = fresh;
+        if let Ok(value) = fast.value(schema, 0, name)
             && validator.is_valid(&value)
         {
             return Ok(polished(value, validator));
         }
         // Slow path: the same stream, traced, so a failure can be repaired or named.
         let mut traced = Generator::new(schemas, side, stream, examples, Some(Trace::new(origin)));
+        traced.fresh_root = fresh;
         match traced.value(schema, 0, name) {
             // Budgets and contradictions do not get better with another stream.
             Err(f) => return Err(fail(f.at, f.reason)),
@@ -74,6 +90,29 @@ pub fn generate_named(schemas: &Schemas, id: SchemaId, seed: u64, name: &str) ->
         }
     }
     Err(last)
+}
+
+/// An error body generated for `status` says that status in its `status`, `code` or
+/// `status_code` fields (a 404 never says `"status": 400`), each where the schema allows.
+pub fn agree_status(schemas: &Schemas, id: SchemaId, mut value: Value, status: u16) -> Value {
+    if status < 400 {
+        return value;
+    }
+    let Ok(validator) = schemas.validator(id) else { return value };
+    let changes = polish::status_fields(&mut value, status);
+    if changes.is_empty() || validator.is_valid(&value) {
+        return value;
+    }
+    // Not all at once: each field where the schema allows it.
+    polish::undo(&mut value, changes.clone());
+    for (pointer, before) in changes {
+        let Some(slot) = value.pointer_mut(&pointer) else { continue };
+        *slot = polish::status_value(&before, status);
+        if !validator.is_valid(&value) {
+            polish::undo(&mut value, vec![(pointer, before)]);
+        }
+    }
+    value
 }
 
 /// Agreeing fields made to agree, unless that breaks the value.

@@ -168,6 +168,59 @@ fn page(facts: &mut Map<String, Value>, listed: u64, pointer: &str, undo: &mut U
     }
 }
 
+/// Fields that name an HTTP status (`status`, `code`, `status_code`, `statusCode`), set
+/// to `status` where they hold a number or a numeric string, near the top of an error body.
+/// Each change is returned on its own, so the caller can keep those the schema allows.
+pub fn status_fields(value: &mut Value, status: u16) -> Undo {
+    let mut changes = Vec::new();
+    status_walk(value, &mut String::new(), status, 0, &mut changes);
+    changes
+}
+
+fn status_walk(value: &mut Value, pointer: &mut String, status: u16, depth: usize, changes: &mut Undo) {
+    const NAMES: &[&str] = &["status", "code", "status_code", "statuscode", "http_status", "httpstatus"];
+    if depth > 3 {
+        return;
+    }
+    let len = pointer.len();
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                pointer.push('/');
+                pointer.push_str(&escape(key));
+                let named = NAMES.contains(&key.to_ascii_lowercase().as_str());
+                let numeric = match field {
+                    Value::Number(_) => true,
+                    Value::String(s) => s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()),
+                    _ => false,
+                };
+                let replacement = (named && numeric).then(|| status_value(field, status)).filter(|new| new != field);
+                match replacement {
+                    Some(new) => changes.push((pointer.clone(), std::mem::replace(field, new))),
+                    None => status_walk(field, pointer, status, depth + 1, changes),
+                }
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                pointer.push_str(&format!("/{i}"));
+                status_walk(item, pointer, status, depth + 1, changes);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `status` in the shape of the field it replaces: a number, or a numeric string.
+pub fn status_value(before: &Value, status: u16) -> Value {
+    match before {
+        Value::String(_) => Value::String(status.to_string()),
+        _ => Value::from(status),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

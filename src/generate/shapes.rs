@@ -21,9 +21,11 @@ impl Generator<'_> {
             if !required_here && self.skipped(schema) {
                 continue;
             }
-            // An object's own id is what clients key on: present whenever documented.
-            let wanted =
-                required_here || (depth < OPTIONAL_DEPTH && (prop == "id" || self.rng.random_bool(keep_optional)));
+            // An object's own id is what clients key on: present whenever documented; so is a
+            // property with a default, which a server fills in when the client leaves it out.
+            let wanted = required_here
+                || (self.examples && self.defaulted(schema))
+                || (depth < OPTIONAL_DEPTH && (prop == "id" || self.rng.random_bool(keep_optional)));
             if !wanted {
                 continue;
             }

@@ -17,13 +17,13 @@ use crate::gate;
 use crate::generate;
 use crate::route::{Lookup, Mount, Router};
 use crate::spec::{Api, Operation, Response as Documented, StatusKey};
-use crate::validate::RequestInput;
+use crate::validate::{RequestInput, Violation};
 
 pub use prefer::Prefer;
 
 use crate::security::Tokens;
 use crate::store::{Call, Store};
-use crate::style::problem;
+use crate::style::{VIOLATIONS_HEADER, header_json, problem, validation_status};
 
 /// How the mock behaves; the CLI flags of `serve`.
 #[derive(Debug, Clone)]
@@ -139,6 +139,7 @@ impl Mock {
                 return response;
             }
             Lookup::NotFound => return problem(404, format!("no documented operation matches {method} {path}"), &[]),
+            Lookup::BadPath { reason } => return problem(400, reason, &[]),
         };
         let api = &self.mounts[route.mount].api;
         let op = &api.operations[operation];
@@ -189,6 +190,13 @@ impl Mock {
             RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
         let checked = match gate::judge(api, op, &input, self.options.tokens.as_ref(), self.options.validate_requests) {
             Ok(checked) => checked,
+            // A named example of the documented error, when the client asked for one.
+            Err(gate::Refusal::Invalid(violations))
+                if let Some(name) = &prefer.example
+                    && let Some(response) = named_error(api, op, validation_status(op), name, headers, &violations) =>
+            {
+                return later(response);
+            }
             Err(refusal) => return later(gate::render(api, op, &refusal, path)),
         };
         // The sandbox answers resource operations, unless the client asked for a documented answer.
@@ -252,8 +260,13 @@ impl Mock {
                         .seed
                         .or(self.options.seed)
                         .unwrap_or_else(|| if dynamic { generate::random_seed() } else { stable_seed(op) });
-                    match generate::generate(&api.schemas, schema, seed) {
-                        Ok(value) => encode(&value, &media.name),
+                    let generated = if dynamic {
+                        generate::generate_fresh(&api.schemas, schema, seed)
+                    } else {
+                        generate::generate(&api.schemas, schema, seed)
+                    };
+                    match generated.map(|value| generate::agree_status(&api.schemas, schema, value, status)) {
+                        Ok(value) => crate::xml::body(&api.schemas, &media.name, Some(schema), &value),
                         Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),
                     }
                 }
@@ -271,7 +284,9 @@ impl Mock {
         *response.status_mut() = StatusCode::NO_CONTENT;
         let allow = match self.router.lookup(&Method::GET, path) {
             Lookup::Found { route, .. } | Lookup::MethodNotAllowed { route } => route.allow.clone(),
-            Lookup::NotFound => HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+            Lookup::NotFound | Lookup::BadPath { .. } => {
+                HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+            }
         };
         response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow);
         response.headers_mut().insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
@@ -283,6 +298,30 @@ impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
         self.respond(&request, peer).await
     }
+}
+
+/// The error example the client named (`Prefer: example=…`), when the documented answer for
+/// `status` has one by that name; what was wrong rides in the `specmock-violations` header.
+fn named_error(
+    api: &Api,
+    op: &Operation,
+    status: u16,
+    name: &str,
+    headers: &HeaderMap,
+    violations: &[Violation],
+) -> Option<Response<Bytes>> {
+    let documented = op.response_for(status)?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let media = negotiate::choose(accept, &documented.content).ok()?;
+    let example = media.examples.iter().find(|e| e.name == name)?;
+    let mut response = Response::new(example.bytes.clone());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    add_documented_headers(api, documented, response.headers_mut());
+    response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
+    if let Some(list) = serde_json::to_value(violations).ok().as_ref().and_then(header_json) {
+        response.headers_mut().insert(header::HeaderName::from_static(VIOLATIONS_HEADER), list);
+    }
+    Some(response)
 }
 
 /// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
@@ -308,31 +347,39 @@ fn stable_seed(op: &Operation) -> u64 {
     op.label.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
 }
 
-fn encode(value: &serde_json::Value, media: &str) -> Bytes {
-    match value {
-        serde_json::Value::String(s) if media.starts_with("text/") && !crate::spec::is_json_media(media) => {
-            Bytes::from(s.clone())
-        }
-        _ => Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
-    }
-}
-
-/// Documented response headers that have an example (required ones are always sent).
+/// Documented response headers: the example, else the schema's default or example, else a
+/// value generated from the schema. Headers that frame the message are HTTP's to set.
 fn add_documented_headers(api: &Api, documented: &Documented, headers: &mut HeaderMap) {
+    const FRAMING: &[&str] = &["content-length", "transfer-encoding", "connection", "content-encoding", "content-type"];
     for h in &documented.headers {
+        if FRAMING.contains(&h.name.as_str()) {
+            continue;
+        }
         let value = match (&h.example, h.schema) {
             (Some(example), _) => Some(example.clone()),
-            (None, Some(schema)) if h.required => generate::generate(&api.schemas, schema, 1).ok(),
+            // An invented cookie would only confuse a browser.
+            (None, Some(_)) if h.name == "set-cookie" => None,
+            (None, Some(schema)) => generate::generate_named(&api.schemas, schema, 1, &h.name).ok(),
             _ => None,
         };
-        let text = match value {
-            Some(serde_json::Value::String(s)) => s,
-            Some(other) => other.to_string(),
-            None => continue,
-        };
+        let Some(text) = value.as_ref().map(header_text) else { continue };
         if let (Ok(name), Ok(v)) = (header::HeaderName::from_bytes(h.name.as_bytes()), HeaderValue::from_str(&text)) {
             headers.insert(name, v);
         }
+    }
+}
+
+/// A header value in the `simple` style: arrays and objects as comma-separated lists.
+fn header_text(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let scalar = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match value {
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
+        Value::Object(map) => map.iter().flat_map(|(k, v)| [k.clone(), scalar(v)]).collect::<Vec<_>>().join(","),
+        other => scalar(other),
     }
 }
 

@@ -32,6 +32,9 @@ fn rate(ranges: &[Range<'_>], media: &str) -> Option<(f32, u8)> {
             (k, s) if k.eq_ignore_ascii_case(kind) && s.eq_ignore_ascii_case(sub) => 3,
             // A documented wildcard (`application/*+json`) is served as its concrete default.
             (k, s) if k.eq_ignore_ascii_case(kind) && (s == "*" || sub == "*" || sub.starts_with('*')) => 2,
+            // `application/vnd.pagerduty+json;version=2` asks for JSON in a vendor's dialect:
+            // documented `application/json` content is that (and the other way round).
+            (k, s) if k.eq_ignore_ascii_case(kind) && suffix(s).is_some() && suffix(s) == suffix(sub) => 2,
             ("*", "*") => 1,
             _ => continue,
         };
@@ -40,6 +43,17 @@ fn rate(ranges: &[Range<'_>], media: &str) -> Option<(f32, u8)> {
         }
     }
     best.filter(|(q, _)| *q > 0.0)
+}
+
+/// The structured syntax of a subtype: `json` for `json` and `*+json`, `xml` likewise.
+fn suffix(sub: &str) -> Option<&'static str> {
+    let sub = sub.to_ascii_lowercase();
+    let syntax = sub.rsplit('+').next().unwrap_or("");
+    match syntax {
+        "json" => Some("json"),
+        "xml" => Some("xml"),
+        _ => None,
+    }
 }
 
 /// The media type to answer with. `Err` means nothing documented is acceptable (406).

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::dialect::Side;
 use super::error::SpecError;
 use super::error_template::ErrorTemplate;
+use super::examples;
 use super::load::{Loc, Sources};
 use super::model::*;
 use super::schemas::SchemaBuilder;
@@ -105,6 +106,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
 
     let title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("untitled").to_string();
     let schemas = c.schemas.finish()?;
+    examples::xml_examples(&mut operations, &schemas);
     Ok(Api {
         title,
         source: sources.name(0).to_string(),
@@ -325,7 +327,7 @@ impl<'s> Compiler<'s> {
                         name: name.to_ascii_lowercase(),
                         required: h.get("required").and_then(Value::as_bool).unwrap_or(false),
                         schema,
-                        example: h.get("example").cloned().or_else(|| h.pointer("/schema/example").cloned()),
+                        example: examples::header_example(self.sources, &hloc, h),
                     });
                 }
             }
@@ -357,7 +359,15 @@ impl<'s> Compiler<'s> {
             let examples = self.examples(media, &mloc, &name)?;
             let content_type = http::HeaderValue::from_str(concrete_type(&name))
                 .unwrap_or(http::HeaderValue::from_static("application/octet-stream"));
-            out.push(MediaType { name, content_type, schema, examples });
+            let reserved_escaped = media
+                .get("encoding")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(_, e)| e.get("allowReserved").and_then(Value::as_bool) == Some(false))
+                .map(|(field, _)| field.clone())
+                .collect();
+            out.push(MediaType { name, content_type, schema, examples, reserved_escaped });
         }
         Ok(out)
     }

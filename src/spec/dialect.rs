@@ -126,8 +126,9 @@ impl Converter<'_> {
         self.boolean_exclusive(map, &mut out, "minimum", "exclusiveMinimum");
         self.boolean_exclusive(map, &mut out, "maximum", "exclusiveMaximum");
         integer_format_range(&mut out);
+        discriminated(map, &mut out);
         if map.get("nullable").and_then(Value::as_bool) == Some(true) {
-            return Ok(make_nullable(out));
+            return Ok(make_nullable(out, self.version));
         }
         Ok(Value::Object(out))
     }
@@ -171,9 +172,12 @@ impl Converter<'_> {
     }
 }
 
-/// Adds `null` to what a converted schema accepts.
-fn make_nullable(mut schema: Map<String, Value>) -> Value {
-    if let Some(Value::Array(options)) = schema.get_mut("enum")
+/// Adds `null` to what a converted schema accepts. OpenAPI 3.0.3 says `nullable` widens the
+/// type only: an `enum` that does not list `null` still refuses it. Documents that call
+/// themselves 3.1 and still write `nullable` mean null as a value too, so there it joins the enum.
+fn make_nullable(mut schema: Map<String, Value>, version: Version) -> Value {
+    if version != Version::V30
+        && let Some(Value::Array(options)) = schema.get_mut("enum")
         && !options.contains(&Value::Null)
     {
         options.push(Value::Null);
@@ -202,6 +206,48 @@ fn make_nullable(mut schema: Map<String, Value>) -> Value {
             Value::Object(outer)
         }
     }
+}
+
+/// `oneOf` with a `discriminator`: the tag names the branch, so branches that overlap do
+/// not make a tagged value "valid against more than one". Each branch also requires that a
+/// known tag be one of its own (explicit `mapping` entries, else its component name); an
+/// unknown tag leaves the branches as they were.
+fn discriminated(src: &Map<String, Value>, out: &mut Map<String, Value>) {
+    let Some(discriminator) = src.get("discriminator") else { return };
+    let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else { return };
+    let (Some(Value::Array(written)), Some(Value::Array(converted))) = (src.get("oneOf"), out.get("oneOf")) else {
+        return;
+    };
+    let mapping = discriminator.get("mapping").and_then(Value::as_object);
+    let mut tagged = Vec::with_capacity(written.len());
+    for branch in written {
+        // A branch written inline has no name to be tagged by.
+        let Some(reference) = branch.get("$ref").and_then(Value::as_str) else { return };
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        let mut tags: Vec<&str> = mapping
+            .into_iter()
+            .flatten()
+            .filter(|(_, target)| target.as_str().is_some_and(|t| t == reference || t == name))
+            .map(|(tag, _)| tag.as_str())
+            .collect();
+        if tags.is_empty() {
+            tags.push(name);
+        }
+        tagged.push(tags);
+    }
+    let known: Vec<&str> = tagged.iter().flatten().copied().collect();
+    let branches: Vec<Value> = converted
+        .iter()
+        .zip(&tagged)
+        .map(|(branch, tags)| {
+            let rule = json!({
+                "if": {"properties": {property: {"enum": known}}, "required": [property]},
+                "then": {"properties": {property: {"enum": tags}}}
+            });
+            json!({"allOf": [branch, rule]})
+        })
+        .collect();
+    out.insert("oneOf".into(), Value::Array(branches));
 }
 
 fn kind_of(value: &Value) -> &'static str {

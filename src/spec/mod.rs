@@ -5,6 +5,7 @@ mod compile;
 mod dialect;
 mod error;
 pub mod error_template;
+mod examples;
 mod load;
 mod model;
 pub mod pointer;

@@ -138,6 +138,9 @@ pub struct MediaType {
     pub content_type: http::HeaderValue,
     pub schema: Option<SchemaId>,
     pub examples: Vec<Example>,
+    /// Form fields whose `encoding` says `allowReserved: false`: reserved characters
+    /// (`:/?#[]@!$'()*,;=`) must arrive percent-encoded.
+    pub reserved_escaped: Vec<String>,
 }
 
 impl MediaType {

@@ -86,7 +86,7 @@ pub fn render_error(
     // schema, so the answer still has the documented type and shape.
     let from_schema = || {
         let id = media.schema?;
-        let mut value = generate(&api.schemas, id, 0).ok()?;
+        let mut value = crate::generate::agree_status(&api.schemas, id, generate(&api.schemas, id, 0).ok()?, status);
         if !violations.is_empty() {
             // The generated error's message fields say what was wrong, where the schema lets them.
             let generated = value.clone();
@@ -95,10 +95,7 @@ pub fn render_error(
                 value = generated;
             }
         }
-        Some(match value {
-            Value::String(text) if !is_json_media(&media.name) => Bytes::from(text),
-            value => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
-        })
+        Some(crate::xml::body(&api.schemas, &media.name, Some(id), &value))
     };
     let named = match voice {
         Voice::Template | Voice::Framework => from_template(),

@@ -1,7 +1,5 @@
 //! Bodies: which documented media type a Content-Type selects, and turning bytes into JSON.
 
-use bytes::Bytes;
-use futures_util::FutureExt;
 use serde_json::Value;
 
 use super::coerce;
@@ -70,7 +68,12 @@ pub fn decode(
     let essence = content_type.essence.as_str();
     let schema = media.schema.map(|id| schemas.get(id));
     if is_json_media(essence) {
-        return serde_json::from_slice(body).map(Some).map_err(|e| Unreadable(json_error(&e)));
+        let body = super::numbers::exact_integers(body);
+        return serde_json::from_slice(&body).map(Some).map_err(|e| Unreadable(json_error(&e)));
+    }
+    if crate::xml::is_xml_media(essence) {
+        let scalar = |schema: Option<&Value>, text: &str| coerce::scalar(schemas, schema, text);
+        return crate::xml::decode(schemas, schema, body, &scalar).map(Some).map_err(Unreadable);
     }
     if essence == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> =
@@ -78,7 +81,7 @@ pub fn decode(
         return Ok(Some(coerce::object(schemas, schema, &pairs)));
     }
     if essence == "multipart/form-data" {
-        return multipart(schemas, schema, content_type, body).map(Some);
+        return super::multipart::decode(schemas, schema, content_type, body).map(Some);
     }
     if essence.starts_with("text/") {
         return match std::str::from_utf8(body) {
@@ -87,6 +90,40 @@ pub fn decode(
         };
     }
     Ok(None)
+}
+
+/// Fields of a urlencoded body whose `encoding` refuses reserved characters
+/// (`allowReserved: false`) but that carry them unescaped. `+` is a space in forms.
+pub fn reserved_violations(media: &MediaType, body: &[u8]) -> Vec<Violation> {
+    const RESERVED: &[u8] = b":/?#[]@!$'()*,;=";
+    if media.reserved_escaped.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for pair in body.split(|b| *b == b'&') {
+        let (key, raw) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => continue,
+        };
+        let name: String = form_urlencoded::parse(key).map(|(k, _)| k.into_owned()).next().unwrap_or_default();
+        if !media.reserved_escaped.contains(&name) {
+            continue;
+        }
+        let mut found: Vec<char> = raw.iter().filter(|b| RESERVED.contains(b)).map(|b| *b as char).collect();
+        found.dedup();
+        if !found.is_empty() && !out.iter().any(|v: &Violation| v.field == name) {
+            let shown: Vec<String> = found.iter().map(|c| format!("'{c}'")).collect();
+            let mut v = Violation::new(
+                Part::Body,
+                &name,
+                "allowReserved",
+                format!("{name} contains reserved characters ({}) that must be percent-encoded", shown.join(", ")),
+            );
+            v.pointer = crate::spec::pointer::push("", &name);
+            out.push(v);
+        }
+    }
+    out
 }
 
 /// A JSON syntax error, with the parser's line and column.
@@ -99,38 +136,4 @@ pub fn json_error(e: &serde_json::Error) -> String {
     // serde_json appends " at line L column C"; we say it our way.
     let reason = text.split(" at line ").next().unwrap_or(&text);
     format!("{what}: {reason} (line {}, column {})", e.line(), e.column())
-}
-
-fn multipart(schemas: &Schemas, schema: Option<&Value>, ct: &ContentType, body: &[u8]) -> Result<Value, Unreadable> {
-    let fail = Unreadable;
-    let Some(boundary) = ct.boundary.clone() else {
-        return Err(fail("multipart/form-data needs a boundary parameter in Content-Type".into()));
-    };
-    let data = Bytes::copy_from_slice(body);
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(data) });
-    let mut form = multer::Multipart::new(stream, boundary);
-    let mut pairs = Vec::new();
-    // The whole body is already in memory, so every future here is ready at once.
-    loop {
-        let field = match form.next_field().now_or_never() {
-            Some(Ok(Some(field))) => field,
-            Some(Ok(None)) => break,
-            Some(Err(e)) => return Err(fail(format!("malformed multipart body: {e}"))),
-            None => return Err(fail("malformed multipart body: truncated".into())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let is_file = field.file_name().is_some();
-        let bytes = match field.bytes().now_or_never() {
-            Some(Ok(b)) => b,
-            Some(Err(e)) => return Err(fail(format!("malformed multipart part '{name}': {e}"))),
-            None => return Err(fail(format!("malformed multipart part '{name}': truncated"))),
-        };
-        let text = match (is_file, std::str::from_utf8(&bytes)) {
-            (false, Ok(t)) => t.to_string(),
-            // Files are opaque here; a binary-format string schema accepts any text.
-            _ => format!("<{} bytes>", bytes.len()),
-        };
-        pairs.push((name, text));
-    }
-    Ok(coerce::object(schemas, schema, &pairs))
 }

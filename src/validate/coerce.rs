@@ -121,13 +121,18 @@ pub fn items<'s>(schemas: &'s Schemas, schema: &'s Value) -> Option<&'s Value> {
 pub fn scalar(schemas: &Schemas, schema: Option<&Value>, raw: &str) -> Value {
     let Some(schema) = schema else { return Value::String(raw.to_string()) };
     let t = types(schemas, schema);
+    // Text has no null; clients of nullable fields send the word.
+    if t.has(Types::NULL) && raw == "null" {
+        return Value::Null;
+    }
     if t.has(Types::STRING) || t.unknown() {
         return Value::String(raw.to_string());
     }
+    // Any number of digits: `offset=45142933002613952106987520` is an integer.
     if t.has(Types::INTEGER)
-        && let Ok(n) = raw.parse::<i64>()
+        && let Some(n) = super::numbers::integer(raw)
     {
-        return Value::from(n);
+        return Value::Number(n);
     }
     if t.has(Types::NUMBER)
         && let Some(n) = raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
@@ -137,9 +142,7 @@ pub fn scalar(schemas: &Schemas, schema: Option<&Value>, raw: &str) -> Value {
     if t.has(Types::BOOLEAN) && (raw == "true" || raw == "false") {
         return Value::Bool(raw == "true");
     }
-    if t.has(Types::NULL) && (raw == "null" || raw.is_empty()) {
-        return Value::Null;
-    }
+    // An empty text is an empty string, not null: a boolean left blank is not a boolean.
     Value::String(raw.to_string())
 }
 

@@ -4,6 +4,8 @@
 mod body;
 mod coerce;
 mod message;
+mod multipart;
+mod numbers;
 mod params;
 mod request;
 mod response;

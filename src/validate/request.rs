@@ -101,7 +101,7 @@ fn read_body<'o>(
         Sent::Unreadable(_) => return unsupported(accepted(), &sent),
     };
     let media = body::match_media(&request_body.content, &content_type.essence);
-    if input.body.is_empty() {
+    if input.body.is_empty() && !(matches!(sent, Sent::Text(_)) && media.is_some() && empty_is_a_value(&content_type)) {
         if request_body.required && validate {
             violations.extend(missing_body(api, media.or(request_body.content.first())));
         }
@@ -122,7 +122,17 @@ fn read_body<'o>(
     if validate && let (Some(value), Some(schema)) = (&value, media.schema) {
         violations.extend(schema_violations(&api.schemas, schema, value, Part::Body, ""));
     }
+    if validate && content_type.essence == "application/x-www-form-urlencoded" {
+        violations.extend(body::reserved_violations(media, input.body));
+    }
     Ok((Some(media), value))
+}
+
+/// An empty urlencoded body sent as such is a form without fields (`{}`), judged like any
+/// other form. Other types keep an empty body a missing one (JSON and XML have no empty
+/// document; an empty text or file for a required body is what vendors refuse as missing).
+fn empty_is_a_value(content_type: &ContentType) -> bool {
+    content_type.essence == "application/x-www-form-urlencoded"
 }
 
 /// A required body that was not sent. Vendors answer a missing object body as if `{}` had
