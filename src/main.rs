@@ -58,14 +58,14 @@ enum Command {
     Proxy(ProxyArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
-        /// An OpenAPI 3.0/3.1/3.2 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
+        /// A Swagger 2.0 or OpenAPI 3.0/3.1/3.2 file or http(s) URL (YAML or JSON), or a built-in name.
         spec: String,
     },
 }
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Documents to serve: built-in names (scalekit, straddle, clerk, zitadel) or OpenAPI files.
+    /// Documents to serve: built-in names (scalekit, straddle, clerk, zitadel), files or http(s) URLs.
     /// None: all four built-ins under /scalekit, /straddle, /clerk and /zitadel.
     /// One: served at the root. Several: each under /<name> (its file stem).
     #[arg(value_name = "SPEC")]
@@ -127,7 +127,7 @@ struct ServeArgs {
 
 #[derive(clap::Args)]
 struct ValidateArgs {
-    /// The document: an OpenAPI file or a built-in name.
+    /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     spec: String,
     /// Fixture files (our JSON/YAML format, see README) or HAR files; directories are searched.
@@ -143,7 +143,7 @@ struct ValidateArgs {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// The document: an OpenAPI file or a built-in name.
+    /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     spec: String,
     /// Where the server under test listens, including any base path (https://api.example.com/v1).
@@ -180,7 +180,7 @@ struct CheckArgs {
 
 #[derive(clap::Args)]
 struct ProxyArgs {
-    /// The document: an OpenAPI file or a built-in name.
+    /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     spec: String,
     /// The real server to forward to, including any base path.
@@ -229,7 +229,10 @@ fn main() -> ExitCode {
 /// Loads the one document `validate`, `check` and `proxy` work with; prints the error.
 fn load_spec(spec: &str) -> Option<Arc<specmock::spec::Api>> {
     match mounts::load(spec) {
-        Ok((_, api)) => Some(Arc::new(api)),
+        Ok((_, api)) => {
+            api.warnings.iter().for_each(|w| say!("warning: {w}"));
+            Some(Arc::new(api))
+        }
         Err(e) => {
             say!("error: {e}");
             None
@@ -435,6 +438,7 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 fn routes(spec: &str) -> ExitCode {
     match mounts::load(spec) {
         Ok((_, api)) => {
+            api.warnings.iter().for_each(|w| say!("warning: {w}"));
             for op in &api.operations {
                 out!(
                     "{:<7} {:<50} {:<40} {}",
@@ -444,7 +448,7 @@ fn routes(spec: &str) -> ExitCode {
                     op.status_labels().join(" ")
                 );
             }
-            out!("{} operations ({}, OpenAPI {})", api.operations.len(), api.source, api.openapi);
+            out!("{} operations ({}, {})", api.operations.len(), api.source, api.version_name());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -527,6 +531,7 @@ fn serve(args: ServeArgs) -> ExitCode {
                 mount.api.operations.len(),
                 mount.api.source
             );
+            mount.api.warnings.iter().for_each(|w| say!("  warning: {w}"));
         }
         if let Some(store) = mock.store() {
             let resources: Vec<String> = store.describe().into_iter().map(|(m, r, _)| format!("{m}:{r}")).collect();
