@@ -344,14 +344,16 @@ fn invalid_requests(api: &Api, op: &Operation, base: &Case, seed: u64) -> Vec<Ca
             let bytes = Bytes::from(serde_json::to_vec(&wrong).unwrap_or_default());
             // Only where the schema says so: `{properties: {}}` without a `type` accepts arrays.
             let rejected = media.schema.is_some_and(|id| api.schemas.validator(id).is_ok_and(|v| !v.is_valid(&wrong)));
-            out.extend(rejected.then(|| invalid(
-                format!(
-                    "invalid body: {} instead of the documented shape",
-                    if value.is_array() { "an object" } else { "an array" }
-                ),
-                base.query.clone(),
-                Some((content_type.clone(), bytes)),
-            )));
+            out.extend(rejected.then(|| {
+                invalid(
+                    format!(
+                        "invalid body: {} instead of the documented shape",
+                        if value.is_array() { "an object" } else { "an array" }
+                    ),
+                    base.query.clone(),
+                    Some((content_type.clone(), bytes)),
+                )
+            }));
             out.push(invalid(
                 "malformed JSON body".into(),
                 base.query.clone(),

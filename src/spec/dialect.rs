@@ -35,8 +35,7 @@ pub trait Linker {
     fn warn(&self, at: &Loc, message: &'static str);
 }
 
-const NULLABLE_BESIDE_REF: &str =
-    "`nullable: true` beside `$ref` is honoured (the value may also be null), although OpenAPI ignores siblings of `$ref`";
+const NULLABLE_BESIDE_REF: &str = "`nullable: true` beside `$ref` is honoured (the value may also be null), although OpenAPI ignores siblings of `$ref`";
 const NULLABLE_IN_31: &str =
     "`nullable` is not an OpenAPI 3.1 keyword; it is honoured as in 3.0 (write `type: [..., \"null\"]`)";
 const DUPLICATE_REQUIRED: &str = "duplicate entries in `required` are read once";

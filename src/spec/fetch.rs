@@ -43,7 +43,9 @@ impl Address {
                     .map(|p| Address::file(&p))
                     .map_err(|()| format!("'{reference}' is not a file path")),
                 "file" => Err(format!("a document read from a URL may not refer to the local file '{reference}'")),
-                other => Err(format!("'{reference}': `{other}:` references cannot be read (only files and http(s) URLs)")),
+                other => {
+                    Err(format!("'{reference}': `{other}:` references cannot be read (only files and http(s) URLs)"))
+                }
             };
         }
         match self {

@@ -274,7 +274,8 @@ impl Sources {
                 if self.files.len() >= MAX_FILES {
                     return Err(self.error(&here, format!("the document refers to more than {MAX_FILES} files")));
                 }
-                let fetched = fetcher.read(&address).map_err(|m| self.error(&here, format!("$ref to '{file}': {m}")))?;
+                let fetched =
+                    fetcher.read(&address).map_err(|m| self.error(&here, format!("$ref to '{file}': {m}")))?;
                 let name = self.display_name(&fetched.address);
                 // Any JSON value may be a target (a bare schema, an array of them); only the
                 // root must be an OpenAPI object. A broken file is named with what referred to it.

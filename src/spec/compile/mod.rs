@@ -32,12 +32,8 @@ const METHODS: &[(&str, Method)] = &[
 pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
     let (version, openapi) = version::detect(sources)?;
     let root = sources.root();
-    let mut c = Compiler {
-        sources,
-        version,
-        schemas: SchemaBuilder::new(sources, version),
-        security_schemes: Vec::new(),
-    };
+    let mut c =
+        Compiler { sources, version, schemas: SchemaBuilder::new(sources, version), security_schemes: Vec::new() };
     c.security_schemes = c.security_schemes()?;
     let default_security = match root.get("security") {
         Some(v) => c.requirements(v, &sources.root_loc("/security"))?,
@@ -164,7 +160,10 @@ impl<'s> Compiler<'s> {
         // An operation without responses could only ever answer 404 "documents no responses":
         // a broken document, said at start-up rather than on every request.
         if !op.contains_key("responses") {
-            return Err(self.sources.error(&loc, format!("{method} {path} documents no responses")));
+            // Named where it is declared, and where its `$ref` led, if it led elsewhere.
+            let written = self.sources.describe(&loc);
+            let via = if written == self.sources.describe(&declared) { String::new() } else { format!(" ({written})") };
+            return Err(self.sources.error(&declared, format!("{method} {path} documents no responses{via}")));
         }
         let responses = self.responses(loc.child("responses"))?;
         if responses.is_empty() {

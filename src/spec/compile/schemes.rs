@@ -70,10 +70,8 @@ impl Compiler<'_> {
             let mut req = Requirement::default();
             for (name, scopes) in set {
                 let index = self.security_schemes.iter().position(|s| &s.name == name).ok_or_else(|| {
-                    self.sources.error(
-                        &set_loc.child(name),
-                        format!("security scheme '{name}' is not defined in {defined_in}"),
-                    )
+                    self.sources
+                        .error(&set_loc.child(name), format!("security scheme '{name}' is not defined in {defined_in}"))
                 })?;
                 let scopes = scopes
                     .as_array()

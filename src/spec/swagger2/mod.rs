@@ -123,7 +123,9 @@ impl<'s> Converter<'s> {
                         other => {
                             return Err(self.sources.error(
                                 &here.child("flow"),
-                                format!("oauth2 `flow` must be implicit, password, application or accessCode, not {other:?}"),
+                                format!(
+                                    "oauth2 `flow` must be implicit, password, application or accessCode, not {other:?}"
+                                ),
                             ));
                         }
                     };
