@@ -10,7 +10,8 @@ use reqwest::Url;
 
 /// The largest file a document may consist of (each file of a multi-file document).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
-/// How long one URL may take, from connecting to the last byte.
+/// How long one URL may take, from connecting to the last byte, unless the environment
+/// variable `SPECMOCK_FETCH_TIMEOUT` gives another number of seconds.
 pub const URL_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_REDIRECTS: usize = 5;
@@ -74,6 +75,14 @@ pub struct Fetcher {
     remote: Option<(tokio::runtime::Runtime, reqwest::Client)>,
 }
 
+/// The time allowed per URL: `SPECMOCK_FETCH_TIMEOUT` seconds (at least 1), else [`URL_TIMEOUT`].
+fn url_timeout() -> Duration {
+    std::env::var("SPECMOCK_FETCH_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or(URL_TIMEOUT, |secs| Duration::from_secs(secs.max(1)))
+}
+
 /// A file's text, and the address its relative references start from (after redirects).
 pub struct Fetched {
     pub text: String,
@@ -127,8 +136,8 @@ fn remote() -> Result<(tokio::runtime::Runtime, reqwest::Client), String> {
         .build()
         .map_err(|e| format!("cannot start an HTTP runtime: {e}"))?;
     let client = reqwest::Client::builder()
-        .timeout(URL_TIMEOUT)
-        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(url_timeout())
+        .connect_timeout(CONNECT_TIMEOUT.min(url_timeout()))
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .user_agent(concat!("specmock/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -139,7 +148,11 @@ fn remote() -> Result<(tokio::runtime::Runtime, reqwest::Client), String> {
 /// reqwest's message plus its causes (the useful part, e.g. "Connection refused", is a cause).
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        return format!("no complete answer within {} seconds", URL_TIMEOUT.as_secs());
+        let secs = url_timeout().as_secs();
+        return format!(
+            "no complete answer within {secs} second{} (SPECMOCK_FETCH_TIMEOUT)",
+            if secs == 1 { "" } else { "s" }
+        );
     }
     let mut message = String::from("cannot fetch it");
     let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(e);
