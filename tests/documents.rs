@@ -95,8 +95,11 @@ async fn zitadel_management_creates_an_org_from_its_published_swagger_file() {
     server.stop().await;
 }
 
+/// Name/value pairs (headers or query parameters).
+type Pairs = Vec<(String, String)>;
+
 /// Credentials that satisfy any of the document's schemes: a bearer token and every API key.
-fn credentials(api: &Api) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn credentials(api: &Api) -> (Pairs, Pairs) {
     let mut headers = vec![("Authorization".to_string(), "Bearer t".to_string())];
     let mut query = Vec::new();
     for scheme in &api.security_schemes {

@@ -136,7 +136,7 @@ async fn form_data_parameters_are_a_urlencoded_or_multipart_body() {
 
     // type: file → multipart, the file part required.
     let upload = |with_file: bool| {
-        let mut form = reqwest_multipart("caption", "hi");
+        let mut form = multipart_field("caption", "hi");
         if with_file {
             form.push_str("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n");
             form.push_str("Content-Type: image/png\r\n\r\nPNGDATA\r\n");
@@ -168,7 +168,7 @@ async fn a_string_discriminator_is_read() {
 }
 
 /// The opening part of a multipart body with one text field (boundary `XyZ`).
-fn reqwest_multipart(name: &str, value: &str) -> String {
+fn multipart_field(name: &str, value: &str) -> String {
     format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
 }
 
