@@ -2,6 +2,7 @@
 //! `bench/run` measures it beside specmock in the same run, so ratios mean something.
 //!
 //! cargo run --release --example baseline -- 4100 [WORKERS]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 use std::convert::Infallible;
 

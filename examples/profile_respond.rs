@@ -3,6 +3,7 @@
 //!
 //! cargo build --release --example profile_respond
 //! perf record -e cpu-clock --call-graph dwarf target/release/examples/profile_respond 300000
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 use bytes::Bytes;
 use http::Request;

@@ -218,6 +218,16 @@ fn credential<'a>(kind: &SchemeKind, headers: &'a HeaderMap, query: Option<&str>
     }
 }
 
+/// Whether some requirement set has all of its credentials present — present, not good:
+/// whether a credential is good is the server's business, and recordings carry redacted ones.
+pub fn sent(api: &Api, op: &Operation, headers: &HeaderMap, query: Option<&str>) -> bool {
+    op.security.iter().any(|set| {
+        set.schemes
+            .iter()
+            .all(|(index, _)| !matches!(credential(&api.scheme(*index).kind, headers, query), Credential::Missing))
+    })
+}
+
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let header = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;

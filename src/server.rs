@@ -45,7 +45,11 @@ impl Default for Limits {
     }
 }
 
-/// Serves until `shutdown` completes, then lets requests in flight finish (for up to 10 s).
+/// How long requests in flight get to finish after a shutdown signal (a delayed answer or a
+/// slow client must not keep Ctrl-C from working).
+pub const GRACE: Duration = Duration::from_secs(3);
+
+/// Serves until `shutdown` completes, then lets requests in flight finish (for up to [`GRACE`]).
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
@@ -114,7 +118,7 @@ pub async fn serve<H: Handler>(
     drop(listener);
     tokio::select! {
         _ = graceful.shutdown() => {}
-        _ = tokio::time::sleep(Duration::from_secs(10)) => tracing::warn!("some connections did not close in time"),
+        _ = tokio::time::sleep(GRACE) => tracing::warn!("some requests were still in flight after {} s; closing them", GRACE.as_secs()),
     }
     Ok(())
 }

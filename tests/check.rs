@@ -1,5 +1,6 @@
 //! `specmock check` against a server with one contract bug of each kind, and against
 //! specmock's own mock of each built-in style (which must pass).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The binary as a user runs it: help, start-up messages, exit codes, graceful shutdown.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

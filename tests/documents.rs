@@ -2,6 +2,7 @@
 //! Swagger 2.0 files in ../shared when present). For each: it loads with its operation
 //! count, every GET without required parameters answers a documented 2xx whose body
 //! conforms, and `specmock check` against specmock's own mock of it finds nothing wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Error answers: 401 and 403 (both ways), 415, validation in each vendor's style,
 //! Prefer, CORS, limits — and every answer conforms to its own document.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

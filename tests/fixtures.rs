@@ -1,4 +1,5 @@
 //! `specmock validate`: every fixture of every built-in style judged, every verdict snapshotted.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

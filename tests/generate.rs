@@ -1,5 +1,6 @@
 //! Generated bodies: valid for every response schema of every document we have, the same
 //! for the same seed, and bounded on pathological schemas.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Loading documents: the vendors' real files, cycles, references to other files, and
 //! every kind of document error (messages snapshotted).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

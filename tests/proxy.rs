@@ -1,5 +1,6 @@
 //! `specmock proxy`: forwards, judges both directions, reports in a header, refuses invalid
 //! requests itself with --strict, records fixtures that `validate` reads.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

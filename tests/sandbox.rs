@@ -1,5 +1,6 @@
 //! The stateful sandbox: each style's whole lifecycle, rules, pagination, idempotency,
 //! persistence across restarts and kill -9, concurrency, the admin surface.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

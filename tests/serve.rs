@@ -1,5 +1,6 @@
 //! Serving documented examples: the built-in styles' success answers, routing, 404/405,
 //! HEAD, content negotiation, several documents on one server.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

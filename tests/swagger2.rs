@@ -1,5 +1,6 @@
 //! Swagger 2.0, read natively: tests/data/swagger2/shop.yaml uses every feature the
 //! converter reads, and each is tried through a running mock.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Documents are not always tidy, and a mock must still serve them: what the loader accepts
 //! with a warning (tests/data/untidy.yaml), and that the warning is shown.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! `http://` document whose relative `$ref`s are fetched from the same server; errors that
 //! name the URL; a time limit and a size limit. The documents are served by a small HTTP
 //! server started here, on an ephemeral port.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -6,10 +6,10 @@ use http::{HeaderMap, Method};
 use serde::Serialize;
 
 use super::exchange::Exchange;
-use super::request::{self, RequestVerdict, SeenRequest};
+use super::request::{self, RequestVerdict};
 use crate::route::{Lookup, Mount, PathParams, RouteError, Router};
 use crate::spec::{Api, Operation};
-use crate::validate::{Part, ResponseInput, Violation, check_response};
+use crate::validate::{Part, RequestInput, ResponseInput, Violation, check_response};
 
 /// The contract rules a finding can break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,8 +152,8 @@ impl Judge {
     }
 
     /// The request side: client mistakes (`request-valid`) and whether credentials were sent.
-    pub fn request(&self, op: &Operation, params: &PathParams<'_>, seen: &SeenRequest<'_>) -> RequestVerdict {
-        request::judge(self.api(), op, params, seen)
+    pub fn request(&self, op: &Operation, request: &RequestInput<'_>) -> RequestVerdict {
+        request::judge(self.api(), op, request)
     }
 
     /// The whole exchange, once the request side is known: the request's own findings, what
@@ -206,13 +206,14 @@ impl Judge {
         match self.route(&method, &path) {
             Some((op, params)) => {
                 verdict.operation = Some(op.label.to_string());
-                let seen = SeenRequest {
+                let seen = RequestInput {
                     method: &method,
                     query: exchange.request.query(),
                     headers: &exchange.request.headers,
+                    path_params: &params,
                     body: &exchange.request.body,
                 };
-                let request = self.request(op, &params, &seen);
+                let request = self.request(op, &seen);
                 verdict.findings = self.answered(
                     op,
                     &method,

@@ -15,5 +15,5 @@ mod runner;
 pub use exchange::{Exchange, FixtureError, Recorded, load, load_all, to_fixture};
 pub use judge::{Finding, Judge, Rule, Verdict};
 pub use report::{ReportTarget, human, json, junit, summary};
-pub use request::{RequestVerdict, SeenRequest};
+pub use request::RequestVerdict;
 pub use runner::{CheckError, CheckOptions, Progress, run};

@@ -16,12 +16,13 @@ use serde_json::Value;
 use super::exchange::{Recorded, to_fixture};
 use super::judge::{Finding, Judge, Rule};
 use super::redact::Secrets;
-use super::request::{RequestVerdict, SeenRequest};
+use super::request::RequestVerdict;
+use crate::gate;
 use crate::mock::OperationTag;
-use crate::security::{self, Auth, Tokens};
+use crate::security::Tokens;
 use crate::spec::Api;
-use crate::style::{Voice, problem, render_error, validation_status};
-use crate::validate::{Part, Violation};
+use crate::style::problem;
+use crate::validate::RequestInput;
 
 pub use crate::style::VIOLATIONS_HEADER;
 /// `upstream`, or `proxy` when the proxy answered itself (strict refusals, 502): then the
@@ -97,72 +98,53 @@ impl Proxy {
                 format!("no documented operation matches {method} {path}"),
             )];
             return match self.forward(&request, &target).await {
-                Ok(upstream) => self.finish(&request, &target, upstream, &findings, By::Upstream, None),
-                Err(answer) => self.finish(&request, &target, answer, &findings, By::Proxy, None),
+                Ok(upstream) => self.finish(&request, &target, upstream, &findings, By::Upstream, None).await,
+                Err(answer) => self.finish(&request, &target, answer, &findings, By::Proxy, None).await,
             };
         };
         let tag = Some(OperationTag(Arc::clone(&op.label)));
-        let seen = SeenRequest {
+        let seen = RequestInput {
             method: &method,
             query: request.uri().query(),
             headers: request.headers(),
+            path_params: &params,
             body: request.body(),
         };
-        let verdict = self.judge.request(op, &params, &seen);
+        let verdict = self.judge.request(op, &seen);
         if self.strict
-            && let Some((refusal, findings)) = self.refuse(op, &request, &verdict)
+            && let Some((refusal, findings)) = self.refuse(op, &seen, &path)
         {
-            return self.finish(&request, &target, refusal, &findings, By::Proxy, tag);
+            return self.finish(&request, &target, refusal, &findings, By::Proxy, tag).await;
         }
         let upstream = match self.forward(&request, &target).await {
             Ok(r) => r,
-            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings(), By::Proxy, tag),
+            Err(answer) => return self.finish(&request, &target, answer, &verdict.findings(), By::Proxy, tag).await,
         };
         let findings =
             self.judge.answered(op, &method, verdict, upstream.status().as_u16(), upstream.headers(), upstream.body());
-        self.finish(&request, &target, upstream, &findings, By::Upstream, tag)
+        self.finish(&request, &target, upstream, &findings, By::Upstream, tag).await
     }
 
-    /// Strict mode: credentials, content type and validity, answered in the document's style.
-    /// Returns the answer and what it reports (the request's own findings).
+    /// Strict mode: the mock's refusal, in the document's style, with the request's own
+    /// findings.
     fn refuse(
         &self,
         op: &crate::spec::Operation,
-        request: &Request<Bytes>,
-        verdict: &RequestVerdict,
+        request: &RequestInput<'_>,
+        path: &str,
     ) -> Option<(Response<Bytes>, Vec<Finding>)> {
         let api = self.judge.api();
-        let path = request.uri().path();
-        let refused = |keyword: &str, reason: String| {
-            let violation = Violation::new(Part::Message, "", keyword, reason);
-            (violation.clone(), vec![Finding { rule: Rule::RequestValid, violation }])
+        let refusal = gate::judge(api, op, request, self.tokens.as_ref(), true).err()?;
+        let findings = match &refusal {
+            // Credentials concern the request as a whole.
+            gate::Refusal::Unauthorized { .. } | gate::Refusal::Forbidden { .. } => refusal
+                .violations()
+                .into_iter()
+                .map(|violation| Finding { rule: Rule::RequestValid, violation })
+                .collect(),
+            _ => RequestVerdict { violations: refusal.violations(), credentials_missing: false }.findings(),
         };
-        match security::check(api, op, request.headers(), request.uri().query(), self.tokens.as_ref()) {
-            Auth::Allowed => {}
-            Auth::Unauthorized { challenges, reason } => {
-                let (violation, findings) = refused("unauthorized", reason);
-                let mut r = render_error(api, op, 401, &[violation], Voice::Example, path);
-                for c in challenges {
-                    if let Ok(v) = HeaderValue::from_str(&c) {
-                        r.headers_mut().append(header::WWW_AUTHENTICATE, v);
-                    }
-                }
-                return Some((r, findings));
-            }
-            Auth::Forbidden { reason } => {
-                let (violation, findings) = refused("forbidden", reason);
-                return Some((render_error(api, op, 403, &[violation], Voice::Example, path), findings));
-            }
-        }
-        if !verdict.invalid() {
-            return None;
-        }
-        // The same answers the mock gives: 415 in the document's style, else the validation error.
-        let violations = &verdict.violations;
-        let unsupported = violations.iter().any(|v| v.part == Part::Header && v.keyword == "content_type");
-        let (status, voice) =
-            if unsupported { (415, Voice::Framework) } else { (validation_status(op), Voice::Template) };
-        Some((render_error(api, op, status, violations, voice, path), verdict.findings()))
+        Some((gate::render(api, op, &refusal, path), findings))
     }
 
     /// The upstream's answer, or the proxy's own 502 when it gives none.
@@ -202,7 +184,7 @@ impl Proxy {
     }
 
     /// Adds the verdict headers, logs, records.
-    fn finish(
+    async fn finish(
         &self,
         request: &Request<Bytes>,
         target: &str,
@@ -229,7 +211,7 @@ impl Proxy {
             .insert(HeaderName::from_static(ANSWERED_BY_HEADER), HeaderValue::from_static(by.as_str()));
         // Fixtures are what the upstream did; the proxy's own answers would misrepresent it.
         if let (Some(dir), By::Upstream) = (&self.record, by) {
-            self.save(dir, request, target, &response);
+            self.save(dir, request, target, &response).await;
         }
         if let Some(tag) = tag {
             response.extensions_mut().insert(tag);
@@ -237,7 +219,7 @@ impl Proxy {
         response
     }
 
-    fn save(&self, dir: &std::path::Path, request: &Request<Bytes>, target: &str, response: &Response<Bytes>) {
+    async fn save(&self, dir: &std::path::Path, request: &Request<Bytes>, target: &str, response: &Response<Bytes>) {
         let n = self.recorded.fetch_add(1, Ordering::Relaxed) + 1;
         let slug: String = request
             .uri()
@@ -265,12 +247,17 @@ impl Proxy {
             &Recorded { headers: response_headers, body: response.body().clone(), ..Recorded::default() },
         );
         let text = serde_json::to_string_pretty(&fixture).unwrap_or_default();
-        // Written whole to a temporary name and renamed, so a reader never sees half a file.
-        let partial = file.with_extension("json.partial");
-        let written = std::fs::write(&partial, text).and_then(|_| std::fs::rename(&partial, &file));
-        if let Err(e) = written {
-            tracing::warn!("cannot record {}: {e}", file.display());
-        }
+        // Off the async workers (a slow disk must not hold up other exchanges), but before the
+        // answer goes out, so a client that got its answer finds the recording.
+        let task = tokio::task::spawn_blocking(move || {
+            // Written whole to a temporary name and renamed, so a reader never sees half a file.
+            let partial = file.with_extension("json.partial");
+            let written = std::fs::write(&partial, text).and_then(|_| std::fs::rename(&partial, &file));
+            if let Err(e) = written {
+                tracing::warn!("cannot record {}: {e}", file.display());
+            }
+        });
+        let _ = task.await;
     }
 }
 

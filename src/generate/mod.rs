@@ -26,6 +26,7 @@ use generator::Generator;
 use trace::Trace;
 
 pub use generator::{MAX_NESTING, MAX_RECURSION};
+pub use values::words_of;
 
 /// Attempts before giving up on a schema; the later ones ignore examples.
 const ATTEMPTS: u64 = 8;

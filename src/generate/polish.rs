@@ -89,29 +89,112 @@ fn earlier(a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
-/// `total_count`, `total`, `count`, `total_size`, `totalResult`: the number of items in the
-/// object's one list.
+/// A list and the facts about its page — in the same object (`{items, total_count}`) or in
+/// an object beside it (Straddle's `{data, meta: {total_items, page_number, …}}`): the total
+/// covers the pages before this one and the items listed, the page is no later than the
+/// last, the page size holds the items and stays within the maximum.
 fn count(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
-    let Some(key) = map.keys().find(|k| counts(k)).cloned() else { return };
     let mut lists = map.values().filter_map(Value::as_array);
     let (Some(list), None) = (lists.next(), lists.next()) else { return };
-    let len = list.len();
+    let listed = list.len() as u64;
+    if has_facts(map) {
+        return page(map, listed, pointer, undo);
+    }
+    let beside = map.iter().filter(|(_, v)| v.as_object().is_some_and(has_facts)).map(|(k, _)| k.clone());
+    let beside: Vec<String> = beside.collect();
+    if let [key] = beside.as_slice()
+        && let Some(Value::Object(facts)) = map.get_mut(key)
+    {
+        page(facts, listed, &push(pointer, key), undo);
+    }
+}
+
+const TOTAL: &[&str] = &["total", "count", "total_count", "total_size", "total_results", "total_result", "total_items"];
+const PAGES: &[&str] = &["total_pages"];
+const NUMBER: &[&str] = &["page_number", "page"];
+const SIZE: &[&str] = &["page_size", "per_page", "limit"];
+const MAX_SIZE: &[&str] = &["max_page_size", "max_limit"];
+
+/// The key whose words (`totalItems` is `total_items`) are one of `names`.
+fn key_of(map: &Map<String, Value>, names: &[&str]) -> Option<String> {
+    map.keys().find(|k| names.contains(&words_of(k).join("_").as_str())).cloned()
+}
+
+fn has_facts(map: &Map<String, Value>) -> bool {
+    key_of(map, TOTAL).is_some()
+}
+
+/// A number as the object writes it (Zitadel writes 64-bit counts as strings).
+fn number(value: Option<&Value>) -> Option<u64> {
+    match value? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn set(map: &mut Map<String, Value>, key: Option<String>, n: u64, pointer: &str, undo: &mut Undo) {
+    let Some(key) = key else { return };
     let replacement = match map.get(&key) {
-        Some(Value::Number(n)) if n.as_u64() != Some(len as u64) => Value::from(len),
-        // Zitadel writes 64-bit counts as strings.
-        Some(Value::String(s)) if s.parse::<u64>().is_ok_and(|n| n != len as u64) => Value::String(len.to_string()),
+        Some(Value::Number(_)) => Value::from(n),
+        Some(Value::String(s)) if s.parse::<u64>().is_ok() => Value::String(n.to_string()),
         _ => return,
     };
-    if let Some(before) = map.insert(key.clone(), replacement) {
+    if map.get(&key) != Some(&replacement)
+        && let Some(before) = map.insert(key.clone(), replacement)
+    {
         undo.push((push(pointer, &key), before));
     }
 }
 
-fn counts(key: &str) -> bool {
-    let words = words_of(key);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    matches!(
-        words.as_slice(),
-        ["total"] | ["count"] | ["total", "count"] | ["total", "size"] | ["total", "results" | "result"]
-    )
+fn page(facts: &mut Map<String, Value>, listed: u64, pointer: &str, undo: &mut Undo) {
+    let (total_key, pages_key) = (key_of(facts, TOTAL), key_of(facts, PAGES));
+    let (number_key, size_key, max_key) = (key_of(facts, NUMBER), key_of(facts, SIZE), key_of(facts, MAX_SIZE));
+    let size = number(size_key.as_ref().and_then(|k| facts.get(k))).unwrap_or(listed).max(listed).max(1);
+    let page = match listed {
+        // An empty page is the first and only one.
+        0 => 1,
+        _ => number(number_key.as_ref().and_then(|k| facts.get(k))).unwrap_or(1).clamp(1, 1_000_000),
+    };
+    let total = (page - 1).saturating_mul(size).saturating_add(listed);
+    let pages = total.div_ceil(size).max(1);
+    let max = number(max_key.as_ref().and_then(|k| facts.get(k))).map(|m| m.max(size));
+    set(facts, total_key, total, pointer, undo);
+    set(facts, pages_key, pages, pointer, undo);
+    set(facts, number_key, page, pointer, undo);
+    set(facts, size_key, size, pointer, undo);
+    if let Some(max) = max {
+        set(facts, max_key, max, pointer, undo);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn page_facts_agree_with_the_items_listed() {
+        let table = [
+            // (generated, agreeing)
+            (
+                json!({"data": [1, 2], "meta": {"total_items": 4, "page_number": 5, "page_size": 7, "max_page_size": 6, "total_pages": 3}}),
+                json!({"data": [1, 2], "meta": {"total_items": 30, "page_number": 5, "page_size": 7, "max_page_size": 7, "total_pages": 5}}),
+            ),
+            (
+                json!({"data": [], "meta": {"total_items": 9, "page_number": 3, "page_size": 2, "total_pages": 41}}),
+                json!({"data": [], "meta": {"total_items": 0, "page_number": 1, "page_size": 2, "total_pages": 1}}),
+            ),
+            (json!({"items": [1, 2, 3], "total_count": 17}), json!({"items": [1, 2, 3], "total_count": 3})),
+            (json!({"result": ["a"], "totalResult": "8"}), json!({"result": ["a"], "totalResult": "1"})),
+        ];
+        for (mut generated, agreeing) in table {
+            let before = generated.clone();
+            let changes = agree(&mut generated);
+            assert_eq!(generated, agreeing);
+            undo(&mut generated, changes);
+            assert_eq!(generated, before, "undone");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! `/__specmock/`: the sandbox's own controls, on the same port. `POST reset` (back to the
-//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON).
-//! Loopback clients only — unless `--admin-token` is set, then that bearer token.
+//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON): loopback
+//! clients only — unless `--admin-token` is set, then that bearer token. `GET health` answers
+//! anyone, with or without a sandbox.
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
@@ -18,6 +19,10 @@ pub async fn answer(
     peer: std::net::SocketAddr,
     action: &str,
 ) -> Response<Bytes> {
+    // Load balancers and orchestrators ask this of every replica, from anywhere.
+    if action == "health" {
+        return json_answer(json!({"status": "ok"}));
+    }
     if let Some(refusal) = refuse(token, request, peer) {
         return refusal;
     }
@@ -45,7 +50,10 @@ pub async fn answer(
             Ok(count) => json_answer(json!({"reset": if to_empty { "empty" } else { "seed" }, "resources": count})),
             Err(e) => problem(500, e, &[]),
         },
-        (&Method::GET, "state") => json_answer(store.dump()),
+        (&Method::GET, "state") => match store.dump().await {
+            Ok(state) => json_answer(state),
+            Err(e) => problem(503, e, &[]),
+        },
         (_, "reset" | "state") => {
             let allow = if action == "reset" { "POST" } else { "GET" };
             let mut r =

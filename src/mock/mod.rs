@@ -13,16 +13,17 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 
+use crate::gate;
 use crate::generate;
 use crate::route::{Lookup, Mount, Router};
 use crate::spec::{Api, Operation, Response as Documented, StatusKey};
-use crate::validate::{Part, RequestInput, Violation, check_request};
+use crate::validate::RequestInput;
 
 pub use prefer::Prefer;
 
-use crate::security::{self, Auth, Tokens};
+use crate::security::Tokens;
 use crate::store::{Call, Store};
-use crate::style::{Voice, problem, render_error, validation_status};
+use crate::style::problem;
 
 /// How the mock behaves; the CLI flags of `serve`.
 #[derive(Debug, Clone)]
@@ -155,54 +156,52 @@ impl Mock {
         request: &Request<Bytes>,
         params: &[(&str, std::borrow::Cow<'_, str>)],
     ) -> Response<Bytes> {
+        let prefer = match Prefer::from_request(request.headers(), request.uri().query()) {
+            Ok(p) => p,
+            Err(message) => return problem(422, message, &[]),
+        };
+        // The sandbox spends a delay as work (an idempotency key stays claimed meanwhile);
+        // every other answer is simply sent that much later.
+        let (response, delay_left) = self.decide(mount, operation, request, params, &prefer).await;
+        if let Some(delay) = delay_left {
+            tokio::time::sleep(delay).await;
+        }
+        response
+    }
+
+    /// The answer, and the delay still to spend before sending it.
+    async fn decide(
+        &self,
+        mount: usize,
+        operation: usize,
+        request: &Request<Bytes>,
+        params: &[(&str, std::borrow::Cow<'_, str>)],
+        prefer: &Prefer,
+    ) -> (Response<Bytes>, Option<std::time::Duration>) {
         let api = &self.mounts[mount].api;
         let op = &api.operations[operation];
         let headers = request.headers();
         let query = request.uri().query();
         let path = request.uri().path();
-        let prefer = match Prefer::from_request(headers, query) {
-            Ok(p) => p,
-            Err(message) => return problem(422, message, &[]),
-        };
-
-        match security::check(api, op, headers, query, self.options.tokens.as_ref()) {
-            Auth::Allowed => {}
-            Auth::Unauthorized { challenges, reason } => {
-                let violation = Violation::new(Part::Message, "", "unauthorized", reason);
-                let mut response = render_error(api, op, 401, &[violation], Voice::Example, path);
-                for c in challenges {
-                    if let Ok(v) = HeaderValue::from_str(&c) {
-                        response.headers_mut().append(header::WWW_AUTHENTICATE, v);
-                    }
-                }
-                return response;
-            }
-            Auth::Forbidden { reason } => {
-                let violation = Violation::new(Part::Message, "", "forbidden", reason);
-                return render_error(api, op, 403, &[violation], Voice::Example, path);
-            }
-        }
+        let later = |response: Response<Bytes>| (response, prefer.delay);
 
         let input =
             RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
-        let checked = match check_request(api, op, &input, self.options.validate_requests) {
-            Ok(c) => c,
-            Err(unsupported) => return render_error(api, op, 415, &[unsupported.violation()], Voice::Framework, path),
+        let checked = match gate::judge(api, op, &input, self.options.tokens.as_ref(), self.options.validate_requests) {
+            Ok(checked) => checked,
+            Err(refusal) => return later(gate::render(api, op, &refusal, path)),
         };
-        if !checked.violations.is_empty() {
-            return render_error(api, op, validation_status(op), &checked.violations, Voice::Template, path);
-        }
         // The sandbox answers resource operations, unless the client asked for a documented answer.
         if let Some(store) = &self.store
             && prefer.code.is_none()
             && prefer.example.is_none()
         {
-            let call = Call { mount, operation, request, params, body: checked.body };
+            let call = Call { mount, operation, request, params, body: checked.body, delay: prefer.delay };
             if let Some(response) = Box::pin(store.answer(call)).await {
-                return response;
+                return (response, None);
             }
         }
-        self.documented(api, op, &prefer, headers)
+        later(self.documented(api, op, prefer, headers))
     }
 
     /// The documented answer the client prefers (or the default one).

@@ -1,4 +1,5 @@
-//! `Prefer: code=, example=, dynamic=, seed=` (and `?__code=` etc.), as Prism reads them.
+//! `Prefer: code=, example=, dynamic=, seed=` (and `?__code=` etc.), as Prism reads them, and
+//! `delay=` (a slow server).
 
 use http::HeaderMap;
 
@@ -9,6 +10,8 @@ pub struct Prefer {
     pub example: Option<String>,
     pub dynamic: Option<bool>,
     pub seed: Option<u64>,
+    /// `delay=300` (milliseconds, or with a unit: `1.5s`): answer this much later.
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Prefer {
@@ -63,6 +66,10 @@ impl Prefer {
                 "true" | "" => self.dynamic = Some(true),
                 "false" => self.dynamic = Some(false),
                 _ => return Err(format!("{}={value:?} must be true or false", shown("dynamic"))),
+            },
+            "delay" => match crate::units::parse_duration(value) {
+                Ok(delay) => self.delay = Some(delay),
+                Err(e) => return Err(format!("{}: {e}", shown("delay"))),
             },
             "seed" => match value.parse::<u64>() {
                 Ok(seed) => self.seed = Some(seed),

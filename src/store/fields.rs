@@ -42,12 +42,12 @@ fn server_made(api: &Api, schema: &Value) -> bool {
 /// (as the vendors' own examples show them), read from the clock once.
 pub struct Clock {
     millis: i64,
-    text: std::cell::OnceCell<String>,
+    text: std::sync::OnceLock<String>,
 }
 
 impl Clock {
     pub fn now() -> Clock {
-        Clock { millis: jiff::Timestamp::now().as_millisecond(), text: std::cell::OnceCell::new() }
+        Clock { millis: jiff::Timestamp::now().as_millisecond(), text: std::sync::OnceLock::new() }
     }
 
     /// As the schema writes times: epoch milliseconds for numbers, else RFC 3339.
@@ -96,19 +96,53 @@ fn required(api: &Api, schema: &Value) -> Vec<String> {
     out
 }
 
-/// A new resource: server-owned fields set, required ones filled (from the documented
-/// example where there is one, so a sandbox looks like the docs).
-pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, example: Option<&Value>, clock: &Clock) {
+/// Which of an object's properties a client could have sent.
+#[derive(Clone, Copy)]
+pub enum Sent<'a> {
+    /// The item itself: what the create operation lets a client write.
+    By(&'a super::writes::Writable),
+    /// Inside an object the client sent: all of it was theirs to send.
+    All,
+    /// Inside an object the server made: none of it.
+    Nothing,
+}
+
+impl Sent<'_> {
+    fn writable(&self, name: &str) -> bool {
+        match self {
+            Sent::By(writable) => writable.allows(name),
+            Sent::All => true,
+            Sent::Nothing => false,
+        }
+    }
+}
+
+/// A new resource: the server's fields set — the id aside, which the state allocates —
+/// and the rest left as the client sent it. Filled: constants, creation and update times,
+/// required properties the client did not send, and optional ones the client could not
+/// send (read-only ones, a state from a fixed set, a bookkeeping object), from the
+/// documented example where there is one, so a sandbox looks like the docs.
+pub fn stamp_new(
+    api: &Api,
+    schema: &Value,
+    value: &mut Map<String, Value>,
+    example: Option<&Value>,
+    clock: &Clock,
+    id_field: &str,
+    sent: Sent<'_>,
+) {
     let required = required(api, schema);
     for (name, prop) in properties(api, schema) {
         let prop_schema = deref(&api.schemas, prop);
+        let client_side = sent.writable(name) && !read_only(prop_schema);
+        let was_sent = value.contains_key(name.as_str());
         if let Some(c) = constant(prop_schema) {
             value.insert(name.clone(), c);
         } else if is_created(name) || is_updated(name) {
             value.insert(name.clone(), clock.value(prop_schema));
-        } else if !value.contains_key(name)
-            && name != "id"
-            && (required.contains(name) || server_made(api, prop_schema))
+        } else if !was_sent
+            && name != id_field
+            && (required.contains(name) || (!client_side && (read_only(prop_schema) || server_made(api, prop_schema))))
         {
             // The documented example, else the schema's default, else an enum's first value
             // (a new resource starts in the first state listed: `active`, not `archived`).
@@ -126,9 +160,14 @@ pub fn stamp_new(api: &Api, schema: &Value, value: &mut Map<String, Value>, exam
         if let Some(Value::Object(inner)) = value.get_mut(name.as_str())
             && prop_schema.get("properties").is_some()
         {
-            stamp_new(api, prop, inner, example.and_then(|e| e.get(name)), clock);
+            let inner_sent = if was_sent && client_side { Sent::All } else { Sent::Nothing };
+            stamp_new(api, prop, inner, example.and_then(|e| e.get(name)), clock, "", inner_sent);
         }
     }
+}
+
+fn read_only(schema: &Value) -> bool {
+    schema.get("readOnly").and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// A changed resource: update times move, creation times and constants stay.
@@ -161,27 +200,23 @@ fn next_in_sequence(current: &Value) -> Option<Value> {
     }
 }
 
-/// A value for the `id` property in its documented form (pattern, format).
-pub fn new_id(api: &Api, schema: &Value) -> Value {
-    let id_schema = properties(api, schema).into_iter().find(|(n, _)| n.as_str() == "id").map(|(_, s)| s);
-    match id_schema.and_then(|s| generate_part(&api.schemas, s, Side::Response, random_seed(), "id", false).ok()) {
-        Some(Value::String(s)) => Value::String(s),
-        Some(Value::Number(n)) => Value::Number(n),
-        _ => Value::String(crate::generate::fresh_uuid()),
-    }
+/// The schema of a property, if the item documents it.
+pub fn property<'a>(api: &'a Api, schema: &'a Value, name: &str) -> Option<&'a Value> {
+    properties(api, schema).into_iter().find(|(n, _)| n.as_str() == name).map(|(_, s)| s)
 }
 
-/// Server-owned properties, which a client's PATCH or PUT does not get to change.
-pub fn owned(api: &Api, schema: &Value) -> Vec<String> {
+/// Server-owned properties, which a client's PATCH or PUT does not get to change. The
+/// identifier is the server's unless the client may name the item (a `code` it chooses).
+pub fn owned(api: &Api, schema: &Value, id_field: &str, id_chosen: bool) -> Vec<String> {
     properties(api, schema)
         .into_iter()
         .filter(|(name, prop)| {
             let p = deref(&api.schemas, prop);
-            name.as_str() == "id"
+            (name.as_str() == id_field && !id_chosen)
                 || is_created(name)
                 || is_updated(name)
                 || constant(p).is_some()
-                || p.get("readOnly").and_then(Value::as_bool).unwrap_or(false)
+                || read_only(p)
         })
         .map(|(name, _)| name.clone())
         .collect()

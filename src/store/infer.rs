@@ -8,6 +8,7 @@
 //!   action: read              # create | read | list | update | replace | delete
 //!   id: {in: header, name: x-zitadel-orgid}   # where the item's id comes from
 //!   by: external_id           # read by this property rather than the id
+//!   identifier: code          # the property that identifies an item (else inferred)
 //!   max: 100                  # (create) at most this many; the next gets the `limit` error
 //!   unique: [external_id]     # (create, update) values no two resources may share
 //! ```
@@ -64,10 +65,13 @@ pub struct Binding {
 pub struct Resource {
     /// Stable key: the annotation's name, or the collection path.
     pub key: String,
-    /// The schema of one item (as the read operation answers it).
+    /// The schema of an answer carrying one item (as the read operation answers it).
     pub schema: Option<SchemaId>,
     pub max: Option<usize>,
     pub unique: Vec<String>,
+    /// The property that identifies an item; `Err` says why none was found (the resource
+    /// is then served statelessly).
+    pub id_field: Result<String, String>,
 }
 
 /// Resources of one document, and which operation does what to which.
@@ -93,15 +97,18 @@ struct Hint {
     by: Option<String>,
     max: Option<usize>,
     unique: Vec<String>,
+    identifier: Option<String>,
 }
+
+const HINT_KEYS: &[&str] = &["name", "action", "id", "by", "max", "unique", "identifier"];
 
 fn hint(api: &Api, op: &Operation) -> Result<Option<Hint>, HintError> {
     let Some(value) = &op.resource_hint else { return Ok(None) };
     let fail = |message: String| HintError { file: api.source.clone(), pointer: op.pointer.clone(), message };
     let Value::Object(map) = value else { return Err(fail("must be a map".into())) };
     for key in map.keys() {
-        if !["name", "action", "id", "by", "max", "unique"].contains(&key.as_str()) {
-            return Err(fail(format!("unknown key '{key}' (known: name, action, id, by, max, unique)")));
+        if !HINT_KEYS.contains(&key.as_str()) {
+            return Err(fail(format!("unknown key '{key}' (known: {})", HINT_KEYS.join(", "))));
         }
     }
     let action = match map.get("action").and_then(Value::as_str) {
@@ -136,6 +143,7 @@ fn hint(api: &Api, op: &Operation) -> Result<Option<Hint>, HintError> {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default(),
+        identifier: map.get("identifier").and_then(Value::as_str).map(str::to_string),
     }))
 }
 
@@ -172,15 +180,98 @@ fn success_schema(op: &Operation) -> Option<SchemaId> {
         .and_then(|m| m.schema)
 }
 
-/// The item's schema inside an answer: the answer itself if it has an `id`, else the
-/// property that does (`{organization: …}`, `{data: …}`).
-pub fn item_schema<'s>(api: &'s Api, schema: &'s Value) -> Option<&'s Value> {
+/// Whether a schema (or one of its `allOf` parts) has the property.
+pub fn has_property(api: &Api, schema: &Value, name: &str) -> bool {
+    super::fields::properties(api, schema).iter().any(|(n, _)| n.as_str() == name)
+}
+
+/// The item's schema inside an answer: the answer itself if it has the identifying
+/// property, else the property that does (`{organization: …}`, `{data: …}`).
+pub fn item_schema<'s>(api: &'s Api, schema: &'s Value, id_field: &str) -> Option<&'s Value> {
     let schema = deref(&api.schemas, schema);
-    let props = schema.get("properties")?.as_object()?;
-    if props.contains_key("id") {
+    if has_property(api, schema, id_field) {
         return Some(schema);
     }
-    props.values().map(|p| deref(&api.schemas, p)).find(|p| p.get("properties").and_then(|q| q.get("id")).is_some())
+    super::fields::properties(api, schema)
+        .into_iter()
+        .map(|(_, p)| deref(&api.schemas, p))
+        .find(|p| has_property(api, p, id_field))
+}
+
+/// Names a document may give the property that a path variable names: `{thing_id}` is
+/// `thing_id`, `thingId`, `ThingId`, `thing-id`, or plainly `id` on a thing.
+pub fn id_names(variable: &str) -> Vec<String> {
+    let words = crate::generate::words_of(variable);
+    let mut out = vec![variable.to_string()];
+    let mut push = |name: String| {
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    let capital = |w: &str| w.get(..1).map(|f| f.to_ascii_uppercase() + &w[1..]).unwrap_or_default();
+    if let Some((first, rest)) = words.split_first() {
+        push(words.join("_"));
+        push(format!("{first}{}", rest.iter().map(|w| capital(w)).collect::<String>()));
+        push(words.iter().map(|w| capital(w)).collect());
+        push(words.join("-"));
+    }
+    if words.len() > 1
+        && let Some(last) = words.last()
+        && ["id", "uuid", "key", "code", "name", "slug"].contains(&last.as_str())
+    {
+        push(last.clone());
+    }
+    out
+}
+
+/// Read-only properties that identify an item when nothing else says which does.
+const READ_ONLY_IDS: &[&str] = &["id", "uuid", "key", "code"];
+
+/// The identifying property of a resource's items, or why there is none.
+fn identify(api: &Api, answer: Option<&Value>, stated: Option<&str>, variable: Option<&str>) -> Result<String, String> {
+    let Some(answer) = answer else {
+        return Err("neither its read nor its create documents a JSON success body".into());
+    };
+    if let Some(name) = stated {
+        return match item_schema(api, answer, name) {
+            Some(_) => Ok(name.to_string()),
+            None => Err(format!("x-specmock-resource names identifier '{name}', which its items do not have")),
+        };
+    }
+    let mut names: Vec<String> = variable.map(id_names).unwrap_or_default();
+    if !names.iter().any(|n| n == "id") {
+        names.push("id".into());
+    }
+    if let Some(found) = names.iter().find(|n| item_schema(api, answer, n).is_some()) {
+        return Ok(found.clone());
+    }
+    let read_only = |name: &'static str| {
+        item_schema(api, answer, name).is_some_and(|item| {
+            super::fields::properties(api, item)
+                .iter()
+                .any(|(n, p)| n.as_str() == name && deref(&api.schemas, p).get("readOnly") == Some(&Value::Bool(true)))
+        })
+    };
+    if let Some(found) = READ_ONLY_IDS.iter().copied().find(|n| read_only(n)) {
+        return Ok(found.to_string());
+    }
+    Err(format!(
+        "its items have no identifying property (looked for {}, then a read-only {}; name one with x-specmock-resource: {{identifier: NAME}})",
+        names.join(", "),
+        READ_ONLY_IDS.join("/")
+    ))
+}
+
+/// Whether the document lists `path` (GET) or has items under it (`path/{id}`).
+fn is_collection(api: &Api, path: &str) -> bool {
+    api.operations.iter().any(|op| {
+        (op.path == path && op.method == http::Method::GET)
+            || op
+                .path
+                .strip_prefix(path)
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .is_some_and(|rest| rest.find('}').is_some_and(|end| rest[end + 1..].is_empty()))
+    })
 }
 
 pub fn infer(api: &Api) -> Result<Model, HintError> {
@@ -193,6 +284,7 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
         binding: (Action, Option<IdSource>, Option<String>),
     }
     let mut plans: Vec<Planned> = Vec::new();
+    let mut stated: Vec<(String, String)> = Vec::new();
     for (index, op) in api.operations.iter().enumerate() {
         let hint = hint(api, op)?;
         let (collection, item_param) = split_item(&op.path);
@@ -201,15 +293,30 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
             None => inferred_action(op, item_param.is_some()),
         };
         let Some(action) = action else { continue };
+        // A POST to `/users/{user_id}/ban` is an action, not a collection: a collection is
+        // something the document also lists or reads items of.
+        if action == Action::Create && hint.as_ref().and_then(|h| h.action).is_none() && !is_collection(api, collection)
+        {
+            continue;
+        }
         let key = hint.as_ref().and_then(|h| h.name.clone()).unwrap_or_else(|| collection.to_string());
         let id = hint
             .as_ref()
             .and_then(|h| h.id.clone())
             .or_else(|| item_param.map(|name| IdSource { location: ParamIn::Path, name: name.to_string() }));
         let by = hint.as_ref().and_then(|h| h.by.clone());
+        if let Some(identifier) = hint.as_ref().and_then(|h| h.identifier.clone()) {
+            stated.push((key.clone(), identifier));
+        }
         if action == Action::Create && !keys.contains(&key) {
             keys.push(key.clone());
-            model.resources.push(Resource { key: key.clone(), schema: None, max: None, unique: Vec::new() });
+            model.resources.push(Resource {
+                key: key.clone(),
+                schema: None,
+                max: None,
+                unique: Vec::new(),
+                id_field: Err(String::new()),
+            });
         }
         if let (Some(h), Some(r)) = (&hint, keys.iter().position(|k| *k == key)) {
             let resource = &mut model.resources[r];
@@ -258,17 +365,27 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
                 .find_map(|i| success_schema(&api.operations[i]))
         };
         resource.schema = of(Action::Read).or_else(|| of(Action::Create));
+        // The variable an item path names items by (`{thing_id}`), if any item path does.
+        let variable = model.bindings.iter().flatten().find_map(|b| {
+            let source = b.id.as_ref().filter(|s| s.location == ParamIn::Path)?;
+            (b.resource == r && b.by.is_none() && b.action != Action::Create).then_some(source.name.as_str())
+        });
+        let named = stated.iter().find(|(k, _)| *k == resource.key).map(|(_, n)| n.as_str());
+        resource.id_field = identify(api, resource.schema.map(|id| api.schemas.get(id)), named, variable);
     }
     // A `by` read whose property the item does not have is not a lookup after all — unless
     // the document said so, which is then a mistake worth naming.
     for (index, binding) in model.bindings.iter_mut().enumerate() {
         let Some(b) = binding else { continue };
         if let Some(by) = &b.by {
-            let schema = model.resources[b.resource].schema.map(|id| api.schemas.get(id));
-            let has = schema
-                .and_then(|s| item_schema(api, s))
-                .and_then(|s| s.get("properties"))
-                .is_some_and(|p| p.get(by).is_some());
+            let resource = &model.resources[b.resource];
+            let schema = resource.schema.map(|id| api.schemas.get(id));
+            let has = match (schema, &resource.id_field) {
+                (Some(s), Ok(id_field)) => {
+                    item_schema(api, s, id_field).is_some_and(|item| has_property(api, item, by))
+                }
+                _ => false,
+            };
             let op = &api.operations[index];
             let stated = op.resource_hint.as_ref().and_then(|h| h.get("by")).is_some();
             if !has && stated {
@@ -281,6 +398,13 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
             if !has {
                 *binding = None;
             }
+        }
+    }
+    // A resource without an identifying property cannot be kept: its operations answer
+    // from the document, and the start-up banner says why.
+    for binding in model.bindings.iter_mut() {
+        if binding.as_ref().is_some_and(|b| model.resources[b.resource].id_field.is_err()) {
+            *binding = None;
         }
     }
     Ok(model)

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+pub use super::idempotency::Remembered;
+
 const FORMAT: u32 = 1;
 
 /// Resources by key (`clerk:/v1/organizations`), each an insertion-ordered map id → item.
@@ -26,20 +28,9 @@ pub type Data = IndexMap<String, IndexMap<String, Arc<Value>>>;
 /// Answers remembered for idempotency keys, by scoped key (`straddle:retry-1`).
 pub type Keys = IndexMap<String, Remembered>;
 
-/// An answer kept for an idempotency key, as the state file holds it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Remembered {
-    pub fingerprint: u64,
-    /// Wall-clock expiry, in epoch milliseconds (it must survive a restart).
-    pub expires: i64,
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub body: String,
-}
-
 /// Everything the state file keeps.
 #[derive(Debug, Clone, Default)]
-pub struct State {
+pub struct Loaded {
     pub data: Data,
     pub keys: Keys,
 }
@@ -66,7 +57,7 @@ pub enum Record {
 }
 
 impl Record {
-    pub fn apply(self, state: &mut State) {
+    pub fn apply(self, state: &mut Loaded) {
         match self {
             Record::Put { resource, id, value } => {
                 state.data.entry(resource).or_default().insert(id, value);
@@ -79,7 +70,7 @@ impl Record {
             Record::Key { scope, answer } => {
                 state.keys.insert(scope, answer);
             }
-            Record::Clear => *state = State::default(),
+            Record::Clear => *state = Loaded::default(),
         }
     }
 }
@@ -100,15 +91,34 @@ type Job = (Vec<u8>, oneshot::Sender<io::Result<()>>);
 
 /// Appends records from a writer thread; `submit` keeps the order records are made in.
 pub struct Journal {
-    jobs: mpsc::Sender<Job>,
+    /// `None` once closed.
+    jobs: Option<mpsc::Sender<Job>>,
+    writer: Option<std::thread::JoinHandle<()>>,
     /// Held while the server runs: a second specmock on the same file would compact it away
     /// from under this one, and this one's writes would go to a deleted file.
-    _lock: File,
+    lock: Lock,
+}
+
+/// `FILE.lock`, held (an OS lock on it) while the file is in use, removed on a clean stop.
+struct Lock {
+    _file: File,
+    path: std::path::PathBuf,
+}
+
+impl Drop for Journal {
+    /// A clean stop: every queued record is written, then the lock file goes.
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+        let _ = std::fs::remove_file(&self.lock.path);
+    }
 }
 
 impl Journal {
     /// Loads the file (a missing one starts as `initial`), compacts it, and starts the writer.
-    pub fn open(path: &Path, initial: &Data) -> Result<(Journal, State), StateError> {
+    pub fn open(path: &Path, initial: &Data) -> Result<(Journal, Loaded), StateError> {
         let name = path.display().to_string();
         let fail = |message: String| StateError { file: name.clone(), message };
         // Compaction replaces the file by renaming; a symlink is followed so that the file it
@@ -116,9 +126,13 @@ impl Journal {
         let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let path = resolved.as_path();
         let (lock, lock_path, created) = lock(path).map_err(fail)?;
+        if !created {
+            // The OS released the lock when its holder died; the file itself was left behind.
+            tracing::warn!("{name}: taking over the lock file {} left by a specmock that is gone", lock_path.display());
+        }
         let data = match std::fs::read(path) {
             Ok(bytes) => load(&bytes),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(State { data: initial.clone(), keys: Keys::new() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Loaded { data: initial.clone(), keys: Keys::new() }),
             Err(e) => Err(format!("cannot read the state file: {e}")),
         };
         let mut state = data.map_err(|message| {
@@ -134,11 +148,12 @@ impl Journal {
         let file =
             OpenOptions::new().append(true).open(path).map_err(|e| fail(format!("cannot open the state file: {e}")))?;
         let (jobs, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("specmock-state".into())
             .spawn(move || writer(file, rx))
             .map_err(|e| fail(format!("cannot start the state writer: {e}")))?;
-        Ok((Journal { jobs, _lock: lock }, state))
+        let lock = Lock { _file: lock, path: lock_path };
+        Ok((Journal { jobs: Some(jobs), writer: Some(writer), lock }, state))
     }
 
     /// Queues a record; the receiver completes once it is on disk.
@@ -146,7 +161,11 @@ impl Journal {
         let (tx, rx) = oneshot::channel();
         let mut line = serde_json::to_vec(record).unwrap_or_default();
         line.push(b'\n');
-        if let Err(mpsc::SendError((_, tx))) = self.jobs.send((line, tx)) {
+        let sent = match &self.jobs {
+            Some(jobs) => jobs.send((line, tx)).map_err(|mpsc::SendError((_, tx))| tx),
+            None => Err(tx),
+        };
+        if let Err(tx) = sent {
             let _ = tx.send(Err(io::Error::other("the state writer has stopped")));
         }
         rx
@@ -159,14 +178,18 @@ fn lock(path: &Path) -> Result<(File, std::path::PathBuf, bool), String> {
     name.push(".lock");
     let lock_path = std::path::PathBuf::from(name);
     let created = !lock_path.exists();
-    let file = OpenOptions::new()
+    let mut file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lock_path)
         .map_err(|e| format!("cannot create the lock file {}: {e}", lock_path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok((file, lock_path, created)),
+        Ok(()) => {
+            // Who holds it, for a human wondering; the OS lock is what counts.
+            let _ = file.set_len(0).and_then(|_| writeln!(file, "{}", std::process::id()));
+            Ok((file, lock_path, created))
+        }
         Err(std::fs::TryLockError::WouldBlock) => {
             Err("another specmock is using this state file; stop it, or give this one another --state file".into())
         }
@@ -196,10 +219,10 @@ fn writer(mut file: File, jobs: mpsc::Receiver<Job>) {
     }
 }
 
-fn load(bytes: &[u8]) -> Result<State, String> {
+fn load(bytes: &[u8]) -> Result<Loaded, String> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| "not a specmock state file (not UTF-8 text); move it away to start fresh".to_string())?;
-    let mut state = State::default();
+    let mut state = Loaded::default();
     if text.is_empty() {
         return Ok(state);
     }
@@ -238,7 +261,7 @@ fn load(bytes: &[u8]) -> Result<State, String> {
 }
 
 /// Rewrites the state as a header, one put per item and one record per key, atomically.
-pub fn compact(path: &Path, state: &State) -> io::Result<()> {
+pub fn compact(path: &Path, state: &Loaded) -> io::Result<()> {
     let mut text = serde_json::to_string(&Header { specmock_state: FORMAT }).unwrap_or_default();
     text.push('\n');
     let mut push = |record: &Record| {

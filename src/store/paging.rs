@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::text;
+use super::state::text;
 use crate::spec::{Api, Operation, ParamIn};
 use crate::validate::deref;
 
@@ -103,12 +103,13 @@ impl Listing {
         Ok(Listing { offset, size, filters, search, sort })
     }
 
-    /// The items this request selects, in order, before paging.
-    pub fn select(&self, items: Vec<Arc<Value>>) -> Vec<Arc<Value>> {
+    /// The items this request selects, in order, before paging. A search matches the id
+    /// exactly (as Clerk's does) and any other text in part.
+    pub fn select(&self, items: Vec<Arc<Value>>, id_field: &str) -> Vec<Arc<Value>> {
         let mut selected: Vec<Arc<Value>> = items
             .into_iter()
             .filter(|item| self.filters.iter().all(|(k, v)| item.get(k).map(text).as_deref() == Some(v.as_str())))
-            .filter(|item| self.search.as_ref().is_none_or(|needle| mentions(item, needle)))
+            .filter(|item| self.search.as_ref().is_none_or(|needle| searched(item, id_field, needle)))
             .collect();
         // Stable sorts: equal keys keep creation order, newest first when descending (so
         // "newest first" holds even for items created in the same millisecond).
@@ -121,6 +122,16 @@ impl Listing {
             None => {}
         }
         selected
+    }
+}
+
+fn searched(item: &Value, id_field: &str, needle: &str) -> bool {
+    match item {
+        Value::Object(map) => map.iter().any(|(k, v)| match k == id_field {
+            true => text(v).to_lowercase() == needle,
+            false => mentions(v, needle),
+        }),
+        other => mentions(other, needle),
     }
 }
 

@@ -21,6 +21,7 @@ pub enum Body<'a> {
 }
 
 /// One page of a list.
+#[derive(Default)]
 pub struct Page {
     pub items: Vec<Arc<Value>>,
     pub total: usize,
@@ -87,14 +88,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(api: &Api, status: u16, media: &MediaType) -> Plan {
+    /// `id_field` names the property that marks an item, wherever the answer puts it.
+    pub fn new(api: &Api, status: u16, media: &MediaType, id_field: &str) -> Plan {
         let schema = media.schema.map(|id| deref(&api.schemas, api.schemas.get(id))).unwrap_or(&Value::Bool(true));
         let frame = match (media.examples.first(), media.schema) {
             (Some(example), _) => example.value.clone(),
             (None, Some(id)) => generate(&api.schemas, id, 1).unwrap_or(Value::Object(Map::new())),
             (None, None) => Value::Object(Map::new()),
         };
-        let slot = slot(api, schema, &frame);
+        let slot = slot(api, schema, &frame, id_field);
         let mut fresh = Vec::new();
         if !matches!(slot, Slot::Root(_) | Slot::ListRoot(_))
             && let Value::Object(map) = &frame
@@ -288,29 +290,29 @@ impl Projection {
     }
 }
 
-fn has_id(api: &Api, schema: &Value) -> bool {
-    deref(&api.schemas, schema).get("properties").and_then(|p| p.get("id")).is_some()
+fn is_item(api: &Api, schema: &Value, id_field: &str) -> bool {
+    crate::store::infer::has_property(api, deref(&api.schemas, schema), id_field)
 }
 
-/// The schema of a list's items, when they are items (they have an `id`).
-fn list_items<'s>(api: &'s Api, array: &'s Value) -> Option<&'s Value> {
+/// The schema of a list's items, when they are items (they have the identifying property).
+fn list_items<'s>(api: &'s Api, array: &'s Value, id_field: &str) -> Option<&'s Value> {
     let items = deref(&api.schemas, array).get("items")?;
-    has_id(api, items).then(|| deref(&api.schemas, items))
+    is_item(api, items, id_field).then(|| deref(&api.schemas, items))
 }
 
 /// Where the item (or the list) goes in this answer.
-fn slot(api: &Api, schema: &Value, frame: &Value) -> Slot {
-    if has_id(api, schema) {
+fn slot(api: &Api, schema: &Value, frame: &Value, id_field: &str) -> Slot {
+    if is_item(api, schema, id_field) {
         return Slot::Root(Projection::new(api, schema, Some(frame)));
     }
-    if let Some(each) = list_items(api, schema) {
+    if let Some(each) = list_items(api, schema, id_field) {
         return Slot::ListRoot(Projection::new(api, each, frame.get(0)));
     }
     let Some(Value::Object(props)) = schema.get("properties") else { return Slot::None };
-    if let Some((name, prop)) = props.iter().find(|(_, p)| has_id(api, p)) {
+    if let Some((name, prop)) = props.iter().find(|(_, p)| is_item(api, p, id_field)) {
         return Slot::Field(name.clone(), Projection::new(api, prop, frame.get(name)));
     }
-    if let Some((name, each)) = props.iter().find_map(|(k, p)| list_items(api, p).map(|each| (k, each))) {
+    if let Some((name, each)) = props.iter().find_map(|(k, p)| list_items(api, p, id_field).map(|each| (k, each))) {
         let example = frame.get(name).and_then(|v| v.get(0));
         return Slot::ListField(name.clone(), Projection::new(api, each, example));
     }

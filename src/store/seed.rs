@@ -3,9 +3,17 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{Data, Store, StoreError, fields, infer, text};
+use super::facts::Facts;
+use super::fields::{self, Sent};
+use super::infer::Action;
+use super::render::Body;
+use super::state::{IdRule, Outcome, largest_id};
+use super::{Data, Store, StoreError, ids};
+
+/// Most items one seed file may hold.
+const MAX_SEEDED: usize = 100_000;
 
 impl Store {
     /// `--state-seed FILE`: `{mount: {resource: [items]}}`, the resource by key or last path segment.
@@ -18,6 +26,7 @@ impl Store {
             return Err(fail("expected a map of document name → resources".into()));
         };
         let mut data = Data::new();
+        let mut seeded = 0usize;
         for (mount_name, resources) in by_mount {
             let m = self.mounts.iter().position(|mount| mount.name == mount_name).ok_or_else(|| {
                 fail(format!("'{mount_name}' is not a served document (served: {})", self.mount_names()))
@@ -25,7 +34,6 @@ impl Store {
             let Value::Object(resources) = resources else {
                 return Err(fail(format!("{mount_name}: expected a map of resource → items")));
             };
-            let api = &self.mounts[m].api;
             for (name, items) in resources {
                 let r = self.models[m]
                     .resources
@@ -34,30 +42,29 @@ impl Store {
                     .ok_or_else(|| {
                         fail(format!("{mount_name}: no resource '{name}' (known: {})", self.resource_names(m)))
                     })?;
-                // What the store worked out for the resource at start-up.
-                let prepared = &self.prepared[m][r];
-                let schema = &prepared.item_schema;
+                if let Err(why) = &self.models[m].resources[r].id_field {
+                    return Err(fail(format!("{mount_name}.{name}: cannot be seeded: {why}")));
+                }
                 let Value::Array(items) = items else {
                     return Err(fail(format!("{mount_name}.{name}: expected a list of items")));
                 };
-                let entry = data.entry(self.key(m, r)).or_default();
+                seeded += items.len();
+                if seeded > MAX_SEEDED {
+                    return Err(fail(format!("more than {MAX_SEEDED} items; a sandbox seed should be smaller")));
+                }
+                let facts = &self.resources[m][r];
+                let entry = data.entry(facts.shape.key.clone()).or_default();
                 for item in items {
-                    let Value::Object(mut item) = item else {
+                    let Value::Object(item) = item else {
                         return Err(fail(format!("{mount_name}.{name}: every item must be an object")));
                     };
-                    if !item.contains_key("id") {
-                        item.insert("id".into(), fields::new_id(api, schema));
-                    }
-                    let seeded = item.clone();
-                    fields::stamp_new(api, schema, &mut item, prepared.example.as_ref(), &fields::Clock::now());
-                    // Seeded values win over stamped ones (a seed may give its own timestamps),
-                    // field by field, so a partial nested object keeps the stamped rest.
-                    super::writes::merge_patch(&mut item, seeded);
-                    let id = text(&item["id"]);
-                    if let Some(conflict) = super::duplicate(&self.models[m].resources[r].unique, entry, &item, None) {
+                    let item = self.seeded(m, facts, entry, item);
+                    let id = text(&item[facts.shape.id_field.as_str()]);
+                    if let Some(Outcome::Conflict { field, value }) =
+                        super::state::duplicate(&facts.shape.unique, entry, &item, None)
+                    {
                         return Err(fail(format!(
-                            "{mount_name}.{name} '{id}': {} '{}' is taken by another item, and must be unique",
-                            conflict.0, conflict.1
+                            "{mount_name}.{name} '{id}': {field} '{value}' is taken by another item, and must be unique"
                         )));
                     }
                     let item = Value::Object(item);
@@ -66,7 +73,7 @@ impl Store {
                         return Err(fail(format!("{mount_name}.{name}: two items have the id '{id}'")));
                     }
                 }
-                if let Some(max) = self.models[m].resources[r].max
+                if let Some(max) = facts.shape.max
                     && entry.len() > max
                 {
                     return Err(fail(format!(
@@ -79,17 +86,60 @@ impl Store {
         Ok(data)
     }
 
+    /// A seeded item with the server's fields stamped, as a create would make it — the
+    /// seed's own values winning, field by field.
+    fn seeded(
+        &self,
+        m: usize,
+        facts: &Facts,
+        taken: &indexmap::IndexMap<String, Arc<Value>>,
+        seed: Map<String, Value>,
+    ) -> Map<String, Value> {
+        let api = &self.mounts[m].api;
+        let id_field = facts.shape.id_field.as_str();
+        let mut item = seed.clone();
+        if !item.contains_key(id_field) {
+            let id = match facts.shape.ids {
+                IdRule::Sequence { min, text, .. } => {
+                    let next = largest_id(taken.keys().cloned()).map_or(min, |n| n.saturating_add(1));
+                    if text { Value::String(next.to_string()) } else { Value::from(next) }
+                }
+                IdRule::Drawn => ids::candidates(api, facts.id_schema.as_ref())
+                    .into_iter()
+                    .find(|c| !taken.contains_key(&text(c)))
+                    .unwrap_or(Value::Null),
+            };
+            // The id first, as a create makes it.
+            item = std::iter::once((id_field.to_string(), id)).chain(item).collect();
+        }
+        let sent = Sent::By(&facts.create);
+        fields::stamp_new(
+            api,
+            &facts.item_schema,
+            &mut item,
+            facts.example.as_ref(),
+            &fields::Clock::now(),
+            id_field,
+            sent,
+        );
+        // Seeded values win over stamped ones (a seed may give its own timestamps), field by
+        // field, so a partial nested object keeps the stamped rest.
+        super::writes::merge_patch(&mut item, seed);
+        item
+    }
+
     /// A seeded item must answer reads the way the document says: it is rendered as the read
     /// operation would answer it and validated against that answer's schema.
     fn check_seeded(&self, mount: usize, resource: usize, item: &Value) -> Result<(), String> {
         let api = &self.mounts[mount].api;
         let Some(schema) = self.models[mount].resources[resource].schema else { return Ok(()) };
-        let read = self.models[mount].bindings.iter().position(|b| {
-            b.as_ref().is_some_and(|b| b.resource == resource && b.action == infer::Action::Read && b.by.is_none())
-        });
-        let Some(plan) = read.and_then(|op| self.plans[mount][op].as_ref()) else { return Ok(()) };
-        let answer: Value = serde_json::from_slice(&plan.to_bytes(super::render::Body::Item(item)))
-            .map_err(|e| format!("cannot be rendered: {e}"))?;
+        let read = self.operations[mount]
+            .iter()
+            .flatten()
+            .find(|op| op.binding.resource == resource && op.binding.action == Action::Read && op.binding.by.is_none());
+        let Some(plan) = read.and_then(|op| op.answer.as_ref()) else { return Ok(()) };
+        let answer: Value =
+            serde_json::from_slice(&plan.to_bytes(Body::Item(item))).map_err(|e| format!("cannot be rendered: {e}"))?;
         let violations =
             crate::validate::schema_violations(&api.schemas, schema, &answer, crate::validate::Part::Body, "");
         match violations.first() {
@@ -109,4 +159,8 @@ impl Store {
     fn resource_names(&self, mount: usize) -> String {
         self.models[mount].resources.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
     }
+}
+
+fn text(value: &Value) -> String {
+    super::state::text(value)
 }

@@ -1,5 +1,6 @@
 //! Shared test plumbing: a real server on an ephemeral port, a real HTTP client, and the
 //! project's own validator to check that every answer conforms to its document.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 #![allow(dead_code)]
 
 use std::net::SocketAddr;

@@ -1,0 +1,1 @@
+//! Nothing here: the point of this crate is its tests (tests/api.rs).

@@ -1,0 +1,213 @@
+//! The command line: what each subcommand takes (clap), and how it runs (`commands.rs`).
+
+mod commands;
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser, Subcommand};
+use specmock::check::ReportTarget;
+
+pub use commands::run;
+
+#[derive(Parser)]
+#[command(
+    name = "specmock",
+    version,
+    about = "Mock, sandbox and contract-check APIs from their OpenAPI documents",
+    long_about = "Mock, sandbox and contract-check APIs from their OpenAPI documents.\n\n\
+                  Built-in APIs: scalekit, straddle, clerk, zitadel.\n\
+                  Exit codes: 0 success, 1 failure (violations found, or the server failed), 2 usage or document error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve mock APIs: documented examples, generated bodies and documented errors.
+    Serve(ServeArgs),
+    /// Judge recorded exchanges (fixtures or HAR files) against a document.
+    Validate(ValidateArgs),
+    /// Send requests to a live server and judge every answer against the document.
+    Check(CheckArgs),
+    /// Forward traffic to a real server and judge every request and response on the way.
+    Proxy(ProxyArgs),
+    /// Print every operation of a document: method, path, operationId, documented statuses.
+    Routes {
+        /// A Swagger 2.0 or OpenAPI 3.0/3.1/3.2 file or http(s) URL (YAML or JSON), or a built-in name.
+        spec: String,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Documents to serve: built-in names (scalekit, straddle, clerk, zitadel), files or http(s) URLs.
+    /// None: all four built-ins under /scalekit, /straddle, /clerk and /zitadel.
+    /// One: served at the root. Several: each under /<name> (its file stem).
+    #[arg(value_name = "SPEC")]
+    pub specs: Vec<String>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, short, default_value_t = 4010)]
+    pub port: u16,
+    /// Threads answering requests (default: one per CPU core).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub workers: Option<usize>,
+    /// Serve a document under PREFIX. NAME is a built-in name, a file stem, or the file as given
+    /// (for two files with the same stem), e.g. --mount clerk=/api/clerk --mount ../specs/bapi/v1.yml=/bapi.
+    #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = specmock::mounts::parse_mount)]
+    pub mounts: Vec<(String, String)>,
+    /// Generate bodies from schemas even where examples exist (per request: Prefer: dynamic=true).
+    #[arg(long)]
+    pub dynamic: bool,
+    /// Seed for generated bodies, so they repeat byte for byte (per request: Prefer: seed=N).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Validate requests against the document (false: answer even invalid requests).
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    pub validate_request: bool,
+    /// Answer CORS preflight requests and add CORS headers to answers.
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    pub cors: bool,
+    /// YAML/JSON file of tokens and what each may do (see README, "Tokens and 403").
+    #[arg(long, value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Largest request body accepted, e.g. 10MiB, 512KiB, 1000000 (413 beyond it).
+    #[arg(long, default_value = "10MiB", value_parser = specmock::units::parse_size, value_name = "SIZE")]
+    pub max_body: usize,
+    /// Seconds a connection may wait for its next request (new, slow or idle keep-alive
+    /// connections are closed after it), and then for the request's body (408).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub read_timeout: u64,
+    /// Keep state: POST creates, GET reads, PATCH/PUT change, DELETE removes (in memory).
+    #[arg(long)]
+    pub stateful: bool,
+    /// Keep state in FILE, across restarts (implies --stateful).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Resources to start with, and to go back to on POST /__specmock/reset (JSON or YAML).
+    #[arg(long, value_name = "FILE")]
+    pub state_seed: Option<PathBuf>,
+    /// Bearer token for /__specmock/ (without it, only loopback clients may use it).
+    #[arg(long, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
+    /// Seconds an Idempotency-Key is remembered.
+    #[arg(long, default_value_t = 86_400, value_name = "SECS")]
+    pub idempotency_ttl: u64,
+    /// Do not log a line per request.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// The document: a file, an http(s) URL or a built-in name.
+    #[arg(long)]
+    pub spec: String,
+    /// Fixture files (our JSON/YAML format, see README) or HAR files; directories are searched.
+    #[arg(required = true, value_name = "FIXTURE")]
+    pub fixtures: Vec<PathBuf>,
+    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    #[arg(long = "report", value_name = "KIND=FILE")]
+    pub reports: Vec<ReportTarget>,
+    /// Print only the exchanges that fail.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// The document: a file, an http(s) URL or a built-in name.
+    #[arg(long)]
+    pub spec: String,
+    /// Where the server under test listens, including any base path (https://api.example.com/v1).
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+    /// Authorization header for requests that should be allowed, e.g. 'Bearer sk_test_123'.
+    #[arg(long, value_name = "VALUE")]
+    pub auth: Option<String>,
+    /// An extra header on every request, e.g. --header 'X-API-Key: abc' (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+    /// Only these operations (operationId or 'METHOD /path'; repeatable).
+    #[arg(long = "operation", value_name = "ID")]
+    pub operations: Vec<String>,
+    /// Only operations with this tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Send at most this many requests (valid requests for every operation come first).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub max_requests: Option<usize>,
+    /// Seed for generated requests: the same seed sends the same requests.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = at_least_one)]
+    pub concurrency: usize,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub timeout: u64,
+    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    #[arg(long = "report", value_name = "KIND=FILE")]
+    pub reports: Vec<ReportTarget>,
+}
+
+#[derive(clap::Args)]
+pub struct ProxyArgs {
+    /// The document: a file, an http(s) URL or a built-in name.
+    #[arg(long)]
+    pub spec: String,
+    /// The real server to forward to, including any base path.
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, short, default_value_t = 4011)]
+    pub port: u16,
+    /// Threads answering requests (default: one per CPU core).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub workers: Option<usize>,
+    /// Answer invalid requests here (401/403/415/422 in the document's style) instead of forwarding them.
+    #[arg(long)]
+    pub strict: bool,
+    /// With --strict: tokens and what each may do (see README, "Tokens and 403").
+    #[arg(long, value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Write every exchange into DIR as a fixture that `specmock validate` reads.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Seconds to wait for the upstream.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
+    /// Largest request body accepted, e.g. 10MiB.
+    #[arg(long, default_value = "10MiB", value_parser = specmock::units::parse_size, value_name = "SIZE")]
+    pub max_body: usize,
+    /// Do not log a line per request.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A count that must not be zero (`--concurrency 0` would never send, `--max-requests 0` checks nothing).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+/// `Name: value` (or `Name:value`).
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) =
+        text.split_once(':').ok_or_else(|| format!("--header '{text}' must look like 'Name: value'"))?;
+    let name = name.trim();
+    if name.is_empty() || http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!("--header '{text}': '{name}' is not a header name"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}

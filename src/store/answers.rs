@@ -1,0 +1,119 @@
+//! What became of a sandbox action, as the operation documents it: items and pages in its
+//! own answer shape, refusals (404, 409, limits, a used-up id space) in its own error style.
+
+use bytes::Bytes;
+use http::{Response, StatusCode, header};
+
+use super::Call;
+use super::actions::{Reply, Target};
+use super::render::{Body, Plan};
+use super::state::Outcome;
+use crate::spec::{Operation, StatusKey};
+use crate::style::{Voice, problem, render_error, validation_status};
+use crate::validate::{Part, Violation};
+
+pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
+    let op = target.operation();
+    let noun = target.facts.noun.as_str();
+    match reply {
+        Reply::Page(page) => answer(target, op, Body::List(*page)),
+        Reply::Done(
+            Outcome::Created(item) | Outcome::Found(item) | Outcome::Updated(item) | Outcome::Deleted(item),
+        ) => answer(target, op, Body::Item(&item)),
+        Reply::Done(Outcome::Listed(_)) => answer(target, op, Body::List(Default::default())),
+        Reply::Done(Outcome::NotFound { field, value }) => {
+            let named_by = target.op.binding.id.as_ref().map(|s| s.name.as_str()).unwrap_or("id");
+            error(target, 404, "not_found", named_by, format!("no {noun} with {field} '{value}'"))
+        }
+        Reply::Done(Outcome::Conflict { field, value }) => {
+            let status = if documents(op, 409) { 409 } else { validation_status(op) };
+            let mut v = Violation::new(
+                Part::Body,
+                &field,
+                "conflict",
+                format!("{} {noun} with {field} '{value}' already exists", article(noun)),
+            );
+            v.pointer = format!("/{field}");
+            render_error(target.api(), op, status, &[v], Voice::Template, path(&target.call))
+        }
+        Reply::Done(Outcome::Limit { max }) => {
+            let status = [403, 429].into_iter().find(|s| documents(op, *s)).unwrap_or_else(|| validation_status(op));
+            error(target, status, "limit", "", format!("you cannot create more than {max} {noun}s"))
+        }
+        Reply::Done(Outcome::Exhausted { tried }) => {
+            let message = format!(
+                "the id space of {} is exhausted: every id its schema allows is taken ({tried} tried); delete some, or reset the sandbox",
+                target.facts.shape.key
+            );
+            match [507, 500].into_iter().find(|s| documents(op, *s)) {
+                Some(status) => error(target, status, "exhausted", "", message),
+                None => problem(507, message, &[]),
+            }
+        }
+        Reply::Done(Outcome::Failed(message)) => problem(500, message, &[]),
+        Reply::BadQuery { name, message } => {
+            let v = Violation::new(Part::Query, &name, "format", message);
+            render_error(target.api(), op, validation_status(op), &[v], Voice::Template, path(&target.call))
+        }
+        Reply::Unnamed => error(target, 400, "required", "id", format!("the {noun} to act on is not named")),
+        Reply::NotNamed(name) => error(target, 404, "not_found", &name, format!("no {noun} is named by {name}")),
+    }
+}
+
+/// The same idempotency key with a different request, or while the first is still answered.
+pub(super) fn idempotency_conflict(store: &super::Store, call: &Call<'_>, why: String) -> Response<Bytes> {
+    let api = &store.mounts[call.mount].api;
+    let op = &api.operations[call.operation];
+    let violation = Violation::new(Part::Header, "idempotency-key", "idempotency", why);
+    let status = if documents(op, 409) { 409 } else { validation_status(op) };
+    render_error(api, op, status, &[violation], Voice::Template, path(call))
+}
+
+fn path<'a>(call: &'a Call<'_>) -> &'a str {
+    call.request.uri().path()
+}
+
+fn error(target: &Target<'_>, status: u16, keyword: &str, field: &str, message: String) -> Response<Bytes> {
+    let mut v = Violation::new(Part::Message, field, keyword, message);
+    if !field.is_empty() {
+        v.location = field.to_string();
+    }
+    render_error(target.api(), target.operation(), status, &[v], Voice::Template, path(&target.call))
+}
+
+fn answer(target: &Target<'_>, op: &Operation, body: Body<'_>) -> Response<Bytes> {
+    match &target.op.answer {
+        Some(plan) => json_response(plan, plan.to_bytes(body)),
+        None => empty(success_status(op)),
+    }
+}
+
+fn documents(op: &Operation, status: u16) -> bool {
+    op.responses.iter().any(|r| r.status == StatusKey::Exact(status))
+}
+
+fn success_status(op: &Operation) -> u16 {
+    op.responses
+        .iter()
+        .map(|r| r.status)
+        .find(|s| matches!(s, StatusKey::Exact(200..=299)))
+        .map(StatusKey::code)
+        .unwrap_or(204)
+}
+
+fn empty(status: u16) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+    response
+}
+
+fn json_response(plan: &Plan, body: Vec<u8>) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body));
+    *response.status_mut() = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::OK);
+    response.headers_mut().insert(header::CONTENT_TYPE, plan.content_type.clone());
+    response
+}
+
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}

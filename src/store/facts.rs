@@ -1,0 +1,155 @@
+//! What the sandbox works out once at start-up, per resource and per operation, so that a
+//! request only looks things up.
+
+use serde_json::Value;
+
+use super::infer::{self, Action, Binding, Model};
+use super::render::Plan;
+use super::state::{IdRule, Shape};
+use super::writes::{self, Writable};
+use super::{fields, ids};
+use crate::route::Mount;
+use crate::spec::{Api, MediaType, Operation, StatusKey, is_json_media};
+use crate::validate::deref;
+
+/// A resource's facts.
+pub(super) struct Facts {
+    pub shape: Shape,
+    /// The schema of one item (`true` when the document does not say).
+    pub item_schema: Value,
+    /// The identifying property's schema.
+    pub id_schema: Option<Value>,
+    /// The documented example of an item, to fill required fields the way the docs show them.
+    pub example: Option<Value>,
+    /// Properties the server owns (id, times, constants, readOnly).
+    pub owned: Vec<String>,
+    /// The item's documented properties (lists filter and sort by these).
+    pub properties: Vec<String>,
+    /// What a create may write: the rest of a new item is the server's.
+    pub create: Writable,
+    /// `organization`, for messages.
+    pub noun: String,
+}
+
+/// An operation's facts.
+pub(super) struct OpFacts {
+    pub binding: Binding,
+    /// How it answers with stored items; `None` when it documents no JSON success body.
+    pub answer: Option<Plan>,
+    /// What a client may write with it.
+    pub writable: Writable,
+}
+
+impl Facts {
+    pub fn of_document(mount: &Mount, model: &Model) -> Vec<Facts> {
+        let api = &mount.api;
+        (0..model.resources.len()).map(|r| Facts::new(api, &mount.name, model, r)).collect()
+    }
+
+    fn new(api: &Api, mount: &str, model: &Model, r: usize) -> Facts {
+        let resource = &model.resources[r];
+        let id_field = resource.id_field.clone().unwrap_or_else(|_| "id".to_string());
+        let item_schema = resource
+            .schema
+            .map(|id| api.schemas.get(id))
+            .and_then(|s| infer::item_schema(api, s, &id_field))
+            .cloned()
+            .unwrap_or(Value::Bool(true));
+        let properties: Vec<String> =
+            fields::properties(api, &item_schema).into_iter().map(|(n, _)| n.clone()).collect();
+        let id_schema = fields::property(api, &item_schema, &id_field).cloned();
+        let create_op = operation_of(api, model, r, Action::Create);
+        // The client names the item when the create body takes the identifier (a `code`).
+        let id_chosen = create_op.is_some_and(|op| {
+            let read_only =
+                id_schema.as_ref().is_some_and(|s| deref(&api.schemas, s).get("readOnly") == Some(&Value::Bool(true)));
+            !read_only && writes::requested(api, op, &properties).1.iter().any(|(n, _)| **n == id_field)
+        });
+        let owned = fields::owned(api, &item_schema, &id_field, id_chosen);
+        let create = create_op.map(|op| Writable::new(api, op, &item_schema, &properties, &owned)).unwrap_or_default();
+        let ids = ids::rule(api, id_schema.as_ref());
+        // A sequence written as text keeps being written as text.
+        let ids = match (ids, id_schema.as_ref().map(|s| deref(&api.schemas, s))) {
+            (IdRule::Sequence { min, max, .. }, Some(s)) if s.get("type") == Some(&Value::from("string")) => {
+                IdRule::Sequence { min, max, text: true }
+            }
+            (ids, _) => ids,
+        };
+        Facts {
+            shape: Shape {
+                key: format!("{mount}:{}", resource.key),
+                id_field: id_field.clone(),
+                ids,
+                unique: resource.unique.clone(),
+                max: resource.max,
+            },
+            example: example_item(api, model, r, &id_field),
+            owned,
+            properties,
+            create,
+            id_schema,
+            item_schema,
+            noun: singular(&resource.key),
+        }
+    }
+}
+
+impl OpFacts {
+    pub fn of_document(api: &Api, model: &Model, facts: &[Facts]) -> Vec<Option<OpFacts>> {
+        api.operations
+            .iter()
+            .zip(&model.bindings)
+            .map(|(op, binding)| {
+                let binding = binding.clone()?;
+                let f = &facts[binding.resource];
+                Some(OpFacts {
+                    answer: success(op).map(|(status, media)| Plan::new(api, status, media, &f.shape.id_field)),
+                    writable: Writable::new(api, op, &f.item_schema, &f.properties, &f.owned),
+                    binding,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The operation that does `action` to resource `r` (by its id, not another property).
+pub(super) fn operation_of<'a>(api: &'a Api, model: &Model, r: usize, action: Action) -> Option<&'a Operation> {
+    let index = model
+        .bindings
+        .iter()
+        .position(|b| b.as_ref().is_some_and(|b| b.resource == r && b.action == action && b.by.is_none()))?;
+    api.operations.get(index)
+}
+
+/// The documented example of an item (from the read answer), to fill required fields the
+/// client did not send the way the documentation shows them.
+fn example_item(api: &Api, model: &Model, r: usize, id_field: &str) -> Option<Value> {
+    let media = success(operation_of(api, model, r, Action::Read)?)?.1;
+    let example = media.examples.first()?.value.clone();
+    let schema = deref(&api.schemas, api.schemas.get(media.schema?));
+    if infer::has_property(api, schema, id_field) {
+        return Some(example);
+    }
+    let (slot, _) = fields::properties(api, schema)
+        .into_iter()
+        .find(|(_, p)| infer::has_property(api, deref(&api.schemas, p), id_field))?;
+    example.get(slot.as_str()).cloned()
+}
+
+/// The operation's lowest documented 2xx and its JSON media type.
+pub(super) fn success(op: &Operation) -> Option<(u16, &MediaType)> {
+    op.responses
+        .iter()
+        .filter(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2)))
+        .find_map(|r| r.content.iter().find(|m| is_json_media(&m.name)).map(|m| (r.status.code(), m)))
+}
+
+/// `/v1/organizations` → `organization`; `orgs` → `org`.
+pub(super) fn singular(key: &str) -> String {
+    let last = key.rsplit('/').next().unwrap_or(key);
+    let last = last.split(':').next().unwrap_or(last);
+    last.strip_suffix("ies")
+        .map(|s| format!("{s}y"))
+        .or_else(|| last.strip_suffix('s').map(str::to_string))
+        .unwrap_or_else(|| last.to_string())
+}

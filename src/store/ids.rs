@@ -1,0 +1,128 @@
+//! New ids in the documented form: integers counted up as a database sequence counts them,
+//! everything else drawn from the id's schema (pattern, format, enum) before the state is
+//! touched, so the state only picks the first free one.
+
+use serde_json::Value;
+
+use super::state::IdRule;
+use crate::generate::{generate_part, random_seed};
+use crate::spec::{Api, Side};
+use crate::validate::deref;
+
+/// Draws per create: with any realistic id (a UUID, `org_` and 27 characters) the first is
+/// free; a small id space (a one-character pattern) gets this many chances before it is
+/// called used up.
+const DRAWS: usize = 24;
+
+/// Most values of an `enum` id tried, in order.
+const ENUM_LIMIT: usize = 1_000;
+
+/// How ids of this schema are made.
+pub fn rule(api: &Api, id_schema: Option<&Value>) -> IdRule {
+    let Some(schema) = id_schema.map(|s| deref(&api.schemas, s)) else { return IdRule::Drawn };
+    if schema.get("enum").is_some() || schema.get("const").is_some() {
+        return IdRule::Drawn;
+    }
+    let integer = match schema.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer") && !ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if !integer {
+        return IdRule::Drawn;
+    }
+    let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+    let min = match (bound("minimum"), bound("exclusiveMinimum")) {
+        (Some(m), _) => m.ceil(),
+        (None, Some(m)) => m.floor() + 1.0,
+        // Databases start counting at 1.
+        (None, None) => 1.0,
+    };
+    let max = match (bound("maximum"), bound("exclusiveMaximum")) {
+        (Some(m), _) => m.floor(),
+        (None, Some(m)) => m.ceil() - 1.0,
+        (None, None) => i64::MAX as f64,
+    };
+    let (min, max) = (clamp(min), clamp(max));
+    // Databases count from 1; an int64 format alone (bounds of ±2⁶³) does not change that.
+    let min = if min < 1 && max >= 1 { 1 } else { min };
+    IdRule::Sequence { min, max, text: false }
+}
+
+fn clamp(n: f64) -> i64 {
+    if n >= i64::MAX as f64 {
+        i64::MAX
+    } else if n <= i64::MIN as f64 {
+        i64::MIN
+    } else {
+        n as i64
+    }
+}
+
+/// Ids to try for a new item of a [`IdRule::Drawn`] resource, most likely free first.
+pub fn candidates(api: &Api, id_schema: Option<&Value>) -> Vec<Value> {
+    let Some(raw) = id_schema else { return uuids() };
+    let schema = deref(&api.schemas, raw);
+    if let Some(c) = schema.get("const") {
+        return vec![c.clone()];
+    }
+    if let Some(Value::Array(options)) = schema.get("enum") {
+        return options.iter().filter(|v| !v.is_null()).take(ENUM_LIMIT).cloned().collect();
+    }
+    let mut out: Vec<Value> = Vec::with_capacity(DRAWS);
+    for _ in 0..DRAWS {
+        // Named `id`, so a plain string is drawn as a UUID rather than a word.
+        let drawn = match generate_part(&api.schemas, raw, Side::Response, random_seed(), "id", false) {
+            Ok(v @ (Value::String(_) | Value::Number(_))) => v,
+            _ => Value::String(crate::generate::fresh_uuid()),
+        };
+        if !out.contains(&drawn) {
+            out.push(drawn);
+        }
+    }
+    out
+}
+
+fn uuids() -> Vec<Value> {
+    vec![Value::String(crate::generate::fresh_uuid())]
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn api() -> Api {
+        crate::spec::load_text("t.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").expect("loads")
+    }
+
+    #[test]
+    fn integers_are_a_sequence_within_their_bounds() {
+        let table = [
+            (json!({"type": "integer"}), 1, i64::MAX),
+            (json!({"type": "integer", "minimum": 100, "maximum": 200}), 100, 200),
+            (json!({"type": "integer", "minimum": -2147483648i64, "maximum": 2147483647}), 1, 2147483647),
+            (json!({"type": "integer", "minimum": -10, "maximum": -1}), -10, -1),
+            (json!({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 10}), 1, 9),
+            (json!({"type": ["integer", "null"]}), 1, i64::MAX),
+        ];
+        let api = api();
+        for (schema, min, max) in table {
+            assert_eq!(rule(&api, Some(&schema)), IdRule::Sequence { min, max, text: false }, "{schema}");
+        }
+        assert_eq!(rule(&api, Some(&json!({"type": "string"}))), IdRule::Drawn);
+        assert_eq!(rule(&api, Some(&json!({"type": "integer", "enum": [1, 2]}))), IdRule::Drawn);
+    }
+
+    #[test]
+    fn enums_offer_every_value_and_strings_are_drawn() {
+        let api = api();
+        let two = json!({"type": "string", "enum": ["a", "b"]});
+        assert_eq!(candidates(&api, Some(&two)), vec![Value::from("a"), Value::from("b")]);
+        let drawn = candidates(&api, Some(&json!({"type": "string", "format": "uuid"})));
+        assert!(drawn.len() > 1 && drawn.iter().all(|v| v.as_str().is_some_and(|s| s.len() == 36)), "{drawn:?}");
+        let plain = candidates(&api, Some(&json!({"type": "string"})));
+        assert!(plain.iter().all(|v| v.as_str().is_some_and(|s| s.len() >= 16)), "plain strings are UUIDs: {plain:?}");
+    }
+}
