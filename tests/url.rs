@@ -206,3 +206,21 @@ fn a_document_from_a_url_may_not_read_local_files() {
         )
     );
 }
+
+#[test]
+fn a_file_may_refer_to_a_url() {
+    let base = file_server();
+    let dir = std::env::temp_dir().join(format!("specmock-url-ref-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /login:\n    get:\n      responses:\n        \
+         '200':\n          description: a session\n          content:\n            application/json:\n              \
+         schema: {{$ref: '{base}/tests/data/swagger2/models.yaml#/Session'}}\n"
+    );
+    std::fs::write(dir.join("api.yaml"), doc).unwrap();
+    let api = specmock::spec::load_file(&dir.join("api.yaml"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let api = api.expect("the schema is fetched, and its own reference (#/User) resolves within that URL");
+    let schema = api.operations[0].responses[0].content[0].schema.expect("a schema");
+    assert!(api.schemas.origin(schema).starts_with(&format!("{base}/tests/data/swagger2/models.yaml: #/Session")));
+}
