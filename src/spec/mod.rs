@@ -5,6 +5,7 @@ mod builtin;
 mod compile;
 mod dialect;
 mod error;
+pub mod error_template;
 mod fetch;
 mod load;
 mod model;

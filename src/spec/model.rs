@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::Value;
 
+use super::error_template::ErrorTemplate;
 use super::schemas::{SchemaId, Schemas};
 
 /// Which OpenAPI line a document follows; decides how its schemas are read.
@@ -33,7 +34,7 @@ pub struct Api {
     pub base_paths: Vec<String>,
     pub security_schemes: Vec<SecurityScheme>,
     /// Document-level `x-specmock-error` template.
-    pub error_template: Option<Arc<Value>>,
+    pub error_template: Option<Arc<ErrorTemplate>>,
     pub schemas: Schemas,
     /// What the document gets away with (duplicate `required` entries, `nullable` beside
     /// `$ref`, …), one line per kind, naming the first place: printed at start-up.
@@ -73,7 +74,7 @@ pub struct Operation {
     /// An empty list means the operation is public.
     pub security: Vec<Requirement>,
     /// Operation-level `x-specmock-error`, overriding the document's.
-    pub error_template: Option<Arc<Value>>,
+    pub error_template: Option<Arc<ErrorTemplate>>,
     /// `x-specmock-resource`, as written (read by the sandbox).
     pub resource_hint: Option<Value>,
 }

@@ -61,7 +61,7 @@ pub fn render_error(
     let Some(media) = media else {
         return match (template, documented) {
             (Some(template), _) if voice == Voice::Framework => {
-                let body = Bytes::from(serde_json::to_vec(&render(template, &facts())).unwrap_or_default());
+                let body = Bytes::from(render(template, &facts()));
                 respond(status, JSON, body)
             }
             // Documented without a body: none is sent (the mock keeps to its document), and
@@ -72,7 +72,7 @@ pub fn render_error(
     };
     let from_template = || {
         let template = template.filter(|_| is_json_media(&media.name))?;
-        Some(Bytes::from(serde_json::to_vec(&render(template, &facts())).unwrap_or_default()))
+        Some(Bytes::from(render(template, &facts())))
     };
     let from_example = || {
         let example = media.examples.first()?;

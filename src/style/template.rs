@@ -10,25 +10,14 @@
 //!     default:  { code: form_param_format_invalid, message: "{{message}}" }
 //! ```
 
-use serde_json::{Map, Value};
+use std::cell::OnceCell;
 
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::spec::error_template::{ErrorTemplate, Item, Node, Piece, Vars};
 use crate::validate::Violation;
-
-/// Variables in scope while rendering: later entries shadow earlier ones.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    vars: Vec<(String, Value)>,
-}
-
-impl Scope {
-    pub fn set(&mut self, name: &str, value: impl Into<Value>) {
-        self.vars.push((name.to_string(), value.into()));
-    }
-
-    fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)
-    }
-}
 
 /// What the whole error is about: filled in by whoever answers.
 pub struct ErrorFacts<'a> {
@@ -39,128 +28,187 @@ pub struct ErrorFacts<'a> {
     pub violations: &'a [Violation],
 }
 
-/// Renders a template (`x-specmock-error`) for these facts.
-pub fn render(template: &Value, facts: &ErrorFacts<'_>) -> Value {
-    let vars = template.get("vars");
-    let per_violation: Vec<Scope> = facts.violations.iter().map(|v| violation_scope(v, vars)).collect();
-    let detail =
-        per_violation.iter().filter_map(|s| s.get("message").and_then(Value::as_str)).collect::<Vec<_>>().join("; ");
-
-    let mut globals = Scope::default();
-    globals.set("status", facts.status);
-    globals.set("title", reason(facts.status));
-    globals.set("detail", detail);
-    globals.set("request_id", crate::generate::fresh_uuid());
-    globals.set("timestamp", now_rfc3339());
-    globals.set("method", facts.method);
-    globals.set("path", facts.path);
-    globals.set("operation_id", facts.operation_id);
-    globals.set("count", facts.violations.len());
-
+/// Renders a template (`x-specmock-error`) for these facts, straight to JSON bytes: fixed
+/// parts are written as they are, placeholders looked up — no intermediate tree.
+pub fn render(template: &ErrorTemplate, facts: &ErrorFacts<'_>) -> Vec<u8> {
+    let each: Vec<Each<'_>> = facts
+        .violations
+        .iter()
+        .map(|v| Each {
+            violation: v,
+            // Never an empty field in a vendor's body: a violation of a whole part names the part.
+            field: if v.field.is_empty() { v.location.as_str() } else { v.field.as_str() },
+            vars: template.vars_for(&v.keyword),
+        })
+        .collect();
+    let globals =
+        Globals { facts, each, request_id: OnceCell::new(), timestamp: OnceCell::new(), detail: OnceCell::new() };
     // The top level speaks of the first violation (Zitadel's single `message`).
-    let mut top = globals.clone();
-    if let Some(first) = per_violation.first() {
-        top.vars.extend(first.vars.iter().cloned());
-    }
-    let body = template.get("body").unwrap_or(&Value::Null);
-    expand(body, &top, &globals, &per_violation)
+    let top = Scope { globals: &globals, each: globals.each.first(), own_facts_only: false };
+    serde_json::to_vec(&Render { node: &template.body, scope: top }).unwrap_or_default()
 }
 
-fn violation_scope(v: &Violation, vars: Option<&Value>) -> Scope {
-    let mut scope = Scope::default();
-    // Never an empty field in a vendor's body: a violation of a whole part names the part.
-    let field = if v.field.is_empty() { v.location.as_str() } else { v.field.as_str() };
-    scope.set("field", field);
-    scope.set("location", v.location.as_str());
-    scope.set("in", v.part.as_str());
-    scope.set("pointer", v.pointer.as_str());
-    scope.set("keyword", v.keyword.as_str());
-    scope.set("message", v.message.as_str());
-    let extra = vars.and_then(|vars| vars.get(&v.keyword).or_else(|| vars.get("default")));
-    if let Some(Value::Object(extra)) = extra {
-        // Rendered against the violation's own facts, so `message: "Enter {{field}}."` works.
-        let rendered: Vec<(String, Value)> = extra.iter().map(|(k, t)| (k.clone(), interpolate(t, &scope))).collect();
-        scope.vars.extend(rendered);
-    }
-    scope
+/// One violation as templates see it.
+struct Each<'a> {
+    violation: &'a Violation,
+    field: &'a str,
+    /// The template's variables for its keyword.
+    vars: Option<&'a Vars>,
 }
 
-/// Renders a value; arrays whose first element carries `$each: violations` repeat it.
-fn expand(template: &Value, scope: &Scope, globals: &Scope, violations: &[Scope]) -> Value {
-    match template {
-        Value::Array(items) => {
-            let mut out = Vec::new();
-            for item in items {
-                match item.get("$each").and_then(Value::as_str) {
-                    Some("violations") => {
-                        let mut each = item.clone();
-                        if let Value::Object(m) = &mut each {
-                            m.shift_remove("$each");
-                        }
-                        for v in violations {
-                            let mut inner = globals.clone();
-                            inner.vars.extend(v.vars.iter().cloned());
-                            out.push(expand(&each, &inner, globals, violations));
+/// Facts of the whole error; the costly ones made only if a template asks for them.
+struct Globals<'a> {
+    facts: &'a ErrorFacts<'a>,
+    each: Vec<Each<'a>>,
+    request_id: OnceCell<String>,
+    timestamp: OnceCell<String>,
+    detail: OnceCell<String>,
+}
+
+/// Where a placeholder is looked up: a violation's variables and facts, then the error's.
+#[derive(Clone, Copy)]
+struct Scope<'s> {
+    globals: &'s Globals<'s>,
+    each: Option<&'s Each<'s>>,
+    /// A keyword's variables see only their violation's own facts (`message: "Enter {{field}}."`).
+    own_facts_only: bool,
+}
+
+/// A variable's value.
+enum Val<'s> {
+    Str(&'s str),
+    Num(u64),
+    /// A keyword's variable: a template rendered against its violation's own facts.
+    Node(&'s Node, Scope<'s>),
+}
+
+impl<'s> Scope<'s> {
+    fn get(&self, name: &str) -> Option<Val<'s>> {
+        if let Some(each) = self.each {
+            if !self.own_facts_only
+                && let Some((_, node)) = each.vars.and_then(|vars| vars.iter().find(|(k, _)| k == name))
+            {
+                return Some(Val::Node(node, Scope { own_facts_only: true, ..*self }));
+            }
+            let v = each.violation;
+            let own = match name {
+                "field" => Some(each.field),
+                "location" => Some(v.location.as_str()),
+                "in" => Some(v.part.as_str()),
+                "pointer" => Some(v.pointer.as_str()),
+                "keyword" => Some(v.keyword.as_str()),
+                "message" => Some(v.message.as_str()),
+                _ => None,
+            };
+            if let Some(s) = own {
+                return Some(Val::Str(s));
+            }
+        }
+        if self.own_facts_only {
+            return None;
+        }
+        let g = self.globals;
+        Some(match name {
+            "status" => Val::Num(u64::from(g.facts.status)),
+            "title" => Val::Str(reason(g.facts.status)),
+            "detail" => Val::Str(g.detail.get_or_init(|| g.detail())),
+            "request_id" => Val::Str(g.request_id.get_or_init(crate::generate::fresh_uuid)),
+            "timestamp" => Val::Str(g.timestamp.get_or_init(now_rfc3339)),
+            "method" => Val::Str(g.facts.method),
+            "path" => Val::Str(g.facts.path),
+            "operation_id" => Val::Str(g.facts.operation_id),
+            "count" => Val::Num(g.facts.violations.len() as u64),
+            _ => return None,
+        })
+    }
+}
+
+impl Globals<'_> {
+    /// Every violation's message as its template words it, joined.
+    fn detail(&self) -> String {
+        let scopes = self.each.iter().map(|each| Scope { globals: self, each: Some(each), own_facts_only: false });
+        scopes.filter_map(|scope| scope.get("message").map(|message| text_of(&message))).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// A value as text: strings as they are, anything else as JSON.
+fn text_of(value: &Val<'_>) -> String {
+    match value {
+        Val::Str(s) => s.to_string(),
+        Val::Num(n) => n.to_string(),
+        Val::Node(Node::Fixed(Value::String(s)), _) => s.clone(),
+        Val::Node(Node::Fixed(other), _) => other.to_string(),
+        Val::Node(node @ (Node::Whole(_) | Node::Text(_)), scope) => {
+            match serde_json::to_value(Render { node, scope: *scope }) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(_) => String::new(),
+            }
+        }
+        Val::Node(node, scope) => serde_json::to_string(&Render { node, scope: *scope }).unwrap_or_default(),
+    }
+}
+
+/// A template node rendered in a scope, serialized as it is walked.
+struct Render<'s> {
+    node: &'s Node,
+    scope: Scope<'s>,
+}
+
+impl Serialize for Render<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.node {
+            Node::Fixed(value) => value.serialize(serializer),
+            Node::Whole(name) => match self.scope.get(name) {
+                Some(Val::Str(s)) => serializer.serialize_str(s),
+                Some(Val::Num(n)) => serializer.serialize_u64(n),
+                Some(Val::Node(node, scope)) => Render { node, scope }.serialize(serializer),
+                None => serializer.serialize_str(""),
+            },
+            Node::Text(pieces) => {
+                let mut out = String::new();
+                for piece in pieces {
+                    match piece {
+                        Piece::Literal(text) => out.push_str(text),
+                        Piece::Var(name) => {
+                            if let Some(value) = self.scope.get(name) {
+                                out.push_str(&text_of(&value));
+                            }
                         }
                     }
-                    _ => out.push(expand(item, scope, globals, violations)),
                 }
+                serializer.serialize_str(&out)
             }
-            Value::Array(out)
-        }
-        Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                out.insert(k.clone(), expand(v, scope, globals, violations));
-            }
-            Value::Object(out)
-        }
-        other => interpolate(other, scope),
-    }
-}
-
-/// `"{{x}}"` becomes the value of `x` (keeping its type); `"a {{x}} b"` becomes text.
-pub fn interpolate(template: &Value, scope: &Scope) -> Value {
-    match template {
-        Value::String(s) => {
-            if let Some(name) = s.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))
-                && !name.contains("{{")
-            {
-                return scope.get(name.trim()).cloned().unwrap_or(Value::String(String::new()));
-            }
-            if !s.contains("{{") {
-                return template.clone();
-            }
-            let mut out = String::with_capacity(s.len());
-            let mut rest = s.as_str();
-            while let Some(start) = rest.find("{{") {
-                out.push_str(&rest[..start]);
-                let Some(len) = rest[start..].find("}}") else {
-                    out.push_str(&rest[start..]);
-                    rest = "";
-                    break;
-                };
-                let name = rest[start + 2..start + len].trim();
-                match scope.get(name) {
-                    Some(Value::String(v)) => out.push_str(v),
-                    Some(Value::Null) | None => {}
-                    Some(v) => out.push_str(&v.to_string()),
+            Node::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, node) in entries {
+                    map.serialize_entry(key, &Render { node, scope: self.scope })?;
                 }
-                rest = &rest[start + len + 2..];
+                map.end()
             }
-            out.push_str(rest);
-            Value::String(out)
+            Node::Array(items) => {
+                let mut seq = serializer.serialize_seq(None)?;
+                for item in items {
+                    match item {
+                        Item::One(node) => seq.serialize_element(&Render { node, scope: self.scope })?,
+                        Item::Each(node) => {
+                            for each in &self.scope.globals.each {
+                                let scope = Scope { each: Some(each), own_facts_only: false, ..self.scope };
+                                seq.serialize_element(&Render { node, scope })?;
+                            }
+                        }
+                    }
+                }
+                seq.end()
+            }
         }
-        Value::Array(items) => Value::Array(items.iter().map(|i| interpolate(i, scope)).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), interpolate(v, scope))).collect()),
-        other => other.clone(),
     }
 }
 
 /// A documented example with fresh per-request values where the template has them: a
 /// vendor's example carries one fixed request id and timestamp, and a mock that answers every
 /// 401 with the same "unique" id looks replayed. `None` when nothing needed refreshing.
-pub fn refresh_example(example: &Value, template: &Value) -> Option<Value> {
+pub fn refresh_example(example: &Value, template: &ErrorTemplate) -> Option<Value> {
     fn walk(example: &mut Value, template: &Value) -> bool {
         match (example, template) {
             (Value::Object(e), Value::Object(t)) => {
@@ -185,7 +233,7 @@ pub fn refresh_example(example: &Value, template: &Value) -> Option<Value> {
         }
     }
     let mut refreshed = example.clone();
-    walk(&mut refreshed, template.get("body")?).then_some(refreshed)
+    walk(&mut refreshed, template.raw.get("body")?).then_some(refreshed)
 }
 
 pub fn reason(status: u16) -> &'static str {

@@ -12,6 +12,7 @@ use http::Method;
 use serde_json::{Map, Value};
 
 use super::error::SpecError;
+use super::error_template::ErrorTemplate;
 use super::load::{Loc, Sources};
 use super::model::*;
 use super::schemas::SchemaBuilder;
@@ -232,7 +233,7 @@ struct OperationAt<'p> {
 }
 
 /// Reads `x-specmock-error` at `loc` and checks its shape.
-fn error_template(sources: &Sources, loc: &Loc) -> Result<Option<Arc<Value>>, SpecError> {
+fn error_template(sources: &Sources, loc: &Loc) -> Result<Option<Arc<ErrorTemplate>>, SpecError> {
     let Some(value) = sources.get(loc).and_then(|v| v.get("x-specmock-error")) else {
         return Ok(None);
     };
@@ -245,7 +246,7 @@ fn error_template(sources: &Sources, loc: &Loc) -> Result<Option<Arc<Value>>, Sp
     {
         return Err(sources.error(&at.child("vars"), "vars must be a map from keyword to variables"));
     }
-    Ok(Some(Arc::new(value.clone())))
+    Ok(Some(Arc::new(ErrorTemplate::parse(value.clone()))))
 }
 
 /// `/v1` from `https://api.clerk.com/v1`, `/api` from `/api`; nothing for bare hosts.
