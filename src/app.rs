@@ -151,10 +151,13 @@ pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
     let mut lines: Vec<String> = mock
         .mounts()
         .iter()
-        .map(|mount: &Mount| {
+        .flat_map(|mount: &Mount| {
             let count = mount.api.operations.len();
             let noun = if count == 1 { "operation" } else { "operations" };
-            format!("  {:<12} {} ({count} {noun}, {})", shown(&mount.prefix), mount.api.title, mount.api.source)
+            let line =
+                format!("  {:<12} {} ({count} {noun}, {})", shown(&mount.prefix), mount.api.title, mount.api.source);
+            // What the document got away with (see spec::Api::warnings), under its line.
+            std::iter::once(line).chain(mount.api.warnings.iter().map(|w| format!("    warning: {w}")))
         })
         .collect();
     if let Some(store) = mock.store() {

@@ -1,4 +1,4 @@
-//! Which documents to serve, and where: built-in names or files → [`Mount`]s.
+//! Which documents to serve, and where: built-in names, files or URLs → [`Mount`]s.
 //!
 //! No argument serves the four built-ins under `/scalekit`, `/straddle`, `/clerk` and
 //! `/zitadel`; one document is served at the root; several are served under
@@ -20,10 +20,13 @@ pub enum MountError {
     Usage(String),
 }
 
-/// Loads one document: a built-in by name, else a file.
+/// Loads one document: a built-in by name, an `http(s)://` URL, else a file.
 pub fn load(arg: &str) -> Result<(String, spec::Api), SpecError> {
     if let Some(builtin) = Builtin::find(arg) {
         return Ok((builtin.name.to_string(), builtin.load()?));
+    }
+    if spec::is_url(arg) {
+        return Ok((url_stem(arg), spec::load_url(arg)?));
     }
     let path = Path::new(arg);
     if !path.exists() {
@@ -35,6 +38,17 @@ pub fn load(arg: &str) -> Result<(String, spec::Api), SpecError> {
     }
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| arg.to_string());
     Ok((stem, spec::load_file(path)?))
+}
+
+/// The name a document fetched from a URL goes by: its file stem (`api` for
+/// `https://host/v1/api.yaml?x=1`), else its host.
+fn url_stem(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let path = rest.split(['?', '#']).next().unwrap_or(rest);
+    let (host, path) = path.split_once('/').unwrap_or((path, ""));
+    let file = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let stem = Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if stem.is_empty() { host.split(':').next().unwrap_or(host).to_string() } else { stem }
 }
 
 /// Parses `NAME=/prefix`.
@@ -127,5 +141,18 @@ fn suggestion(n: &Named, shared: bool) -> String {
         Some(folder) if shared => folder,
         _ if shared => format!("{}-2", n.stem),
         _ => n.stem.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_stem;
+
+    #[test]
+    fn a_url_is_named_by_its_file_stem_else_its_host() {
+        assert_eq!(url_stem("https://example.com/v1/api.yaml?x=1"), "api");
+        assert_eq!(url_stem("http://127.0.0.1:8000/specs/petstore.json#/x"), "petstore");
+        assert_eq!(url_stem("https://example.com/openapi/"), "openapi");
+        assert_eq!(url_stem("https://example.com:8443"), "example.com");
     }
 }

@@ -42,8 +42,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
 }
 
+/// What a document got away with, said before anything else is printed.
+fn warn_about(api: &specmock::spec::Api) {
+    api.warnings.iter().for_each(|w| say!("warning: {w}"));
+}
+
 fn routes(spec: &str) -> Result<ExitCode, Error> {
     let (_, api) = mounts::load(spec)?;
+    warn_about(&api);
     for op in &api.operations {
         out!(
             "{:<7} {:<50} {:<40} {}",
@@ -53,7 +59,7 @@ fn routes(spec: &str) -> Result<ExitCode, Error> {
             op.status_labels().join(" ")
         );
     }
-    out!("{} operations ({}, OpenAPI {})", api.operations.len(), api.source, api.openapi);
+    out!("{} operations ({}, {})", api.operations.len(), api.source, api.version_name());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -128,6 +134,7 @@ fn proxy(args: ProxyArgs) -> Result<ExitCode, Error> {
 
 fn validate(args: ValidateArgs) -> Result<ExitCode, Error> {
     let (_, api) = mounts::load(&args.spec)?;
+    warn_about(&api);
     let exchanges = check::load_all(&args.fixtures).map_err(|e| Error::Usage(e.to_string()))?;
     let judge = check::Judge::new(Arc::new(api))?;
     let verdicts: Vec<Verdict> = exchanges.iter().map(|e| judge.exchange(e)).collect();
@@ -137,6 +144,7 @@ fn validate(args: ValidateArgs) -> Result<ExitCode, Error> {
 
 fn check(args: CheckArgs) -> Result<ExitCode, Error> {
     let (_, api) = mounts::load(&args.spec)?;
+    warn_about(&api);
     let options = check::CheckOptions {
         base_url: args.base_url,
         auth: args.auth,

@@ -35,14 +35,14 @@ pub enum Command {
     Proxy(ProxyArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
-        /// An OpenAPI 3.0/3.1/3.2 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
+        /// A Swagger 2.0 or OpenAPI 3.0/3.1/3.2 file or http(s) URL (YAML or JSON), or a built-in name.
         spec: String,
     },
 }
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// Documents to serve: built-in names (scalekit, straddle, clerk, zitadel) or OpenAPI files.
+    /// Documents to serve: built-in names (scalekit, straddle, clerk, zitadel), files or http(s) URLs.
     /// None: all four built-ins under /scalekit, /straddle, /clerk and /zitadel.
     /// One: served at the root. Several: each under /<name> (its file stem).
     #[arg(value_name = "SPEC")]
@@ -104,7 +104,7 @@ pub struct ServeArgs {
 
 #[derive(clap::Args)]
 pub struct ValidateArgs {
-    /// The document: an OpenAPI file or a built-in name.
+    /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     pub spec: String,
     /// Fixture files (our JSON/YAML format, see README) or HAR files; directories are searched.
@@ -120,7 +120,7 @@ pub struct ValidateArgs {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// The document: an OpenAPI file or a built-in name.
+    /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     pub spec: String,
     /// Where the server under test listens, including any base path (https://api.example.com/v1).
@@ -157,7 +157,7 @@ pub struct CheckArgs {
 
 #[derive(clap::Args)]
 pub struct ProxyArgs {
-    /// The document: an OpenAPI file or a built-in name.
+    /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     pub spec: String,
     /// The real server to forward to, including any base path.

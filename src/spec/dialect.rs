@@ -1,9 +1,12 @@
 //! OpenAPI schema objects → JSON Schema 2020-12.
 //!
 //! OpenAPI 3.1 schemas already are 2020-12; 3.0 schemas need translating (`nullable`,
-//! boolean `exclusiveMinimum`, `$ref` siblings ignored). Documents that call themselves
+//! boolean `exclusiveMinimum`, `$ref` siblings ignored), and Swagger 2.0 ones are 3.0's plus
+//! `x-nullable`, a string `discriminator` and `type: file`. Documents that call themselves
 //! 3.1 but still write `nullable` (Straddle does, 371 times) get it honoured too: a
-//! validator that ignored it would reject the vendor's own `null`s.
+//! validator that ignored it would reject the vendor's own `null`s. So does `nullable: true`
+//! beside a `$ref`, which both lines say to ignore but authors write to mean "or null".
+//! What is honoured against the letter of the version is reported as a load warning.
 //!
 //! Each schema is converted once per side: in a request, readOnly properties are not
 //! required; in a response, writeOnly ones are not.
@@ -28,7 +31,14 @@ pub trait Linker {
     fn access(&self, at: &Loc, value: &Value) -> (bool, bool);
     /// An error at a place in the document.
     fn error(&self, at: &Loc, message: String) -> SpecError;
+    /// Something accepted although the document's version says otherwise.
+    fn warn(&self, at: &Loc, message: &'static str);
 }
+
+const NULLABLE_BESIDE_REF: &str = "`nullable: true` beside `$ref` is honoured (the value may also be null), although OpenAPI ignores siblings of `$ref`";
+const NULLABLE_IN_31: &str =
+    "`nullable` is not an OpenAPI 3.1 keyword; it is honoured as in 3.0 (write `type: [..., \"null\"]`)";
+const DUPLICATE_REQUIRED: &str = "duplicate entries in `required` are read once";
 
 /// Keywords whose value is one subschema.
 const SCHEMA_KEYWORDS: &[&str] = &[
@@ -72,15 +82,21 @@ impl Converter<'_> {
                 return Err(self.linker.error(&at.child("$ref"), "$ref must be a string".into()));
             };
             let target = self.linker.link(at, reference, self.side)?;
-            // 3.0: siblings of $ref are ignored. 3.1: they apply alongside it.
-            if self.version == Version::V30 || map.len() == 1 {
-                return Ok(json!({ "$ref": target }));
+            let nullable = self.nullable(map);
+            if nullable {
+                self.linker.warn(at, NULLABLE_BESIDE_REF);
             }
+            // 3.0 and 2.0: siblings of $ref are ignored. 3.1: they apply alongside it.
             let mut rest = map.clone();
-            rest.remove("$ref");
-            let mut out = self.convert_object(&rest, at)?;
-            if let Value::Object(m) = &mut out {
-                m.insert("$ref".into(), Value::String(target));
+            rest.retain(|k, _| !matches!(k.as_str(), "$ref" | "nullable" | "x-nullable"));
+            let mut out = match self.version {
+                Version::V31 if !rest.is_empty() => self.convert_object(&rest, at)?,
+                _ => json!({}),
+            };
+            let Value::Object(m) = &mut out else { return Ok(out) };
+            m.insert("$ref".into(), Value::String(target));
+            if nullable {
+                return Ok(json!({ "anyOf": [out, {"type": "null"}] }));
             }
             return Ok(out);
         }
@@ -93,7 +109,14 @@ impl Converter<'_> {
             let here = at.child(key);
             let converted = match key.as_str() {
                 // Identity keywords would re-base the references between converted schemas.
-                "$id" | "$schema" | "$anchor" | "$dynamicAnchor" | "nullable" => continue,
+                "$id" | "$schema" | "$anchor" | "$dynamicAnchor" | "nullable" | "x-nullable" => continue,
+                // Swagger 2.0 names the property; OpenAPI 3 wraps it in an object.
+                "discriminator" if value.is_string() => json!({ "propertyName": value }),
+                // Swagger 2.0's `type: file` (a form field or a download) is bytes.
+                "type" if self.version == Version::V20 && value == "file" => {
+                    out.entry("format").or_insert_with(|| json!("binary"));
+                    json!("string")
+                }
                 k if SCHEMA_KEYWORDS.contains(&k) => {
                     // 3.0 `items` may not be an array, but old documents write one: treat as prefixItems.
                     if let (true, Value::Array(items)) = (k == "items", value) {
@@ -127,10 +150,19 @@ impl Converter<'_> {
         self.boolean_exclusive(map, &mut out, "maximum", "exclusiveMaximum");
         integer_format_range(&mut out);
         discriminated(map, &mut out);
-        if map.get("nullable").and_then(Value::as_bool) == Some(true) {
+        if self.nullable(map) {
+            if self.version == Version::V31 {
+                self.linker.warn(&at.child("nullable"), NULLABLE_IN_31);
+            }
             return Ok(make_nullable(out, self.version));
         }
         Ok(Value::Object(out))
+    }
+
+    /// `nullable: true`, or Swagger 2.0's `x-nullable: true`.
+    fn nullable(&self, map: &Map<String, Value>) -> bool {
+        let flag = |k: &str| map.get(k).and_then(Value::as_bool) == Some(true);
+        flag("nullable") || (self.version == Version::V20 && flag("x-nullable"))
     }
 
     fn convert_list(&mut self, items: &[Value], at: &Loc) -> Result<Value, SpecError> {
@@ -150,16 +182,25 @@ impl Converter<'_> {
         }
     }
 
-    /// Drops properties from `required` that this side never carries.
+    /// Drops properties from `required` that this side never carries, and repeated names
+    /// (harmless in intent, but 2020-12 says the entries must be unique).
     fn required(&self, map: &Map<String, Value>, required: &Value, at: &Loc) -> Value {
-        let (Some(names), Some(Value::Object(props))) = (required.as_array(), map.get("properties")) else {
-            return required.clone();
-        };
+        let Some(names) = required.as_array() else { return required.clone() };
+        let mut unique: Vec<&Value> = Vec::with_capacity(names.len());
+        for name in names {
+            if !unique.contains(&name) {
+                unique.push(name);
+            }
+        }
+        if unique.len() < names.len() {
+            self.linker.warn(&at.child("required"), DUPLICATE_REQUIRED);
+        }
+        let props = map.get("properties").and_then(Value::as_object);
         let props_at = at.child("properties");
-        let kept: Vec<Value> = names
-            .iter()
+        let kept: Vec<Value> = unique
+            .into_iter()
             .filter(|name| {
-                let Some(prop) = name.as_str().and_then(|n| props.get(n)) else { return true };
+                let Some(prop) = name.as_str().and_then(|n| props?.get(n)) else { return true };
                 let (read_only, write_only) = self.linker.access(&props_at.child(name.as_str().unwrap_or("")), prop);
                 match self.side {
                     Side::Request => !read_only,
@@ -176,7 +217,9 @@ impl Converter<'_> {
 /// type only: an `enum` that does not list `null` still refuses it. Documents that call
 /// themselves 3.1 and still write `nullable` mean null as a value too, so there it joins the enum.
 fn make_nullable(mut schema: Map<String, Value>, version: Version) -> Value {
-    if version != Version::V30
+    // 3.0.3: `nullable` does not add null to an `enum` that lacks it (2.0's `x-nullable` is
+    // read the same way); 3.1 documents that still write `nullable` mean "null too".
+    if version == Version::V31
         && let Some(Value::Array(options)) = schema.get_mut("enum")
         && !options.contains(&Value::Null)
     {

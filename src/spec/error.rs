@@ -32,3 +32,34 @@ impl fmt::Display for SpecError {
 }
 
 impl std::error::Error for SpecError {}
+
+/// What a document gets away with, said once per kind: "duplicate entries in `required`
+/// (4 places; first at openai.yaml: #/components/schemas/X/required)".
+#[derive(Debug, Default)]
+pub struct Warnings {
+    kinds: Vec<(&'static str, usize, String)>,
+    /// Each place once, however often it is read (schemas are converted once per side).
+    seen: std::collections::HashSet<(&'static str, String)>,
+}
+
+impl Warnings {
+    pub fn add(&mut self, message: &'static str, at: String) {
+        if !self.seen.insert((message, at.clone())) {
+            return;
+        }
+        match self.kinds.iter_mut().find(|(m, _, _)| *m == message) {
+            Some((_, count, _)) => *count += 1,
+            None => self.kinds.push((message, 1, at)),
+        }
+    }
+
+    pub fn render(self) -> Vec<String> {
+        self.kinds
+            .into_iter()
+            .map(|(message, count, first)| match count {
+                1 => format!("{first}: {message}"),
+                n => format!("{first}: {message} (and {} more place{})", n - 1, if n == 2 { "" } else { "s" }),
+            })
+            .collect()
+    }
+}

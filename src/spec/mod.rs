@@ -1,4 +1,5 @@
-//! Reading OpenAPI documents: load (YAML/JSON, 3.0, 3.1 and 3.2), `$ref`s, schema dialect, compile.
+//! Reading API documents: load (files, URLs, YAML/JSON; Swagger 2.0 and OpenAPI 3.0, 3.1
+//! and 3.2), `$ref`s anywhere, schema dialect, compile.
 
 mod builtin;
 mod compile;
@@ -6,10 +7,12 @@ mod dialect;
 mod error;
 pub mod error_template;
 mod examples;
+mod fetch;
 mod load;
 mod model;
 pub mod pointer;
 mod schemas;
+mod swagger2;
 mod template;
 
 use std::path::Path;
@@ -17,6 +20,7 @@ use std::path::Path;
 pub use builtin::{BUILTINS, Builtin};
 pub use dialect::Side;
 pub use error::SpecError;
+pub use fetch::{MAX_FILE_BYTES, URL_TIMEOUT};
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
 pub use template::{map_variables, template_params};
@@ -24,15 +28,28 @@ pub use template::{map_variables, template_params};
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.
 pub fn load_file(path: &Path) -> Result<Api, SpecError> {
-    let sources = load::Sources::from_file(path)?;
-    let api = compile::compile(&sources)?;
-    api.schemas.compile_all()?;
-    Ok(api)
+    finish(load::Sources::from_file(path)?)
+}
+
+/// Loads and compiles a document from an `http(s)://` URL, with every file it references
+/// (relative references resolve against the URL).
+pub fn load_url(url: &str) -> Result<Api, SpecError> {
+    finish(load::Sources::from_url(url)?)
 }
 
 /// Loads and compiles a document held in memory.
 pub fn load_text(name: &str, text: &str) -> Result<Api, SpecError> {
-    let sources = load::Sources::from_text(name, text)?;
+    finish(load::Sources::from_text(name, text)?)
+}
+
+/// Whether a document argument names a URL rather than a file or a built-in.
+pub fn is_url(arg: &str) -> bool {
+    let lower = arg.get(..8).unwrap_or(arg).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+fn finish(mut sources: load::Sources) -> Result<Api, SpecError> {
+    swagger2::convert(&mut sources)?;
     let api = compile::compile(&sources)?;
     api.schemas.compile_all()?;
     Ok(api)

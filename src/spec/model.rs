@@ -12,6 +12,9 @@ use super::schemas::{SchemaId, Schemas};
 /// Which OpenAPI line a document follows; decides how its schemas are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
+    /// Swagger 2.0, converted to the 3.0 shape on load; its schemas follow 3.0's rules plus
+    /// `x-nullable`, a string `discriminator` and `type: file`.
+    V20,
     V30,
     V31,
 }
@@ -23,7 +26,7 @@ pub struct Api {
     /// The file as the user named it.
     pub source: String,
     pub version: Version,
-    /// The `openapi` field as written.
+    /// The `openapi` (or `swagger`) field as written.
     pub openapi: String,
     pub operations: Vec<Operation>,
     /// Path parts of `servers[].url` (`/v1` for `https://api.clerk.com/v1`): recorded traffic
@@ -33,9 +36,20 @@ pub struct Api {
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<ErrorTemplate>>,
     pub schemas: Schemas,
+    /// What the document gets away with (duplicate `required` entries, `nullable` beside
+    /// `$ref`, …), one line per kind, naming the first place: printed at start-up.
+    pub warnings: Vec<String>,
 }
 
 impl Api {
+    /// `Swagger 2.0`, `OpenAPI 3.1.0`: the version as users call it.
+    pub fn version_name(&self) -> String {
+        match self.version {
+            Version::V20 => format!("Swagger {}", self.openapi),
+            _ => format!("OpenAPI {}", self.openapi),
+        }
+    }
+
     pub fn scheme(&self, index: usize) -> &SecurityScheme {
         &self.security_schemes[index]
     }
@@ -107,6 +121,8 @@ pub enum Style {
     Matrix,
     SpaceDelimited,
     PipeDelimited,
+    /// Swagger 2.0's `collectionFormat: tsv` (OpenAPI 3 has no such style).
+    TabDelimited,
     DeepObject,
 }
 

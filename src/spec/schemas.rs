@@ -194,6 +194,17 @@ impl<'s> SchemaBuilder<'s> {
         Ok(id)
     }
 
+    /// A schema that accepts what `id` accepts and what `extra` does (`anyOf`), for the
+    /// same places: how `allowEmptyValue` widens a parameter's schema.
+    pub fn widen(&mut self, id: SchemaId, extra: Value) -> SchemaId {
+        let inner = &self.entries[id.0 as usize];
+        let entry = Entry { origin: inner.origin.clone(), side: inner.side, root: true };
+        let widened = SchemaId(self.entries.len() as u32);
+        self.entries.push(entry);
+        self.defs.push(Some(json!({ "anyOf": [{ "$ref": reference(id) }, extra] })));
+        widened
+    }
+
     pub fn finish(self) -> Result<Schemas, SpecError> {
         // One document, so the validator compiler resolves every reference within it (far
         // cheaper at start-up than one resource per schema), and an array, so that finding a
@@ -214,7 +225,7 @@ impl<'s> SchemaBuilder<'s> {
         }
         let id = SchemaId(self.entries.len() as u32);
         self.defs.push(None);
-        self.entries.push(Entry { origin: format!("{}: #{}", self.sources.name(loc.src), loc.ptr), side, root: false });
+        self.entries.push(Entry { origin: self.sources.describe(&loc), side, root: false });
         self.memo.insert((loc.clone(), side), id);
         self.pending.push((id, loc));
         id
@@ -249,5 +260,9 @@ impl Linker for SchemaBuilder<'_> {
 
     fn error(&self, at: &Loc, message: String) -> SpecError {
         self.sources.error(at, message)
+    }
+
+    fn warn(&self, at: &Loc, message: &'static str) {
+        self.sources.warn(at, message);
     }
 }

@@ -137,6 +137,7 @@ fn delimiter(param: &Param) -> char {
     match param.style {
         Style::SpaceDelimited => ' ',
         Style::PipeDelimited => '|',
+        Style::TabDelimited => '\t',
         Style::Label if param.explode => '.',
         _ => ',',
     }
