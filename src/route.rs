@@ -75,6 +75,21 @@ pub struct RouteError {
 pub struct Router {
     tree: matchit::Router<usize>,
     routes: Vec<Route>,
+    mounts: Vec<MountFacts>,
+}
+
+/// Most path segments taken for a base path a document does not name.
+const MAX_UNNAMED_BASE: usize = 3;
+
+/// What routing keeps of a mount.
+struct MountFacts {
+    prefix: String,
+    /// The document names no base path.
+    base_paths_unnamed: bool,
+}
+
+fn owned<'r>(params: Vec<(&'r str, Cow<'_, str>)>) -> PathParams<'r> {
+    params.into_iter().map(|(name, value)| (name, Cow::Owned(value.into_owned()))).collect()
 }
 
 impl Router {
@@ -131,7 +146,11 @@ impl Router {
             route.allow = allow_header(&route.methods);
         }
         base_path_aliases(&mut tree, &routes, mounts);
-        Ok(Router { tree, routes })
+        let mounts = mounts
+            .iter()
+            .map(|m| MountFacts { prefix: m.prefix.clone(), base_paths_unnamed: m.api.base_path_unnamed })
+            .collect();
+        Ok(Router { tree, routes, mounts })
     }
 
     /// Routes a raw (still percent-encoded) path: `/test%20path` is the documented
@@ -141,17 +160,44 @@ impl Router {
             Err(reason) => Lookup::BadPath { reason },
             Ok(Cow::Borrowed(path)) => match self.find(method, path) {
                 Ok((route, operation, params)) => Lookup::Found { route, operation, params },
+                Err(Lookup::NotFound) => self.under_unnamed_base(method, path),
                 Err(missing) => missing,
             },
             Ok(Cow::Owned(decoded)) => match self.find(method, &decoded) {
-                Ok((route, operation, params)) => Lookup::Found {
-                    route,
-                    operation,
-                    params: params.into_iter().map(|(name, value)| (name, Cow::Owned(value.into_owned()))).collect(),
-                },
+                Ok((route, operation, params)) => Lookup::Found { route, operation, params: owned(params) },
+                Err(Lookup::NotFound) => self.under_unnamed_base(method, &decoded),
                 Err(missing) => missing,
             },
         }
+    }
+
+    /// A document that names no base path (no `servers` path, no `basePath`) may still be
+    /// served under one: Zitadel's management API writes `/orgs` and is called at
+    /// `/management/v1/orgs`. A path nothing matches is tried without its first one to
+    /// [`MAX_UNNAMED_BASE`] segments (after the document's prefix), for such documents only.
+    fn under_unnamed_base<'r>(&'r self, method: &Method, path: &str) -> Lookup<'r> {
+        for (index, mount) in self.mounts.iter().enumerate() {
+            if !mount.base_paths_unnamed {
+                continue;
+            }
+            let Some(rest) = path.strip_prefix(mount.prefix.as_str()).filter(|r| r.starts_with('/')) else { continue };
+            let mut cut = rest;
+            for _ in 0..MAX_UNNAMED_BASE {
+                let Some(next) = cut[1..].find('/') else { break };
+                cut = &cut[1 + next..];
+                let candidate = format!("{}{cut}", mount.prefix);
+                match self.find(method, &candidate) {
+                    Ok((route, operation, params)) if route.mount == index => {
+                        return Lookup::Found { route, operation, params: owned(params) };
+                    }
+                    Err(Lookup::MethodNotAllowed { route }) if route.mount == index => {
+                        return Lookup::MethodNotAllowed { route };
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Lookup::NotFound
     }
 
     /// Matches a normalized path: the route, the operation and its variables.

@@ -87,6 +87,16 @@ async fn zitadel_management_creates_an_org_from_its_published_swagger_file() {
     assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
     assert!(answer.json()["id"].is_string(), "{}", answer.json());
     assert_conforms(&server, "POST", "/orgs", &answer);
+    // The file names no base path; clients call it under Zitadel's, and that is answered too.
+    let request = client()
+        .post(server.url("/management/v1/orgs"))
+        .header("Authorization", "Bearer t")
+        .json(&serde_json::json!({"name": "Acme"}));
+    let under_base = Answer::of(request).await;
+    assert_eq!(under_base.status, 200, "{}", String::from_utf8_lossy(&under_base.body));
+    assert_conforms(&server, "POST", "/management/v1/orgs", &under_base);
+    let too_deep = Answer::of(client().get(server.url("/a/b/c/d/orgs")).header("Authorization", "Bearer t")).await;
+    assert_eq!(too_deep.status, 404, "at most three segments are taken for a base path");
     // The body is judged against v1OrgCreateRequest: `name` must be a string.
     let wrong =
         client().post(server.url("/orgs")).header("Authorization", "Bearer t").json(&serde_json::json!({"name": 5}));

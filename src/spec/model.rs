@@ -32,6 +32,9 @@ pub struct Api {
     /// Path parts of `servers[].url` (`/v1` for `https://api.clerk.com/v1`): recorded traffic
     /// carries them, the document's paths do not.
     pub base_paths: Vec<String>,
+    /// The document names no server at all (no `servers`, no `host`/`basePath`): it may be
+    /// called under a base path it does not know.
+    pub base_path_unnamed: bool,
     pub security_schemes: Vec<SecurityScheme>,
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<ErrorTemplate>>,

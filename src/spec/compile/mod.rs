@@ -79,6 +79,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         openapi,
         operations,
         base_paths: base_paths(root),
+        base_path_unnamed: root.get("servers").and_then(Value::as_array).is_none_or(|s| s.is_empty()),
         security_schemes: c.security_schemes,
         error_template,
         schemas,
