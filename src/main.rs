@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{ArgAction, Parser, Subcommand};
 use specmock::check::proxy::{Proxy, ProxyOptions};
-use specmock::check::{self, ReportTarget, Verdict};
+use specmock::check::{self, Destination, ReportTarget, RuleFilter, Verdict};
 use specmock::mock::{Mock, MockOptions};
 use specmock::mounts::{self, MountError};
 use specmock::security::Tokens;
@@ -133,12 +133,34 @@ struct ValidateArgs {
     /// Fixture files (our JSON/YAML format, see README) or HAR files; directories are searched.
     #[arg(required = true, value_name = "FIXTURE")]
     fixtures: Vec<PathBuf>,
-    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    /// Also write a report: json=FILE or junit=FILE, '-' for standard output (repeatable).
     #[arg(long = "report", value_name = "KIND=FILE")]
     reports: Vec<ReportTarget>,
-    /// Print only the exchanges that fail.
+    /// Print only the exchanges that fail or warn.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
+/// Which rules count, and how much (check and validate).
+#[derive(clap::Args)]
+struct RuleArgs {
+    /// Only these rules, e.g. --checks body-schema,status-documented (repeatable).
+    #[arg(long = "checks", value_name = "RULE,...")]
+    checks: Vec<String>,
+    /// Leave out these rules, e.g. --exclude-checks error-documented (repeatable).
+    #[arg(long = "exclude-checks", value_name = "RULE,...")]
+    exclude_checks: Vec<String>,
+    /// Warnings (gaps in the document) fail the run too.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl RuleArgs {
+    fn filter(&self) -> Result<RuleFilter, String> {
+        RuleFilter::new(&self.checks, &self.exclude_checks, self.strict)
+    }
 }
 
 #[derive(clap::Args)]
@@ -173,9 +195,14 @@ struct CheckArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     timeout: u64,
-    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    /// Also write a report: json=FILE or junit=FILE, '-' for standard output (repeatable).
     #[arg(long = "report", value_name = "KIND=FILE")]
     reports: Vec<ReportTarget>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Skip the lifecycle checks (create → read → update → list → delete of each resource).
+    #[arg(long)]
+    no_stateful: bool,
 }
 
 #[derive(clap::Args)]
@@ -237,22 +264,34 @@ fn load_spec(spec: &str) -> Option<Arc<specmock::spec::Api>> {
     }
 }
 
-fn write_reports(reports: &[ReportTarget], suite: &str, verdicts: &[Verdict]) -> bool {
+/// Prints the verdicts for people and writes the reports; the exit code they come to:
+/// 1 when an error was found, 2 when a report could not be written.
+fn finish(verdicts: &[Verdict], reports: &[ReportTarget], suite: &str, mut style: check::Human) -> ExitCode {
+    let to_stdout = reports.iter().filter(|r| *r.destination() == Destination::Stdout).count();
+    if to_stdout > 1 {
+        say!("error: only one --report can go to standard output ('-')");
+        return ExitCode::from(2);
+    }
+    // With a report on standard output, the human report moves to standard error.
+    if to_stdout == 1 {
+        style.color &= colors(&std::io::stderr());
+        say!("{}", check::human(verdicts, &style).trim_end());
+    } else {
+        style.color &= colors(&std::io::stdout());
+        out!("{}", check::human(verdicts, &style).trim_end());
+    }
     let mut ok = true;
     for report in reports {
         match report.write(suite, verdicts) {
-            Ok(path) => say!("report written to {}", path.display()),
+            Ok(Some(path)) => say!("report written to {}", path.display()),
+            Ok(None) => out!("{}", report.render(suite, verdicts).trim_end()),
             Err(e) => {
                 say!("error: cannot write the report: {e}");
                 ok = false;
             }
         }
     }
-    ok
-}
-
-fn verdict_exit(verdicts: &[Verdict], reports_ok: bool) -> ExitCode {
-    if !reports_ok {
+    if !ok {
         ExitCode::from(2)
     } else if verdicts.iter().all(Verdict::passed) {
         ExitCode::SUCCESS
@@ -261,15 +300,31 @@ fn verdict_exit(verdicts: &[Verdict], reports_ok: bool) -> ExitCode {
     }
 }
 
+/// Colours on a terminal, unless NO_COLOR is set (https://no-color.org).
+fn colors(stream: &impl std::io::IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 fn validate(args: ValidateArgs) -> ExitCode {
-    let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
-    let exchanges = match check::load_all(&args.fixtures) {
-        Ok(e) => e,
+    let rules = match args.rules.filter() {
+        Ok(rules) => rules,
         Err(e) => {
             say!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
+    let loaded = match check::load_all(&args.fixtures) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            say!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for (file, why) in &loaded.skipped {
+        say!("skipped {file}: not a fixture ({why})");
+    }
+    let mut secrets = check::Secrets::of(&api);
     let judge = match check::Judge::new(api) {
         Ok(j) => j,
         Err(e) => {
@@ -277,13 +332,31 @@ fn validate(args: ValidateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let verdicts: Vec<Verdict> = exchanges.iter().map(|e| judge.exchange(e)).collect();
-    print!("{}", check::human(&verdicts, !args.quiet));
-    let reports_ok = write_reports(&args.reports, "specmock validate", &verdicts);
-    verdict_exit(&verdicts, reports_ok)
+    for exchange in &loaded.exchanges {
+        secrets.remember(&exchange.request.headers, &exchange.request.target);
+    }
+    let verdicts: Vec<Verdict> = loaded
+        .exchanges
+        .iter()
+        .map(|e| {
+            let mut verdict = judge.exchange(e);
+            verdict.apply(&rules);
+            secrets.verdict(&mut verdict);
+            verdict
+        })
+        .collect();
+    let style = check::Human { show_passed: !args.quiet, color: true, variables: Vec::new() };
+    finish(&verdicts, &args.reports, "specmock validate", style)
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let rules = match args.rules.filter() {
+        Ok(rules) => rules,
+        Err(e) => {
+            say!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let Some(api) = load_spec(&args.spec) else { return ExitCode::from(2) };
     let options = check::CheckOptions {
         base_url: args.base_url,
@@ -295,6 +368,8 @@ fn check(args: CheckArgs) -> ExitCode {
         seed: args.seed,
         concurrency: args.concurrency,
         timeout: Duration::from_secs(args.timeout.max(1)),
+        rules,
+        stateful: !args.no_stateful,
     };
     let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
@@ -316,10 +391,13 @@ fn check(args: CheckArgs) -> ExitCode {
         bar.finish_and_clear();
     }
     match result {
-        Ok(verdicts) => {
-            print!("{}", check::human(&verdicts, false));
-            let reports_ok = write_reports(&args.reports, "specmock check", &verdicts);
-            verdict_exit(&verdicts, reports_ok)
+        Ok(outcome) if outcome.note.is_some() => {
+            say!("{}", outcome.note.unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(outcome) => {
+            let style = check::Human { show_passed: false, color: true, variables: outcome.variables };
+            finish(&outcome.verdicts, &args.reports, "specmock check", style)
         }
         Err(e) => {
             say!("error: {e}");

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use http::{HeaderMap, Method};
 
-use super::judge::{Finding, Rule};
+use super::rules::Rule;
+use super::verdict::Finding;
 use crate::spec::{Api, Operation, ParamIn, SchemeKind};
 use crate::validate::{RequestInput, Violation, check_request, cookies};
 
@@ -40,7 +41,7 @@ impl RequestVerdict {
             .map(|v| {
                 let mut violation = v.clone();
                 violation.location = format!("request/{}", v.location);
-                Finding { rule: Rule::RequestValid, violation }
+                Finding::of(Rule::RequestValid, violation)
             })
             .collect()
     }

@@ -112,6 +112,11 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         operations,
         base_paths: base_paths(root),
         security_schemes: c.security_schemes,
+        webhooks: root
+            .get("webhooks")
+            .and_then(Value::as_object)
+            .map(|w| w.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
+            .unwrap_or_default(),
         error_template,
         schemas,
     })
@@ -177,6 +182,7 @@ impl<'s> Compiler<'s> {
                     schema: None,
                     content_type: None,
                     example: None,
+                    example_origin: None,
                 });
             }
         }
@@ -272,12 +278,17 @@ impl<'s> Compiler<'s> {
         } else {
             (None, None)
         };
-        let example = p.get("example").cloned().or_else(|| {
-            let examples = p.get("examples")?.as_object()?;
-            let (key, _) = examples.iter().next()?;
-            let (_, ex) = self.sources.resolve(loc.child("examples").child(key)).ok()?;
-            ex.get("value").cloned()
-        });
+        let origin = |at: &Loc| format!("{}: #{}", self.sources.name(at.src), at.ptr);
+        let (example, example_origin) = match p.get("example") {
+            Some(value) => (Some(value.clone()), Some(origin(&loc.child("example")))),
+            None => (|| {
+                let examples = p.get("examples")?.as_object()?;
+                let (key, _) = examples.iter().next()?;
+                let (at, ex) = self.sources.resolve(loc.child("examples").child(key)).ok()?;
+                Some((Some(ex.get("value")?.clone()), Some(origin(&at.child("value")))))
+            })()
+            .unwrap_or_default(),
+        };
         Ok(Param {
             required: location == ParamIn::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
             name,
@@ -287,6 +298,7 @@ impl<'s> Compiler<'s> {
             schema,
             content_type,
             example,
+            example_origin,
         })
     }
 
@@ -364,27 +376,33 @@ impl<'s> Compiler<'s> {
     /// `example`, then `examples`, then the schema's own `example`/`examples`.
     fn examples(&self, media: &Value, loc: &Loc, media_name: &str) -> Result<Vec<Example>, SpecError> {
         let mut out = Vec::new();
+        let origin = |at: &Loc| format!("{}: #{}", self.sources.name(at.src), at.ptr);
         if let Some(value) = media.get("example") {
-            out.push(example("default", value.clone(), media_name));
+            out.push(example("default", value.clone(), media_name, origin(&loc.child("example"))));
         }
         if let Some(Value::Object(named)) = media.get("examples") {
             for key in named.keys() {
-                let (_, ex) = self.sources.resolve(loc.child("examples").child(key))?;
+                let (at, ex) = self.sources.resolve(loc.child("examples").child(key))?;
                 // externalValue points outside the document; it has no value we can serve.
                 if let Some(value) = ex.get("value") {
-                    out.push(example(key, value.clone(), media_name));
+                    out.push(example(key, value.clone(), media_name, origin(&at.child("value"))));
                 }
             }
         }
         if out.is_empty()
             && media.get("schema").is_some()
-            && let Ok((_, schema)) = self.sources.resolve(loc.child("schema"))
+            && let Ok((at, schema)) = self.sources.resolve(loc.child("schema"))
         {
-            let own = schema
-                .get("example")
-                .or_else(|| schema.get("examples").and_then(Value::as_array).and_then(|a| a.first()));
-            if let Some(value) = own {
-                out.push(example("schema", value.clone(), media_name));
+            let own = match schema.get("example") {
+                Some(value) => Some((value, at.child("example"))),
+                None => schema
+                    .get("examples")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first())
+                    .map(|v| (v, at.child("examples").child("0"))),
+            };
+            if let Some((value, at)) = own {
+                out.push(example("schema", value.clone(), media_name, origin(&at)));
             }
         }
         Ok(out)
@@ -467,12 +485,12 @@ impl<'s> Compiler<'s> {
     }
 }
 
-fn example(name: &str, value: Value, media: &str) -> Example {
+fn example(name: &str, value: Value, media: &str, origin: String) -> Example {
     let bytes = match (&value, media.starts_with("text/") && !is_json_media(media)) {
         (Value::String(s), true) => Bytes::from(s.clone()),
         _ => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
     };
-    Example { name: name.to_string(), value, bytes }
+    Example { name: name.to_string(), value, bytes, origin }
 }
 
 fn parse_status(key: &str) -> Option<StatusKey> {

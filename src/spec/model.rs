@@ -29,6 +29,8 @@ pub struct Api {
     /// carries them, the document's paths do not.
     pub base_paths: Vec<String>,
     pub security_schemes: Vec<SecurityScheme>,
+    /// Names of the document's `webhooks` (requests the API sends; nothing to serve or check).
+    pub webhooks: Vec<String>,
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<Value>>,
     pub schemas: Schemas,
@@ -121,6 +123,8 @@ pub struct Param {
     pub content_type: Option<String>,
     /// The parameter's example, if documented (used to build requests).
     pub example: Option<Value>,
+    /// Where the example is written, as `file: #/pointer`.
+    pub example_origin: Option<String>,
 }
 
 #[derive(Debug)]
@@ -169,6 +173,8 @@ pub struct Example {
     pub value: Value,
     /// The body as sent: serialized once at compile time.
     pub bytes: Bytes,
+    /// Where the value is written, as `file: #/pointer` (for messages about a broken example).
+    pub origin: String,
 }
 
 /// A documented response key.

@@ -9,6 +9,7 @@ mod journal;
 mod paging;
 mod render;
 mod seed;
+mod shape;
 mod writes;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use crate::validate::{Part, Violation};
 pub use idempotency::Idempotency;
 pub use infer::{Action, HintError};
 pub use journal::{Data, StateError};
+pub use shape::{ItemOperation, ResourceShape, resources};
 
 use infer::{Binding, Model};
 use journal::{Journal, Record, durable};
