@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod generate;
+pub mod lint;
 pub mod mock;
 pub mod mounts;
 pub mod route;

@@ -56,6 +56,9 @@ enum Command {
     Check(CheckArgs),
     /// Forward traffic to a real server and judge every request and response on the way.
     Proxy(ProxyArgs),
+    /// Check a document against itself: examples against their schemas, $refs, documented
+    /// statuses (2xx, 401, 4xx), path parameters, operationIds.
+    Lint(LintArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
         /// An OpenAPI 3.0/3.1/3.2 file (YAML or JSON), or a built-in name (scalekit, straddle, clerk, zitadel).
@@ -120,6 +123,10 @@ struct ServeArgs {
     /// Seconds an Idempotency-Key is remembered.
     #[arg(long, default_value_t = 86_400, value_name = "SECS")]
     idempotency_ttl: u64,
+    /// Check every answer against its documented schema before sending it; answer 500
+    /// (problem+json listing the violations) instead of an answer that breaks the document.
+    #[arg(long)]
+    validate_responses: bool,
     /// Do not log a line per request.
     #[arg(long, short)]
     quiet: bool,
@@ -206,6 +213,19 @@ struct CheckArgs {
 }
 
 #[derive(clap::Args)]
+struct LintArgs {
+    /// An OpenAPI file (YAML or JSON), or a built-in name.
+    #[arg(value_name = "DOC")]
+    spec: String,
+    /// Also write a report: json=FILE or junit=FILE, '-' for standard output (repeatable).
+    #[arg(long = "report", value_name = "KIND=FILE")]
+    reports: Vec<ReportTarget>,
+    /// Warnings (missing 401s, 4xxs, 2xxs) fail too.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(clap::Args)]
 struct ProxyArgs {
     /// The document: an OpenAPI file or a built-in name.
     #[arg(long)]
@@ -250,6 +270,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Check(args) => check(args),
         Command::Proxy(args) => proxy(args),
+        Command::Lint(args) => lint(args),
     }
 }
 
@@ -403,6 +424,56 @@ fn check(args: CheckArgs) -> ExitCode {
             say!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn lint(args: LintArgs) -> ExitCode {
+    let mut issues = match specmock::lint::lint(&args.spec) {
+        Ok(issues) => issues,
+        Err(e) => {
+            say!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.strict {
+        for issue in &mut issues {
+            issue.severity = check::Severity::Error;
+        }
+    }
+    let to_stdout = args.reports.iter().filter(|r| *r.destination() == Destination::Stdout).count();
+    if to_stdout > 1 {
+        say!("error: only one --report can go to standard output ('-')");
+        return ExitCode::from(2);
+    }
+    let file = issues.first().map(|i| i.file.clone()).unwrap_or_else(|| args.spec.clone());
+    if to_stdout == 1 {
+        say!("{}", specmock::lint::human(&file, &issues, colors(&std::io::stderr())).trim_end());
+    } else {
+        out!("{}", specmock::lint::human(&file, &issues, colors(&std::io::stdout())).trim_end());
+    }
+    let mut ok = true;
+    for report in &args.reports {
+        let text = match report {
+            ReportTarget::Json(_) => specmock::lint::json(&file, &issues),
+            ReportTarget::Junit(_) => specmock::lint::junit(&file, &issues),
+        };
+        match report.destination() {
+            Destination::Stdout => out!("{}", text.trim_end()),
+            Destination::File(path) => match std::fs::write(path, text) {
+                Ok(()) => say!("report written to {}", path.display()),
+                Err(e) => {
+                    say!("error: cannot write the report {}: {e}", path.display());
+                    ok = false;
+                }
+            },
+        }
+    }
+    if !ok {
+        ExitCode::from(2)
+    } else if issues.iter().any(|i| i.is_error()) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -561,6 +632,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         tokens,
         admin_token: args.admin_token.clone(),
         tag_operations: !args.quiet,
+        validate_responses: args.validate_responses,
     };
     let stateful = args.stateful || args.state.is_some() || args.state_seed.is_some();
     let store = if stateful {
@@ -611,7 +683,21 @@ fn serve(args: ServeArgs) -> ExitCode {
             let kept = args.state.as_ref().map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
             say!("  stateful sandbox ({kept}): {}", resources.join(", "));
         }
+        warn_of_broken_examples(mock.mounts().iter().map(|m| m.api.source.clone()).collect());
     })
+}
+
+/// One warning line per example that breaks its schema, from a thread of its own: the
+/// documents are read again and their examples' schemas compiled, which should not delay
+/// the first request.
+fn warn_of_broken_examples(sources: Vec<String>) {
+    std::thread::spawn(move || {
+        for source in sources {
+            for issue in specmock::lint::broken_examples(&source) {
+                say!("warning: {}#{}: {}", issue.file, issue.pointer, issue.message);
+            }
+        }
+    });
 }
 
 /// `10MiB`, `512KiB`, `1MB`, `1000`.

@@ -19,7 +19,7 @@ use super::rules::Rule;
 use super::runner::{CheckError, Context};
 use super::send::{Answer, send};
 use super::verdict::{Finding, Verdict};
-use crate::spec::{Api, ParamIn};
+use crate::spec::{Api, ParamIn, StatusKey};
 use crate::store::{ItemOperation, ResourceShape};
 use crate::validate::Types;
 
@@ -108,6 +108,14 @@ impl<'c, 'a> Walk<'c, 'a> {
     /// The steps in order; `Err` says why the rest was not walked.
     async fn walk(&mut self) -> Result<(), String> {
         let (Some(create), Some(read)) = (self.shape.create, self.shape.read.clone()) else { return Ok(()) };
+        for operation in [create, read.operation] {
+            let op = &self.api.operations[operation];
+            let success =
+                op.responses.iter().any(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2)));
+            if !success {
+                return Err(format!("{} documents no success answer to follow", op.label));
+            }
+        }
         self.probe(&read).await?;
 
         let case = self.build(create, 0, &Fixed::default())?;

@@ -24,7 +24,7 @@ pub use curl::{AUTH_VARIABLE, header_variable};
 pub use exchange::{Exchange, FixtureError, Loaded, Recorded, load, load_all, to_fixture};
 pub use judge::{Judge, Refusal};
 pub use redact::{REDACTED, Secrets};
-pub use report::{Destination, Human, ReportTarget, count, human, json, junit, summary};
+pub use report::{Destination, Human, ReportTarget, count, human, json, junit, summary, xml};
 pub use request::{RequestVerdict, SeenRequest};
 pub use rules::{Rule, RuleFilter, Severity};
 pub use runner::{CheckError, CheckOptions, Outcome, Progress, run};

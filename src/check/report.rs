@@ -242,7 +242,8 @@ pub fn junit(suite: &str, verdicts: &[Verdict]) -> String {
     out
 }
 
-fn xml(text: &str) -> String {
+/// Text escaped for an XML attribute or element.
+pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -74,6 +74,11 @@ impl Sources {
         &self.files[0].root
     }
 
+    /// How many files are loaded: the root document and every file it references.
+    pub fn count(&self) -> usize {
+        self.files.len()
+    }
+
     pub fn name(&self, src: usize) -> &str {
         &self.files[src].name
     }
