@@ -42,8 +42,23 @@ pub async fn send(client: &reqwest::Client, base: &str, case: &Case) -> Result<A
     };
     answer.await.map_err(|e| Failure {
         unreachable: e.is_connect(),
-        message: if e.is_timeout() { "timed out".to_string() } else { describe(&e) },
+        message: match (e.is_timeout(), e.is_connect()) {
+            (true, _) => "timed out".to_string(),
+            // Refused, DNS, TLS: the innermost cause says which.
+            (false, true) => cause(&e),
+            (false, false) => describe(&e),
+        },
     })
+}
+
+fn cause(e: &reqwest::Error) -> String {
+    let mut last = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    last
 }
 
 /// reqwest's top-level message hides the cause ("error sending request"); show it.

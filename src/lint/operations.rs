@@ -112,12 +112,14 @@ fn responses(sources: &Sources, op: &Map<String, Value>, at: &Loc, secured_by_de
             "the operation requires credentials but documents no 401 (nor 4XX or default)",
         ));
     }
-    if op.contains_key("requestBody") && !has(|c| (400..500).contains(&c), "4XX") {
+    // Credentials and a missing item are no answer to a bad body.
+    let about_the_body = |c: u16| (400..500).contains(&c) && ![401, 403, 404, 405].contains(&c);
+    if op.contains_key("requestBody") && !has(about_the_body, "4XX") {
         out.push(Issue::at(
             sources,
             LintRule::ClientErrorDocumented,
             &responses_at,
-            "the operation takes a request body but documents no 4xx for one it refuses",
+            "the operation takes a request body but documents no 4xx (400, 422, …) for one it refuses",
         ));
     }
     out
