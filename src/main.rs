@@ -593,7 +593,7 @@ fn routes(spec: &str) -> ExitCode {
                     op.status_labels().join(" ")
                 );
             }
-            out!("{} operations ({}, OpenAPI {})", api.operations.len(), api.source, api.openapi);
+            out!("{} ({}, OpenAPI {})", check::count(api.operations.len(), "operation"), api.source, api.openapi);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -672,9 +672,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         for mount in mock.mounts() {
             let prefix = specmock::route::shown(&mount.prefix);
             say!(
-                "  {prefix:<12} {} ({} operations, {})",
+                "  {prefix:<12} {} ({}, {})",
                 mount.api.title,
-                mount.api.operations.len(),
+                check::count(mount.api.operations.len(), "operation"),
                 mount.api.source
             );
         }

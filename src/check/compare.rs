@@ -87,8 +87,8 @@ pub fn longest_list(answer: &Value) -> usize {
 
 /// Where the values written differ from the values answered: (JSON pointer, what differs).
 /// Only what both sides have is compared — a server may leave out what it never shows
-/// (writeOnly fields) — and scalars compare by value, so `5` matches `"5"` from a form
-/// and two spellings of the same instant match.
+/// (writeOnly fields), and a `null` written is no value to keep — and scalars compare by
+/// value, so `5` matches `"5"` from a form and two spellings of the same instant match.
 pub fn differences(sent: &Value, got: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     compare(sent, got, &mut String::new(), &mut out, 0);
@@ -102,6 +102,10 @@ fn compare(sent: &Value, got: &Value, at: &mut String, out: &mut Vec<(String, St
     match (sent, got) {
         (Value::Object(s), Value::Object(g)) => {
             for (key, value) in s {
+                // `null` written asks for nothing in particular: a server may keep its default.
+                if value.is_null() {
+                    continue;
+                }
                 let Some(other) = g.get(key) else { continue };
                 let len = at.len();
                 at.push('/');
@@ -129,14 +133,35 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
     }
     match (scalar_text(a), scalar_text(b)) {
         (Some(x), Some(y)) if x == y => true,
-        (Some(x), Some(y)) => match (x.parse::<jiff::Timestamp>(), y.parse::<jiff::Timestamp>()) {
-            (Ok(t), Ok(u)) => t == u,
-            _ => match (x.parse::<f64>(), y.parse::<f64>()) {
-                (Ok(m), Ok(n)) => m == n,
-                _ => false,
-            },
+        (Some(_), Some(_)) => match (instant(a), instant(b)) {
+            (Some(t), Some(u)) => t == u,
+            _ => {
+                match (a.as_f64().or_else(|| a.as_str()?.parse().ok()), b.as_f64().or_else(|| b.as_str()?.parse().ok()))
+                {
+                    (Some(m), Some(n)) => m == n,
+                    _ => false,
+                }
+            }
         },
         _ => false,
+    }
+}
+
+/// A point in time: an RFC 3339 string, or (against one) a Unix time in seconds or
+/// milliseconds — APIs take one and answer the other (Clerk's `created_at`).
+fn instant(v: &Value) -> Option<jiff::Timestamp> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => {
+            let n = n.as_i64()?;
+            // Beyond the year 5138 in seconds: milliseconds.
+            if n.abs() >= 100_000_000_000 {
+                jiff::Timestamp::from_millisecond(n).ok()
+            } else {
+                jiff::Timestamp::from_second(n).ok()
+            }
+        }
+        _ => None,
     }
 }
 
@@ -189,8 +214,8 @@ mod tests {
 
     #[test]
     fn only_what_both_sides_have_is_compared() {
-        let sent = json!({"name": "Acme", "secret": "s", "count": "5", "at": "2024-01-01T00:00:00Z", "tags": ["a"]});
-        let got = json!({"name": "Acme", "count": 5, "at": "2024-01-01T00:00:00.000Z", "tags": ["a"], "id": "x"});
+        let sent = json!({"name": "Acme", "secret": "s", "count": "5", "at": "2024-01-01T00:00:00Z", "tags": ["a"], "limit": null});
+        let got = json!({"name": "Acme", "count": 5, "at": 1704067200000i64, "tags": ["a"], "id": "x", "limit": 10});
         assert!(differences(&sent, &got).is_empty());
         let wrong =
             differences(&json!({"name": "Acme", "meta": {"k": 1}}), &json!({"name": "Other", "meta": {"k": 2}}));

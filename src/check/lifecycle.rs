@@ -137,18 +137,20 @@ impl<'c, 'a> Walk<'c, 'a> {
         self.parents.params =
             case.path_values.iter().map(|(name, value)| (ParamIn::Path, name.clone(), value.clone())).collect();
 
+        let created_item = Value::Object(created.item.clone());
         let (status, item) = self.read(&read, "read after create").await?;
         if status == 404 || status == 410 {
             self.fail(Rule::CreatedReadable, format!("the created item '{}' cannot be read: {status}", self.id));
             return Ok(());
         }
         self.mismatches(Rule::ReadMatchesWrite, "the read", sent.as_ref(), item.as_ref());
+        let known = item.unwrap_or(created_item);
 
         if let Some(update) = self.shape.update.clone().filter(|u| self.chosen.contains(&u.operation)) {
             self.update(&update, &read).await?;
         }
         if let Some(list) = self.shape.list.filter(|l| self.chosen.contains(l)) {
-            self.list(list).await?;
+            self.list(list, Some(&known)).await?;
         }
         if let Some(delete) = self.shape.delete.clone().filter(|d| self.chosen.contains(&d.operation)) {
             self.delete(&delete, &read).await?;
@@ -198,15 +200,25 @@ impl<'c, 'a> Walk<'c, 'a> {
         Ok(())
     }
 
-    async fn list(&mut self, list: usize) -> Result<(), String> {
-        let mut case = self.build(list, 3, &self.parents.clone())?;
+    async fn list(&mut self, list: usize, created: Option<&Value>) -> Result<(), String> {
+        // A required query parameter is a filter: the created item's own value passes it.
+        let mut fixed = self.parents.clone();
+        let mut unmatched = false;
+        for param in self.api.operations[list].params.iter().filter(|p| p.required && p.location == ParamIn::Query) {
+            match created.and_then(|c| c.get(&param.name)).and_then(scalar) {
+                Some(value) => fixed.params.push((ParamIn::Query, param.name.clone(), value)),
+                None => unmatched |= !is_page_size(&param.name),
+            }
+        }
+        let mut case = self.build(list, 3, &fixed)?;
         let page = self.minimal_list(list, &mut case);
         let answer = self.step("list after create", &case, None).await?;
         if !(200..300).contains(&answer.status) {
             return Ok(());
         }
         let Ok(body) = serde_json::from_slice::<Value>(&answer.body) else { return Ok(()) };
-        if compare::contains(&body, &self.id_properties, &self.id) {
+        // Found; or filtered by a value the item may not have: no evidence either way.
+        if compare::contains(&body, &self.id_properties, &self.id) || unmatched {
             return Ok(());
         }
         // A full page may have pushed the new item to a later one: that is no evidence.
@@ -354,10 +366,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         {
             case.body = Some((content_type.clone(), bytes::Bytes::from_static(b"{}")));
         }
-        let param = op.params.iter().find(|p| {
-            let name: String = p.name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-            p.location == ParamIn::Query && PAGE_SIZES.contains(&name.to_ascii_lowercase().as_str())
-        })?;
+        let param = op.params.iter().find(|p| p.location == ParamIn::Query && is_page_size(&p.name))?;
         let schema = param.schema?;
         let resolved = crate::validate::deref(schemas, schemas.get(schema));
         if !crate::validate::types(schemas, resolved).has(Types::INTEGER) {
@@ -402,6 +411,22 @@ fn sent_json(case: &Case) -> Option<Value> {
         return Some(Value::Object(map));
     }
     None
+}
+
+/// `page_size`, `perPage`, `limit`: a parameter that sizes a page.
+fn is_page_size(name: &str) -> bool {
+    let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    PAGE_SIZES.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// A scalar as a parameter's text.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 /// `thing_id` → `thingId`.
