@@ -53,6 +53,18 @@ pub fn locate<'a>(answer: &'a Value, id_properties: &[String]) -> Option<Located
     })
 }
 
+/// The item whose id is at `pointer` (`/data/id`): the object holding it.
+pub fn locate_at<'a>(answer: &'a Value, pointer: &str) -> Option<Located<'a>> {
+    let (parent, last) = pointer.rsplit_once('/')?;
+    let item = answer.pointer(parent)?.as_object()?;
+    let id_property = crate::spec::pointer::unescape(last);
+    let id = match item.get(&id_property)? {
+        v @ (Value::String(_) | Value::Number(_)) => text(v),
+        _ => return None,
+    };
+    Some(Located { path: crate::spec::pointer::tokens(parent), id_property, id, item })
+}
+
 /// Whether a (list) answer holds an object whose id property is `id`, anywhere inside.
 pub fn contains(answer: &Value, id_properties: &[String], id: &str) -> bool {
     let mut visited = 0;
@@ -202,6 +214,14 @@ mod tests {
         let found = locate(&wrapped, &ids()).unwrap();
         assert_eq!((found.id.as_str(), found.jq()), ("7", ".data.thing_id".to_string()));
         assert!(locate(&json!({"data": [1]}), &ids()).is_none());
+    }
+
+    #[test]
+    fn a_link_says_where_the_id_is() {
+        let answer = json!({"data": {"user": {"uid": "u1"}}});
+        let found = locate_at(&answer, "/data/user/uid").unwrap();
+        assert_eq!((found.id.as_str(), found.jq()), ("u1", ".data.user.uid".to_string()));
+        assert!(locate_at(&answer, "/data/user").is_none());
     }
 
     #[test]

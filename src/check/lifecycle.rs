@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::build::{Builder, Fixed, encode_segment};
 use super::compare::{self, Located};
 use super::judge::Refusal;
+use super::links;
 use super::plan::{Case, PlanOptions, seed_for, selected};
 use super::rules::Rule;
 use super::runner::{CheckError, Context};
@@ -36,13 +37,25 @@ pub async fn run_all(
 ) -> Result<Vec<Verdict>, CheckError> {
     let api = Arc::clone(context.judge.api());
     let chosen = selected(&api, options);
-    let shapes = crate::store::resources(&api)?;
+    let mut shapes: Vec<(ResourceShape, Option<String>)> =
+        crate::store::resources(&api)?.into_iter().map(|s| (s, None)).collect();
+    // Links declare what inference may miss; where inference found the same create's read, it stays.
+    for linked in links::shapes(&api) {
+        let known = shapes.iter().any(|(s, _)| s.create == linked.shape.create && s.read.is_some());
+        if !known {
+            shapes.push((linked.shape, Some(linked.id_pointer)));
+        }
+    }
     let walks: Vec<Walk<'_, '_>> = shapes
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.create.is_some_and(|c| chosen.contains(&c)))
-        .filter(|(_, s)| s.read.as_ref().is_some_and(|r| chosen.contains(&r.operation)))
-        .map(|(n, shape)| Walk::new(context, &api, shape, &chosen, seed_for(options.seed, n) ^ 0x5eed))
+        .filter(|(_, (s, _))| s.create.is_some_and(|c| chosen.contains(&c)))
+        .filter(|(_, (s, _))| s.read.as_ref().is_some_and(|r| chosen.contains(&r.operation)))
+        .map(|(n, (shape, id_pointer))| {
+            let mut walk = Walk::new(context, &api, shape, &chosen, seed_for(options.seed, n) ^ 0x5eed);
+            walk.id_pointer = id_pointer.clone();
+            walk
+        })
         .collect();
     let verdicts = futures_util::stream::iter(walks).map(Walk::run).buffered(concurrency.max(1)).collect::<Vec<_>>();
     Ok(verdicts.await.into_iter().flatten().collect())
@@ -58,6 +71,8 @@ struct Walk<'c, 'a> {
     seed: u64,
     /// Property names an item's id may go by, most likely first.
     id_properties: Vec<String>,
+    /// Where a link says the create's answer holds the id.
+    id_pointer: Option<String>,
     /// The parents' path parameters, the same for every step.
     parents: Fixed,
     id: String,
@@ -84,6 +99,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             builder,
             seed,
             id_properties,
+            id_pointer: None,
             parents: Fixed::default(),
             id: String::new(),
             chain: Vec::new(),
@@ -125,7 +141,11 @@ impl<'c, 'a> Walk<'c, 'a> {
             return Err(format!("the create answered {}, so there is nothing to follow", answer.status));
         }
         let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
-        let Some(created) = body.as_ref().and_then(|b| compare::locate(b, &self.id_properties)) else {
+        let located = body.as_ref().and_then(|b| match &self.id_pointer {
+            Some(pointer) => compare::locate_at(b, pointer),
+            None => compare::locate(b, &self.id_properties),
+        });
+        let Some(created) = located else {
             return Err(format!(
                 "the create's answer shows no id ({}) to read the item back with",
                 self.id_properties.join(", ")

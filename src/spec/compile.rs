@@ -346,10 +346,32 @@ impl<'s> Compiler<'s> {
                 headers,
                 content: self.content(r.get("content"), &rloc.child("content"), Side::Response)?,
                 pointer: rloc.ptr.clone(),
+                links: self.links(&rloc.child("links")),
             });
         }
         out.sort_by_key(|r| r.status);
         Ok(out)
+    }
+
+    /// A response's `links`; one that cannot be read is left out (it only guides `check`).
+    fn links(&self, loc: &Loc) -> Vec<Link> {
+        let Some(Value::Object(map)) = self.sources.get(loc) else { return Vec::new() };
+        let mut out = Vec::new();
+        for name in map.keys().filter(|k| !k.starts_with("x-")) {
+            let Ok((_, link)) = self.sources.resolve(loc.child(name)) else { continue };
+            let text = |k: &str| link.get(k).and_then(Value::as_str).map(str::to_string);
+            let parameters = match link.get("parameters") {
+                Some(Value::Object(p)) => p.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                _ => Vec::new(),
+            };
+            out.push(Link {
+                name: name.clone(),
+                operation_id: text("operationId"),
+                operation_ref: text("operationRef"),
+                parameters,
+            });
+        }
+        out
     }
 
     fn content(&mut self, content: Option<&Value>, loc: &Loc, side: Side) -> Result<Vec<MediaType>, SpecError> {

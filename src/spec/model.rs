@@ -222,6 +222,20 @@ pub struct Response {
     pub headers: Vec<HeaderDef>,
     pub content: Vec<MediaType>,
     pub pointer: String,
+    /// OpenAPI `links`: operations this answer leads to (`check` follows them).
+    pub links: Vec<Link>,
+}
+
+/// A response's `link`: another operation, and where its parameters come from.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub name: String,
+    pub operation_id: Option<String>,
+    /// `operationRef`, as written (`#/paths/~1users~1{id}/get`).
+    pub operation_ref: Option<String>,
+    /// (parameter name, `path.`-qualified or not; a runtime expression such as
+    /// `$response.body#/id`, or a constant)
+    pub parameters: Vec<(String, Value)>,
 }
 
 impl Response {
