@@ -9,6 +9,7 @@ mod curl;
 mod exchange;
 mod judge;
 mod lifecycle;
+mod lifecycle_requests;
 mod links;
 mod plan;
 pub mod proxy;
