@@ -7,6 +7,7 @@ mod contract;
 mod error;
 pub mod gate;
 pub mod generate;
+pub mod lint;
 pub mod mock;
 mod mock_server;
 pub mod mounts;

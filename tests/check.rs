@@ -230,14 +230,16 @@ async fn check_expect_error(spec: &str, base_url: &str, extra: &[&str]) -> (i32,
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unreachable_server_is_reported_not_hung_on() {
+async fn a_server_that_is_not_there_is_one_message_and_exit_2() {
     // A port nobody listens on: bind, note it, close.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (code, stdout, report) =
-        check("clerk", format!("http://127.0.0.1:{port}"), &["--timeout", "2", "--max-requests", "2"]).await;
-    assert_eq!(code, 1);
-    assert!(stdout.contains("answered: response: no answer"), "{stdout}");
-    assert_eq!(report["summary"]["failed"], 2);
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, stdout, stderr) = check_expect_error("clerk", &url, &["--timeout", "2"]).await;
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    assert!(stderr.starts_with(&format!("error: cannot reach {url}: ")), "{stderr}");
+    assert!(stderr.contains("refused"), "{stderr}");
 }
 
 /// Writes a document for one test into the temp directory; returns its path.
@@ -351,4 +353,80 @@ async fn a_required_header_left_out_must_be_refused() {
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("invalid-request-rejected: response: accepted an invalid request with 200 (missing required header X-Tenant)"), "{stdout}");
     assert!(stdout.contains("over 1 operation (and 1 path's undocumented methods)"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_given_on_the_command_line_reach_no_report() {
+    let addr = start_buggy().await;
+    let dir = std::env::temp_dir().join(format!("specmock-secrets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (json, junit) = (dir.join("r.json"), dir.join("r.xml"));
+    let secrets = ["sk_live_TOKEN_123", "sk_live_SECRET_456"];
+    let run = |reports: Vec<String>| {
+        let mut args: Vec<String> =
+            ["check", "--spec", &common::data("contract.yaml"), "--base-url"].iter().map(|s| s.to_string()).collect();
+        args.extend([format!("http://{addr}"), "--auth".into(), format!("Bearer {}", secrets[0])]);
+        args.extend(["--header".into(), format!("X-API-Key: {}", secrets[1])]);
+        for report in reports {
+            args.extend(["--report".into(), report]);
+        }
+        std::thread::spawn(move || Command::new(env!("CARGO_BIN_EXE_specmock")).args(&args).output().unwrap())
+    };
+    let files = run(vec![format!("json={}", json.display()), format!("junit={}", junit.display())]);
+    let output = tokio::task::spawn_blocking(move || files.join().unwrap()).await.unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let on_stdout = run(vec!["junit=-".into()]);
+    let xml_output = tokio::task::spawn_blocking(move || on_stdout.join().unwrap()).await.unwrap();
+    let texts = [
+        ("console", stdout.clone()),
+        ("stderr", String::from_utf8_lossy(&output.stderr).into_owned()),
+        ("JSON report", std::fs::read_to_string(&json).unwrap()),
+        ("JUnit report", std::fs::read_to_string(&junit).unwrap()),
+        ("JUnit on stdout", String::from_utf8_lossy(&xml_output.stdout).into_owned()),
+        ("console on stderr", String::from_utf8_lossy(&xml_output.stderr).into_owned()),
+    ];
+    for (kind, text) in &texts {
+        assert!(!text.is_empty(), "{kind} is empty");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} is in the {kind}:\n{text}");
+        }
+    }
+    // The reproducers stay runnable: the secrets are environment variables.
+    assert!(stdout.contains(r#"-H "Authorization: $SPECMOCK_AUTH""#), "{stdout}");
+    assert!(stdout.contains(r#"-H "X-API-Key: $SPECMOCK_HEADER_X_API_KEY""#), "{stdout}");
+    assert!(stdout.contains("The reproducers read $SPECMOCK_AUTH (--auth), $SPECMOCK_HEADER_X_API_KEY"), "{stdout}");
+    assert!(texts[4].1.starts_with("<?xml"), "the JUnit report is all of stdout: {}", texts[4].1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_and_pass_are_coloured_on_a_terminal_unless_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed, no terminal to run the check on");
+        return;
+    }
+    let addr = start_buggy().await;
+    let command = format!(
+        "{} check --spec {} --base-url http://{addr} --auth 'Bearer t' --no-stateful",
+        env!("CARGO_BIN_EXE_specmock"),
+        common::data("contract.yaml")
+    );
+    let run = move |no_color: Option<&'static str>| {
+        let command = command.clone();
+        std::thread::spawn(move || {
+            let mut script = Command::new("script");
+            script.args(["-qec", &command, "/dev/null"]).env_remove("NO_COLOR");
+            if let Some(value) = no_color {
+                script.env("NO_COLOR", value);
+            }
+            String::from_utf8_lossy(&script.output().unwrap().stdout).into_owned()
+        })
+    };
+    let (colored, plain) = (run(None), run(Some("1")));
+    let (colored, plain) =
+        tokio::task::spawn_blocking(move || (colored.join().unwrap(), plain.join().unwrap())).await.unwrap();
+    assert!(colored.contains("\x1b[31mFAIL\x1b[0m"), "{colored}");
+    // The progress bar still moves the cursor; no colour is set.
+    assert!(plain.contains("FAIL") && !plain.contains("\x1b[3"), "{plain}");
 }

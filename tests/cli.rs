@@ -23,7 +23,7 @@ fn specmock(args: &[&str]) -> (i32, String, String) {
 fn help_explains_every_command_and_flag() {
     let (code, out, _) = specmock(&["--help"]);
     assert_eq!(code, 0);
-    for command in ["serve", "validate", "check", "proxy", "routes"] {
+    for command in ["serve", "validate", "check", "proxy", "routes", "lint"] {
         assert!(out.contains(command), "--help names {command}");
     }
     let (_, serve, _) = specmock(&["serve", "--help"]);
@@ -44,6 +44,7 @@ fn help_explains_every_command_and_flag() {
         "--state-seed",
         "--admin-token",
         "--idempotency-ttl",
+        "--validate-responses",
         "--quiet",
     ] {
         assert!(serve.contains(flag), "serve --help explains {flag}");
@@ -60,8 +61,16 @@ fn help_explains_every_command_and_flag() {
         "--concurrency",
         "--timeout",
         "--report",
+        "--checks",
+        "--exclude-checks",
+        "--strict",
+        "--no-stateful",
     ] {
         assert!(check.contains(flag), "check --help explains {flag}");
+    }
+    let (_, lint, _) = specmock(&["lint", "--help"]);
+    for flag in ["--report", "--strict"] {
+        assert!(lint.contains(flag), "lint --help explains {flag}");
     }
     let (_, proxy, _) = specmock(&["proxy", "--help"]);
     for flag in ["--upstream", "--strict", "--record"] {

@@ -19,7 +19,7 @@ fn good_fixtures_pass_and_bad_ones_fail_with_snapshotted_verdicts() {
     for style in STYLES {
         let api = specmock::spec::Builtin::find(style).unwrap().load().unwrap();
         let judge = Judge::new(std::sync::Arc::new(api)).unwrap();
-        let exchanges = load_all(&[fixtures(style)]).unwrap();
+        let exchanges = load_all(&[fixtures(style)]).unwrap().exchanges;
         assert!(exchanges.len() >= 10, "{style}: {} fixtures", exchanges.len());
         let mut verdicts = Vec::new();
         for exchange in &exchanges {
@@ -45,6 +45,7 @@ fn bad_fixtures_cover_every_rule_the_issue_names() {
         let judge = Judge::new(std::sync::Arc::new(api)).unwrap();
         let keywords: Vec<String> = load_all(&[fixtures(style).join("bad")])
             .unwrap()
+            .exchanges
             .iter()
             .flat_map(|e| judge.exchange(e).findings)
             .map(|f| f.violation.keyword)
@@ -173,7 +174,7 @@ fn the_request_side_of_a_recording_is_judged_too() {
     std::fs::create_dir_all(&dir).unwrap();
     let json = serde_json::json!([{"name": "content-type", "value": "application/json"}]);
     let with_token = serde_json::json!([{"name": "content-type", "value": "application/json"},
-                                        {"name": "authorization", "value": "Bearer <redacted>"}]);
+                                        {"name": "authorization", "value": "Bearer [redacted]"}]);
     let post = |headers: &serde_json::Value, body: &str| {
         serde_json::json!({"method": "POST", "url": "https://api.clerk.com/v1/organizations", "headers": headers,
                            "postData": {"mimeType": "application/json", "text": body}})

@@ -170,7 +170,7 @@ async fn recorded_exchanges_are_fixtures_validate_reads() {
     // The mock's answers conform; the blank name is the client's mistake, and is reported as one.
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("2 exchanges"), "{stdout}");
-    assert!(stdout.contains("1 passed, 1 failed (1 violations)"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed (1 error, 0 warnings)"), "{stdout}");
     assert!(stdout.contains("request-valid: request/body/name"), "{stdout}");
     let _ = proxy.stop.send(());
     upstream.stop().await;
@@ -310,10 +310,10 @@ async fn recordings_keep_credentials_out_but_show_they_were_sent() {
         assert!(!text.contains(secret), "{secret} was recorded: {text}");
     }
     for kept in [
-        r#""authorization": "Bearer <redacted>""#,
-        r#""proxy-authorization": "Basic <redacted>""#,
-        r#""cookie": "__session=<redacted>; __client_uat=<redacted>""#,
-        r#""set-cookie": "__session=<redacted>; Path=/; HttpOnly""#,
+        r#""authorization": "Bearer [redacted]""#,
+        r#""proxy-authorization": "Basic [redacted]""#,
+        r#""cookie": "__session=[redacted]; __client_uat=[redacted]""#,
+        r#""set-cookie": "__session=[redacted]; Path=/; HttpOnly""#,
     ] {
         assert!(text.contains(kept), "{kept} missing: {text}");
     }
@@ -375,12 +375,113 @@ async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
     for secret in ["header-secret", "query-secret", "cookie-secret"] {
         assert!(!text.contains(secret), "{secret} was recorded: {text}");
     }
-    assert!(text.contains(r#""x-api-key": "<redacted>""#), "{text}");
-    assert!(text.contains(r#""path": "/things?limit=5&api_key=%3Credacted%3E""#), "{text}");
-    assert!(text.contains(r#""cookie": "sid=<redacted>; theme=dark""#), "documented cookies are data: {text}");
+    assert!(text.contains(r#""x-api-key": "[redacted]""#), "{text}");
+    assert!(text.contains(r#""path": "/things?limit=5&api_key=%5Bredacted%5D""#), "{text}");
+    assert!(text.contains(r#""cookie": "sid=[redacted]; theme=dark""#), "documented cookies are data: {text}");
     let (code, stdout) = validate(&spec, &record);
     assert_eq!(code, Some(0), "{stdout}");
     let _ = proxy.stop.send(());
     upstream.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const PETS: &str = r#"
+openapi: 3.1.0
+info: {title: pets, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, required: [path], properties: {path: {type: string}}}}}}
+"#;
+
+/// Answers every request with the path it arrived at.
+async fn start_echo_upstream() -> String {
+    use http_body_util::Full;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let service = hyper::service::service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+                let body = json!({"path": request.uri().to_string()}).to_string();
+                let mut answer = http::Response::new(Full::new(bytes::Bytes::from(body)));
+                answer.headers_mut().insert("content-type", "application/json".parse().unwrap());
+                Ok::<_, std::convert::Infallible>(answer)
+            });
+            tokio::spawn(async move {
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn the_upstreams_base_path_is_sent_once_whether_or_not_the_client_sends_it() {
+    let dir = std::env::temp_dir().join(format!("specmock-base-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("pets.yaml");
+    std::fs::write(&spec, PETS).unwrap();
+    let upstream = start_echo_upstream().await;
+    let proxy = start_proxy(spec.to_str().unwrap(), &format!("{upstream}/v2"), false, None).await;
+    for sent in ["/pets", "/v2/pets", "/pets?limit=2", "/v2/pets?limit=2"] {
+        let answer = Answer::of(client().get(format!("{}{sent}", proxy.base))).await;
+        let wanted = if sent.contains('?') { "/v2/pets?limit=2" } else { "/v2/pets" };
+        assert_eq!(answer.json()["path"], wanted, "{sent} was forwarded to {}", answer.json()["path"]);
+        assert!(violations(&answer).is_empty(), "{sent} is listPets: {:?}", violations(&answer));
+    }
+    // A path that only starts like the base path is not the base path.
+    let answer = Answer::of(client().get(format!("{}/v2pets", proxy.base))).await;
+    assert_eq!(answer.json()["path"], "/v2/v2pets");
+    let _ = proxy.stop.send(());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn validate_redacts_the_credentials_of_recordings_in_every_report() {
+    let dir = std::env::temp_dir().join(format!("specmock-validate-secrets-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    // Recorded without redaction (by another tool), with an answer that breaks the document.
+    std::fs::write(dir.join("keys.yaml"), API_KEYS).unwrap();
+    let fixture = json!({"exchanges": [
+        {"request": {"method": "GET", "path": "/things?limit=5&api_key=query_RECORDED_1"},
+         "response": {"status": 200, "headers": {"content-type": "application/json"}, "body": []}},
+        {"request": {"method": "GET", "path": "/things", "headers": {"x-api-key": "header_RECORDED_2",
+                     "authorization": "Bearer sk_live_RECORDED_789", "cookie": "sid=cookie_RECORDED_42"}},
+         "response": {"status": 200, "headers": {"content-type": "application/json"}, "body": []}}
+    ]});
+    std::fs::write(dir.join("in/one.json"), fixture.to_string()).unwrap();
+    std::fs::write(dir.join("in/package.json"), r#"{"name": "not a fixture"}"#).unwrap();
+    let (json_report, junit_report) = (dir.join("r.json"), dir.join("r.xml"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(["validate", "--spec", dir.join("keys.yaml").to_str().unwrap(), dir.join("in").to_str().unwrap()])
+        .arg("--report")
+        .arg(format!("json={}", json_report.display()))
+        .arg("--report")
+        .arg(format!("junit={}", junit_report.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // A file in the directory that is not a fixture is passed over, saying so.
+    assert!(stderr.contains("package.json: not a fixture"), "{stderr}");
+    let texts = [
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        std::fs::read_to_string(&json_report).unwrap(),
+        std::fs::read_to_string(&junit_report).unwrap(),
+    ];
+    for text in &texts {
+        assert!(text.contains("body-schema"), "{text}");
+        assert!(text.contains("api_key=%5Bredacted%5D"), "{text}");
+        for secret in ["query_RECORDED_1", "header_RECORDED_2", "sk_live_RECORDED_789", "cookie_RECORDED_42"] {
+            assert!(!text.contains(secret), "{secret}: {text}");
+        }
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

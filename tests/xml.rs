@@ -1,5 +1,6 @@
 //! XML bodies: answers written as XML the way the schema's `xml` objects say, XML
 //! requests read back and judged by the same validator as JSON.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 mod common;
 

@@ -90,28 +90,52 @@ struct MessageFormat {
     body_base64: Option<String>,
 }
 
+/// What [`load_all`] read, and the files in searched directories it passed over.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub exchanges: Vec<Exchange>,
+    /// (file, why it is not a fixture)
+    pub skipped: Vec<(String, String)>,
+}
+
 /// Every fixture file named, directories searched for `.json`, `.yaml`, `.yml` and `.har`.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Exchange>, FixtureError> {
+/// A file named on its own must be a fixture; a file met in a directory that is not one
+/// (another JSON or YAML file) is skipped and listed in [`Loaded::skipped`].
+pub fn load_all(paths: &[PathBuf]) -> Result<Loaded, FixtureError> {
     let mut files = Vec::new();
     for path in paths {
-        collect(path, &mut files)?;
+        collect(path, false, &mut files)?;
     }
-    let mut out = Vec::new();
-    for file in files {
-        out.extend(load(&file)?);
+    let mut loaded = Loaded::default();
+    for (file, searched) in files {
+        match load(&file) {
+            Ok(exchanges) => loaded.exchanges.extend(exchanges),
+            Err(e) if searched && !looks_like_fixture(&file) => loaded.skipped.push((e.file, e.message)),
+            Err(e) => return Err(e),
+        }
     }
     // Judging nothing and passing is almost always a wrong path.
-    if out.is_empty() {
+    if loaded.exchanges.is_empty() {
         let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(FixtureError {
             file: named.join(", "),
             message: "no fixtures found (looked for exchanges in .json, .yaml, .yml and .har files)".into(),
         });
     }
-    Ok(out)
+    Ok(loaded)
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), FixtureError> {
+/// Whether a file means to be a fixture (it has a request, a response, exchanges or HAR
+/// entries), so that its mistakes are worth stopping for.
+fn looks_like_fixture(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    let Ok(value) = crate::yaml::from_json_or_yaml::<Value>(&text) else { return false };
+    ["request", "response", "exchanges"].iter().any(|k| value.get(k).is_some())
+        || value.get("log").and_then(|l| l.get("entries")).is_some()
+}
+
+/// Collects files, each with whether it was found by searching a directory.
+fn collect(path: &Path, searched: bool, out: &mut Vec<(PathBuf, bool)>) -> Result<(), FixtureError> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| FixtureError {
@@ -124,12 +148,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), FixtureError> {
         for entry in entries {
             let fixture = matches!(entry.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml" | "har"));
             if entry.is_dir() || fixture {
-                collect(&entry, out)?;
+                collect(&entry, true, out)?;
             }
         }
         Ok(())
     } else if path.exists() {
-        out.push(path.to_path_buf());
+        out.push((path.to_path_buf(), searched));
         Ok(())
     } else {
         Err(FixtureError { file: path.display().to_string(), message: "no such file or directory".into() })

@@ -2,101 +2,42 @@
 
 use std::sync::Arc;
 
-use http::{HeaderMap, Method};
-use serde::Serialize;
-
 use super::exchange::Exchange;
 use super::request::{self, RequestVerdict};
+use super::rules::Rule;
+use super::verdict::{Finding, Verdict};
 use crate::route::{Lookup, Mount, PathParams, RouteError, Router};
-use crate::spec::{Api, Operation};
-use crate::validate::{Part, RequestInput, ResponseInput, Violation, check_response};
+use crate::spec::{Api, Example, Operation};
+use crate::validate::{Part, RequestInput, ResponseInput, Violation, check_response, match_media, parse_content_type};
+use http::{HeaderMap, Method};
 
-/// The contract rules a finding can break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rule {
-    /// The server answered at all (within the timeout).
-    Answered,
-    /// The request matches no documented operation.
-    OperationDocumented,
-    /// The response status is documented for the operation.
-    StatusDocumented,
-    /// The response Content-Type is documented for that status.
-    ContentTypeDocumented,
-    /// The request conforms to the operation (the client's mistake, not the server's).
-    RequestValid,
-    /// The response body is valid against the documented schema.
-    BodySchema,
-    /// Documented required response headers are present and valid.
-    ResponseHeaders,
-    /// No 5xx, whatever was sent.
-    NoServerError,
-    /// Without credentials an operation with security answers 401 or 403.
-    AuthEnforced,
-    /// An invalid request is refused with a documented 4xx, never accepted.
-    InvalidRequestRejected,
-    /// An undocumented method gets 405 with an Allow header.
-    MethodNotAllowed,
+/// Why a request was refused rightly, when it was: the refusal is then no server bug even
+/// where the document does not list its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 401 or 403 to a request without credentials.
+    Credentials,
+    /// 400 or 422 to a request made invalid.
+    Invalid,
+    /// 404 (or 410) for an id that does not exist.
+    Missing,
 }
 
-impl Rule {
-    pub fn as_str(self) -> &'static str {
+impl Refusal {
+    fn fits(self, status: u16) -> bool {
         match self {
-            Rule::Answered => "answered",
-            Rule::OperationDocumented => "operation-documented",
-            Rule::StatusDocumented => "status-documented",
-            Rule::ContentTypeDocumented => "content-type-documented",
-            Rule::RequestValid => "request-valid",
-            Rule::BodySchema => "body-schema",
-            Rule::ResponseHeaders => "response-headers",
-            Rule::NoServerError => "no-server-error",
-            Rule::AuthEnforced => "auth-enforced",
-            Rule::InvalidRequestRejected => "invalid-request-rejected",
-            Rule::MethodNotAllowed => "method-not-allowed",
+            Refusal::Credentials => status == 401 || status == 403,
+            Refusal::Invalid => status == 400 || status == 422,
+            Refusal::Missing => status == 404 || status == 410,
         }
     }
-}
 
-/// One broken rule, with where and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub rule: Rule,
-    #[serde(flatten)]
-    pub violation: Violation,
-}
-
-impl Finding {
-    pub fn new(rule: Rule, keyword: &str, message: impl Into<String>) -> Finding {
-        let mut violation = Violation::new(Part::Message, "", keyword, message);
-        violation.location = "response".into();
-        Finding { rule, violation }
-    }
-}
-
-/// What one exchange came to.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    pub source: String,
-    pub name: String,
-    pub method: String,
-    pub path: String,
-    pub status: u16,
-    pub operation: Option<String>,
-    /// What the contract runner was trying (`valid request`, `without credentials`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub case: Option<String>,
-    pub findings: Vec<Finding>,
-    /// A command that sends the same request again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub curl: Option<String>,
-    /// A check of a path as a whole (an undocumented method), not of one operation.
-    #[serde(skip)]
-    pub path_check: bool,
-}
-
-impl Verdict {
-    pub fn passed(&self) -> bool {
-        self.findings.is_empty()
+    fn request(self) -> &'static str {
+        match self {
+            Refusal::Credentials => "a request without credentials",
+            Refusal::Invalid => "an invalid request",
+            Refusal::Missing => "an id that does not exist",
+        }
     }
 }
 
@@ -104,13 +45,25 @@ impl Verdict {
 pub struct Judge {
     mounts: Vec<Mount>,
     router: Router,
+    /// Prefixes requests may carry besides the document's own base paths (the proxy's
+    /// upstream path).
+    prefixes: Vec<String>,
 }
 
 impl Judge {
     pub fn new(api: Arc<Api>) -> Result<Judge, RouteError> {
         let mounts = vec![Mount { name: "spec".into(), prefix: String::new(), api }];
         let router = Router::new(&mounts)?;
-        Ok(Judge { mounts, router })
+        Ok(Judge { mounts, router, prefixes: Vec::new() })
+    }
+
+    /// Also routes requests that carry `prefix` in front of the document's paths.
+    pub fn also_under(mut self, prefix: &str) -> Judge {
+        let prefix = prefix.trim_end_matches('/');
+        if !prefix.is_empty() && !self.prefixes.iter().any(|p| p == prefix) {
+            self.prefixes.push(prefix.to_string());
+        }
+        self
     }
 
     pub fn api(&self) -> &Arc<Api> {
@@ -120,9 +73,9 @@ impl Judge {
     /// The operation for a request; recorded traffic may carry the server's base path (`/v1`).
     pub fn route<'a>(&'a self, method: &Method, path: &'a str) -> Option<(&'a Operation, PathParams<'a>)> {
         let api = self.api();
-        let candidates = std::iter::once(path).chain(
-            api.base_paths.iter().filter_map(|base| path.strip_prefix(base.as_str())).filter(|p| p.starts_with('/')),
-        );
+        let bases = api.base_paths.iter().chain(&self.prefixes);
+        let candidates = std::iter::once(path)
+            .chain(bases.filter_map(|base| path.strip_prefix(base.as_str())).filter(|p| p.starts_with('/')));
         for candidate in candidates {
             if let Lookup::Found { operation, params, .. } = self.router.lookup(method, candidate) {
                 return Some((&api.operations[operation], params));
@@ -131,7 +84,8 @@ impl Judge {
         None
     }
 
-    /// Every way a response departs from the operation's documentation.
+    /// Every way a response departs from the operation's documentation. A body that is a
+    /// documented example breaking its own schema is the document's fault: a warning.
     pub fn response(
         &self,
         op: &Operation,
@@ -141,12 +95,48 @@ impl Judge {
         body: &[u8],
     ) -> Vec<Finding> {
         let input = ResponseInput { method, status, headers, body };
-        let mut findings: Vec<Finding> = check_response(self.api(), op, &input)
-            .into_iter()
-            .map(|v| Finding { rule: rule_of(&v), violation: v })
-            .collect();
+        let mut findings: Vec<Finding> =
+            check_response(self.api(), op, &input).into_iter().map(|v| Finding::of(rule_of(&v), v)).collect();
+        if findings.iter().any(|f| f.rule == Rule::BodySchema)
+            && let Some(example) = documented_example(op, status, headers, body)
+        {
+            for f in findings.iter_mut().filter(|f| f.rule == Rule::BodySchema) {
+                f.violation.message = format!(
+                    "the body is the documented example '{}' ({}), which breaks its own schema: {}",
+                    example.name, example.origin, f.violation.message
+                );
+                *f = Finding::of(Rule::ExampleValid, f.violation.clone());
+            }
+        }
         if status >= 500 {
             findings.push(Finding::new(Rule::NoServerError, "status", format!("the server failed with {status}")));
+        }
+        findings
+    }
+
+    /// Like [`Judge::response`], for a request the server was right to refuse: the status
+    /// being undocumented is then a gap in the document (a warning), not a server bug.
+    pub fn refusal(
+        &self,
+        op: &Operation,
+        method: &Method,
+        refusal: Refusal,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Vec<Finding> {
+        let mut findings = self.response(op, method, status, headers, body);
+        if refusal.fits(status) {
+            for f in findings.iter_mut().filter(|f| f.rule == Rule::StatusDocumented) {
+                f.violation.message = format!(
+                    "{status} is the right answer to {}, but the document does not list it for {} (documented: {}); \
+                     document it",
+                    refusal.request(),
+                    op.label,
+                    op.status_labels().join(", ")
+                );
+                *f = Finding::of(Rule::ErrorDocumented, f.violation.clone());
+            }
         }
         findings
     }
@@ -184,7 +174,17 @@ impl Judge {
                 format!("answered {status} without credentials; the operation requires them"),
             ));
         }
-        findings.extend(self.response(op, method, status, headers, body));
+        let refusal = if request.credentials_missing {
+            Some(Refusal::Credentials)
+        } else if request.invalid() {
+            Some(Refusal::Invalid)
+        } else {
+            None
+        };
+        findings.extend(match refusal {
+            Some(refusal) => self.refusal(op, method, refusal, status, headers, body),
+            None => self.response(op, method, status, headers, body),
+        });
         findings
     }
 
@@ -197,11 +197,7 @@ impl Judge {
             method: method.to_string(),
             path: exchange.request.target.clone(),
             status: exchange.response_status,
-            operation: None,
-            case: None,
-            findings: Vec::new(),
-            curl: None,
-            path_check: false,
+            ..Verdict::default()
         };
         match self.route(&method, &path) {
             Some((op, params)) => {
@@ -231,6 +227,18 @@ impl Judge {
         }
         verdict
     }
+}
+
+/// The documented example the body is, byte for byte (or as the same JSON value).
+fn documented_example<'o>(op: &'o Operation, status: u16, headers: &HeaderMap, body: &[u8]) -> Option<&'o Example> {
+    let documented = op.response_for(status)?;
+    let sent = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())?;
+    let media = match_media(&documented.content, &parse_content_type(sent).essence)?;
+    let parsed = || serde_json::from_slice::<serde_json::Value>(body).ok();
+    media.examples.iter().find(|e| e.bytes.as_ref() == body).or_else(|| {
+        let value = parsed()?;
+        media.examples.iter().find(|e| e.value == value)
+    })
 }
 
 fn rule_of(v: &Violation) -> Rule {

@@ -2,18 +2,32 @@
 //! a live server (`check`), or sit between a client and a server (`proxy`). One validator —
 //! the one the mock judges itself with — decides everything here.
 
+mod build;
 mod client;
+mod compare;
+mod curl;
 mod exchange;
 mod judge;
+mod lifecycle;
+mod lifecycle_requests;
+mod links;
 mod plan;
 pub mod proxy;
 mod redact;
 mod report;
 mod request;
+mod rules;
 mod runner;
+mod send;
+mod variants;
+mod verdict;
 
-pub use exchange::{Exchange, FixtureError, Recorded, load, load_all, to_fixture};
-pub use judge::{Finding, Judge, Rule, Verdict};
-pub use report::{ReportTarget, human, json, junit, summary};
+pub use curl::{AUTH_VARIABLE, header_variable};
+pub use exchange::{Exchange, FixtureError, Loaded, Recorded, load, load_all, to_fixture};
+pub use judge::{Judge, Refusal};
+pub use redact::{REDACTED, Secrets};
+pub use report::{Destination, Human, ReportTarget, count, human, json, junit, summary, xml};
 pub use request::RequestVerdict;
-pub use runner::{CheckError, CheckOptions, Progress, run};
+pub use rules::{Rule, RuleFilter, Severity};
+pub use runner::{CheckError, CheckOptions, Outcome, Progress, run};
+pub use verdict::{Finding, Kind, Verdict};

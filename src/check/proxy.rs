@@ -14,9 +14,11 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, header};
 use serde_json::Value;
 
 use super::exchange::{Recorded, to_fixture};
-use super::judge::{Finding, Judge, Rule};
+use super::judge::Judge;
 use super::redact::Secrets;
 use super::request::RequestVerdict;
+use super::rules::Rule;
+use super::verdict::Finding;
 use crate::gate;
 use crate::mock::OperationTag;
 use crate::security::Tokens;
@@ -56,6 +58,8 @@ pub struct ProxyOptions {
 pub struct Proxy {
     judge: Judge,
     upstream: String,
+    /// The upstream's path (`/v2` of `http://host/v2`), which clients may send too.
+    upstream_path: String,
     client: reqwest::Client,
     strict: bool,
     record: Option<PathBuf>,
@@ -75,10 +79,17 @@ impl Proxy {
         if let Some(dir) = &options.record {
             std::fs::create_dir_all(dir).map_err(|e| format!("--record {}: {e}", dir.display()))?;
         }
+        // The upstream's own path, when it is written as the URL's last part (no query).
+        let upstream_path = reqwest::Url::parse(&upstream)
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .ok()
+            .filter(|p| upstream.ends_with(p.as_str()))
+            .unwrap_or_default();
         Ok(Proxy {
             secrets: Secrets::of(&api),
-            judge: Judge::new(api).map_err(|e| e.to_string())?,
+            judge: Judge::new(api).map_err(|e| e.to_string())?.also_under(&upstream_path),
             upstream,
+            upstream_path,
             client: super::client::build(options.timeout)?,
             strict: options.strict,
             record: options.record,
@@ -137,11 +148,9 @@ impl Proxy {
         let refusal = gate::judge(api, op, request, self.tokens.as_ref(), true).err()?;
         let findings = match &refusal {
             // Credentials concern the request as a whole.
-            gate::Refusal::Unauthorized { .. } | gate::Refusal::Forbidden { .. } => refusal
-                .violations()
-                .into_iter()
-                .map(|violation| Finding { rule: Rule::RequestValid, violation })
-                .collect(),
+            gate::Refusal::Unauthorized { .. } | gate::Refusal::Forbidden { .. } => {
+                refusal.violations().into_iter().map(|violation| Finding::of(Rule::RequestValid, violation)).collect()
+            }
             _ => RequestVerdict { violations: refusal.violations(), credentials_missing: false }.findings(),
         };
         Some((gate::render(api, op, &refusal, path), findings))
@@ -163,7 +172,7 @@ impl Proxy {
         }
         let sent = self
             .client
-            .request(request.method().clone(), format!("{}{target}", self.upstream))
+            .request(request.method().clone(), self.upstream_url(target))
             .headers(headers)
             .body(request.body().clone())
             .send()
@@ -183,6 +192,18 @@ impl Proxy {
         Ok(response)
     }
 
+    /// Where a request goes: the client's path under the upstream URL, without repeating a
+    /// base path both have (`/v2/pets` to `http://host/v2` is `http://host/v2/pets`).
+    fn upstream_url(&self, target: &str) -> String {
+        let base = &self.upstream_path;
+        let carries_base = !base.is_empty()
+            && target.strip_prefix(base.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']));
+        match carries_base {
+            true => format!("{}{target}", self.upstream.strip_suffix(base.as_str()).unwrap_or(&self.upstream)),
+            false => format!("{}{target}", self.upstream),
+        }
+    }
+
     /// Adds the verdict headers, logs, records.
     async fn finish(
         &self,
@@ -193,14 +214,20 @@ impl Proxy {
         by: By,
         tag: Option<OperationTag>,
     ) -> Response<Bytes> {
-        for f in findings {
-            tracing::warn!(
-                "{} {target}: {}: {}: {}",
-                request.method(),
-                f.rule.as_str(),
-                f.violation.location,
-                f.violation.message
-            );
+        if !findings.is_empty() {
+            // The log is printed: the request's own credentials stay out of it.
+            let mut secrets = self.secrets.clone();
+            secrets.remember(request.headers(), target);
+            let shown = secrets.target(target);
+            for f in findings {
+                tracing::warn!(
+                    "{} {shown}: {}: {}: {}",
+                    request.method(),
+                    f.rule.as_str(),
+                    f.violation.location,
+                    secrets.scrub(&f.violation.message)
+                );
+            }
         }
         let list: Vec<Value> = findings.iter().map(|f| serde_json::to_value(f).unwrap_or_default()).collect();
         if let Some(v) = crate::style::header_json(&Value::Array(list)) {

@@ -1,15 +1,21 @@
-//! Credentials kept out of recorded fixtures. Values are replaced, names are kept: a
-//! fixture still shows that credentials were sent (`Bearer <redacted>`), so `validate` can
-//! still tell an anonymous request from an authenticated one.
+//! Credentials kept out of everything check, proxy and validate print or write: reports,
+//! logs, recorded fixtures. Values are replaced, names are kept: a fixture still shows that
+//! credentials were sent (`Bearer [redacted]`), so `validate` can still tell an anonymous
+//! request from an authenticated one. Known secret values (given on the command line, or
+//! seen in a credential header) are also scrubbed from any text, as a last line of defence.
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
+use super::verdict::Verdict;
 use crate::spec::{Api, ParamIn, SchemeKind};
 
-pub const REDACTED: &str = "<redacted>";
+pub const REDACTED: &str = "[redacted]";
+/// Shorter values are too likely to be ordinary text to be scrubbed wherever they appear
+/// (where their place is known — a header — they are redacted whatever their length).
+const MIN_SCRUBBED: usize = 4;
 
 /// What counts as a credential for one document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Secrets {
     /// apiKey headers, lower-case.
     headers: Vec<String>,
@@ -17,6 +23,8 @@ pub struct Secrets {
     query: Vec<String>,
     /// Cookies the document declares as parameters (not apiKeys): data, kept as is.
     documented_cookies: Vec<String>,
+    /// Secret values to scrub from text, longest first.
+    values: Vec<String>,
 }
 
 impl Secrets {
@@ -42,6 +50,77 @@ impl Secrets {
             }
         }
         secrets
+    }
+
+    /// Also scrubs `value` (and, for `Scheme credentials`, the credentials) from any text.
+    pub fn add_value(&mut self, value: &str) {
+        let value = value.trim();
+        let parts = std::iter::once(value).chain(value.split_once(' ').map(|(_, token)| token.trim()));
+        for part in parts {
+            if part.len() >= MIN_SCRUBBED && !self.values.iter().any(|v| v == part) {
+                self.values.push(part.to_string());
+            }
+        }
+        // Longest first, so a token inside a longer value does not leave the rest behind.
+        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+
+    /// Remembers the credentials a request carried, to scrub them from what is printed.
+    pub fn remember(&mut self, headers: &HeaderMap, target: &str) {
+        for (name, value) in headers {
+            let Ok(text) = value.to_str() else { continue };
+            if self.is_secret_header(name) {
+                if name == header::COOKIE {
+                    for (cookie_name, v) in text.split(';').filter_map(|c| c.split_once('=')) {
+                        if !self.documented_cookies.iter().any(|d| d == cookie_name.trim()) {
+                            self.add_value(v);
+                        }
+                    }
+                } else {
+                    self.add_value(text);
+                }
+            }
+        }
+        if let Some((_, query)) = target.split_once('?') {
+            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                if self.query.iter().any(|q| *q == k) {
+                    self.add_value(&v);
+                }
+            }
+        }
+    }
+
+    /// Whether a header carries credentials: Authorization, cookies, the document's apiKeys.
+    pub fn is_secret_header(&self, name: &HeaderName) -> bool {
+        name == header::AUTHORIZATION
+            || name == header::PROXY_AUTHORIZATION
+            || name == header::COOKIE
+            || name == header::SET_COOKIE
+            || self.headers.iter().any(|h| h == name.as_str())
+    }
+
+    /// The text with every known secret value replaced.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for value in &self.values {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+
+    /// Everything a report prints of a verdict, with credentials redacted.
+    pub fn verdict(&self, verdict: &mut Verdict) {
+        verdict.path = self.scrub(&self.target(&verdict.path));
+        verdict.name = self.scrub(&self.target(&verdict.name));
+        verdict.source = self.scrub(&verdict.source);
+        if let Some(curl) = &verdict.curl {
+            verdict.curl = Some(self.scrub(curl));
+        }
+        for f in &mut verdict.findings {
+            f.violation.message = self.scrub(&f.violation.message);
+        }
     }
 
     /// Request headers with Authorization, Proxy-Authorization, apiKey headers and cookie
@@ -94,7 +173,7 @@ impl Secrets {
                 let raw_key = pair.split_once('=').map(|(k, _)| k).unwrap_or(pair);
                 let key = form_urlencoded::parse(raw_key.as_bytes()).next().map(|(k, _)| k.into_owned());
                 match key {
-                    Some(k) if self.query.contains(&k) => format!("{raw_key}=%3Credacted%3E"),
+                    Some(k) if self.query.contains(&k) => format!("{raw_key}=%5Bredacted%5D"),
                     _ => pair.to_string(),
                 }
             })

@@ -2,7 +2,8 @@
 //! credentials at all. Findings here blame the client; the server is blamed only for how it
 //! answered such a request (see [`super::judge::Judge::answered`]).
 
-use super::judge::{Finding, Rule};
+use super::rules::Rule;
+use super::verdict::Finding;
 use crate::security;
 use crate::spec::{Api, Operation};
 use crate::validate::{RequestInput, Violation, check_request};
@@ -29,7 +30,7 @@ impl RequestVerdict {
             .map(|v| {
                 let mut violation = v.clone();
                 violation.location = format!("request/{}", v.location);
-                Finding { rule: Rule::RequestValid, violation }
+                Finding::of(Rule::RequestValid, violation)
             })
             .collect()
     }

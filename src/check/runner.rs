@@ -1,14 +1,22 @@
-//! `specmock check`: send a plan of requests to a live server, concurrently, and judge
-//! every answer against the document.
+//! `specmock check`: send a plan of requests to a live server, concurrently, judge every
+//! answer against the document, then walk each resource's lifecycle.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::HeaderMap;
 
-use super::judge::{Finding, Judge, Rule, Verdict};
-use super::plan::{Case, Expect, PlanOptions, curl, plan};
+use super::build::Credentials;
+use super::curl::Reproducer;
+use super::judge::{Judge, Refusal};
+use super::lifecycle;
+use super::plan::{Case, Expect, PlanOptions, plan, unknown_operations};
+use super::redact::Secrets;
+use super::rules::{Rule, RuleFilter};
+use super::send::{Answer, send};
+use super::verdict::{Finding, Kind, Verdict};
 use crate::spec::Api;
 
 pub struct CheckOptions {
@@ -22,6 +30,10 @@ pub struct CheckOptions {
     pub seed: u64,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// `--checks`, `--exclude-checks`, `--strict`.
+    pub rules: RuleFilter,
+    /// Walk each resource's lifecycle (create → read → update → list → delete).
+    pub stateful: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,14 +46,50 @@ pub enum CheckError {
     Usage(&'static str),
     #[error("no operation matches the --operation/--tag filters")]
     NothingSelected,
+    #[error("--operation {}: no such operation in the document; its operations are: {}", .unknown.join(", "), .known.join(", "))]
+    UnknownOperation { unknown: Vec<String>, known: Vec<String> },
+    #[error("cannot reach {url}: {why}")]
+    Unreachable { url: String, why: String },
+    #[error("{0} documents no operations (its `paths` is empty): nothing to check")]
+    NoOperations(String),
     #[error(transparent)]
     Route(#[from] crate::route::RouteError),
+    #[error(transparent)]
+    Resources(#[from] crate::store::HintError),
+}
+
+/// What a run came to.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub verdicts: Vec<Verdict>,
+    /// Environment variables the `curl` reproducers read, with the flag each stands for.
+    pub variables: Vec<(String, String)>,
+    /// Why nothing was sent although all is well (a document of webhooks only).
+    pub note: Option<String>,
 }
 
 /// Called after each answer with (answered so far, total).
 pub type Progress<'a> = dyn Fn(usize, usize) + Send + Sync + 'a;
 
-pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>) -> Result<Vec<Verdict>, CheckError> {
+/// Everything a run's requests share.
+pub struct Context<'a> {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub judge: Judge,
+    pub reproducer: Reproducer<'a>,
+    pub credentials: &'a Credentials,
+    /// Requests that may still be sent (`--max-requests`).
+    pub budget: AtomicUsize,
+}
+
+impl Context<'_> {
+    /// Takes one request from the budget; false when it is spent.
+    pub fn spend(&self) -> bool {
+        self.budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(1)).is_ok()
+    }
+}
+
+pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>) -> Result<Outcome, CheckError> {
     let base = options.base_url.trim_end_matches('/').to_string();
     if !(base.starts_with("http://") || base.starts_with("https://")) || reqwest::Url::parse(&base).is_err() {
         return Err(CheckError::BaseUrl(options.base_url.clone()));
@@ -49,108 +97,139 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
     if options.max_requests == Some(0) {
         return Err(CheckError::Usage("--max-requests must be at least 1: with 0 nothing would be checked"));
     }
-    let judge = Judge::new(Arc::clone(&api))?;
+    if api.operations.is_empty() {
+        if api.webhooks.is_empty() {
+            return Err(CheckError::NoOperations(api.source.clone()));
+        }
+        let n = api.webhooks.len();
+        let note = format!(
+            "{} has no paths, only {n} webhook{} (requests the API sends, not answers it gives): nothing to check",
+            api.source,
+            if n == 1 { "" } else { "s" }
+        );
+        return Ok(Outcome { note: Some(note), ..Outcome::default() });
+    }
+    let unknown = unknown_operations(&api, &options.operations);
+    if !unknown.is_empty() {
+        let known = api.operations.iter().map(|op| op.label.to_string()).collect();
+        return Err(CheckError::UnknownOperation { unknown, known });
+    }
+    let credentials = Credentials { auth: options.auth.clone(), headers: options.headers.clone() };
+    let mut secrets = Secrets::of(&api);
+    for value in credentials.auth.iter().chain(credentials.headers.iter().map(|(_, v)| v)) {
+        secrets.add_value(value);
+    }
     let plan_options = PlanOptions {
         operations: &options.operations,
         tags: &options.tags,
         seed: options.seed,
-        auth: options.auth.as_deref(),
-        headers: &options.headers,
+        credentials: &credentials,
     };
-    let mut cases = plan(&api, &plan_options);
+    let planned = plan(&api, &plan_options);
+    let mut cases = planned.cases;
     if cases.is_empty() {
         return Err(CheckError::NothingSelected);
     }
     if let Some(max) = options.max_requests {
         cases.truncate(max);
     }
-    let client = super::client::build(options.timeout).map_err(CheckError::Client)?;
+    let context = Context {
+        client: super::client::build(options.timeout).map_err(CheckError::Client)?,
+        judge: Judge::new(Arc::clone(&api))?,
+        reproducer: Reproducer::new(&options.base_url, &credentials, &secrets),
+        credentials: &credentials,
+        budget: AtomicUsize::new(options.max_requests.map_or(usize::MAX, |max| max - cases.len())),
+        base,
+    };
     let total = cases.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let verdicts = futures_util::stream::iter(cases)
+    let done = AtomicUsize::new(0);
+    let report = |_| progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+
+    // The first request alone: a server that is not there is one message, not one per case.
+    let mut cases = cases.into_iter();
+    let mut verdicts = Vec::with_capacity(total);
+    if let Some(first) = cases.next() {
+        match send(&context.client, &context.base, &first).await {
+            Err(failure) if failure.unreachable => {
+                return Err(CheckError::Unreachable { url: context.base.clone(), why: failure.message });
+            }
+            answer => verdicts.push(judged(&context, first, answer)),
+        }
+        report(());
+    }
+    let rest = futures_util::stream::iter(cases)
         .map(|case| {
-            let (client, base, judge, done) = (&client, &base, &judge, &done);
+            let context = &context;
             async move {
-                let verdict = exchange(client, base, judge, case).await;
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress(n, total);
+                let answer = send(&context.client, &context.base, &case).await;
+                let verdict = judged(context, case, answer);
+                report(());
                 verdict
             }
         })
         .buffered(options.concurrency.max(1))
         .collect::<Vec<_>>()
         .await;
-    Ok(verdicts)
+    verdicts.extend(rest);
+    if options.stateful {
+        verdicts.extend(lifecycle::run_all(&context, &plan_options, options.concurrency).await?);
+    }
+    for (operation, finding) in planned.notes {
+        verdicts.push(Verdict {
+            operation: Some(api.operations[operation].label.to_string()),
+            case: Some("document".into()),
+            findings: vec![finding],
+            kind: Kind::Document,
+            ..Verdict::default()
+        });
+    }
+    for verdict in &mut verdicts {
+        verdict.apply(&options.rules);
+        secrets.verdict(verdict);
+    }
+    Ok(Outcome { verdicts, variables: context.reproducer.variables(), note: None })
 }
 
-async fn exchange(client: &reqwest::Client, base: &str, judge: &Judge, case: Case) -> Verdict {
-    let op = &judge.api().operations[case.operation];
+/// The verdict on one case's answer (or on its having none).
+fn judged(context: &Context<'_>, case: Case, answer: Result<Answer, super::send::Failure>) -> Verdict {
+    let op = &context.judge.api().operations[case.operation];
     let mut verdict = Verdict {
-        source: String::new(),
         name: case.description.clone(),
         method: case.method.to_string(),
         path: case.target(),
-        status: 0,
         operation: Some(op.label.to_string()),
         case: Some(case.description.clone()),
-        findings: Vec::new(),
-        curl: Some(curl(base, &case)),
-        path_check: case.expect == Expect::MethodNotAllowed,
+        curl: Some(context.reproducer.curl(&case)),
+        ..Verdict::default()
     };
-    if verdict.path_check {
+    if case.expect == Expect::MethodNotAllowed {
+        verdict.kind = Kind::PathCheck;
         verdict.operation = Some(format!("{} (any method)", op.path));
     }
-    let mut request = client.request(case.method.clone(), case.url(base));
-    let mut headers = HeaderMap::new();
-    for (k, v) in &case.headers {
-        if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
-            headers.append(k, v);
+    match answer {
+        Ok(answer) => {
+            verdict.status = answer.status;
+            verdict.findings = judge_case(&context.judge, &case, &answer.headers, &answer);
+        }
+        Err(failure) => {
+            verdict.findings.push(Finding::new(Rule::Answered, "transport", format!("no answer: {}", failure.message)))
         }
     }
-    if let Some((content_type, body)) = &case.body {
-        if let Ok(v) = HeaderValue::from_str(content_type) {
-            headers.insert(http::header::CONTENT_TYPE, v);
-        }
-        request = request.body(body.clone());
-    }
-    let answer = async {
-        let response = request.headers(headers).send().await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        Ok::<_, reqwest::Error>((status, headers, body))
-    };
-    let (status, headers, body) = match answer.await {
-        Ok(answer) => answer,
-        Err(e) => {
-            let why = if e.is_timeout() { "timed out".to_string() } else { describe(&e) };
-            verdict.findings.push(Finding::new(Rule::Answered, "transport", format!("no answer: {why}")));
-            return verdict;
-        }
-    };
-    verdict.status = status;
-    verdict.findings = judge_case(judge, &case, status, &headers, &body);
     verdict
 }
 
-/// reqwest's top-level message hides the cause ("error sending request"); show it.
-fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
-}
-
-fn judge_case(judge: &Judge, case: &Case, status: u16, headers: &HeaderMap, body: &[u8]) -> Vec<Finding> {
+fn judge_case(judge: &Judge, case: &Case, headers: &HeaderMap, answer: &Answer) -> Vec<Finding> {
     let op = &judge.api().operations[case.operation];
+    let (status, body) = (answer.status, answer.body.as_ref());
     let success = (200..300).contains(&status);
     match case.expect {
+        // A made-up id rightly finds nothing.
+        Expect::Documented if op.path.contains('{') => {
+            judge.refusal(op, &case.method, Refusal::Missing, status, headers, body)
+        }
         Expect::Documented => judge.response(op, &case.method, status, headers, body),
         Expect::Refused => {
-            let mut findings = judge.response(op, &case.method, status, headers, body);
+            let mut findings = judge.refusal(op, &case.method, Refusal::Credentials, status, headers, body);
             if success {
                 findings.push(Finding::new(
                     Rule::AuthEnforced,
@@ -167,7 +246,7 @@ fn judge_case(judge: &Judge, case: &Case, status: u16, headers: &HeaderMap, body
             findings
         }
         Expect::Rejected => {
-            let mut findings = judge.response(op, &case.method, status, headers, body);
+            let mut findings = judge.refusal(op, &case.method, Refusal::Invalid, status, headers, body);
             if success || (300..400).contains(&status) {
                 findings.push(Finding::new(
                     Rule::InvalidRequestRejected,

@@ -7,43 +7,26 @@ use std::time::Duration;
 
 use specmock::app::{self, ProxyConfig, ServeConfig};
 use specmock::check::proxy::ProxyOptions;
-use specmock::check::{self, ReportTarget, Verdict};
 use specmock::mock::MockOptions;
 use specmock::server::{Limits, shutdown_signal};
 use specmock::store::StoreOptions;
 use specmock::{Error, mounts};
 
-use super::{CheckArgs, Cli, Command, ProxyArgs, ServeArgs, ValidateArgs};
-
-/// Writes a line to stderr, ignoring a closed pipe: a server whose banner went to
-/// `| head -1` must keep serving, not panic.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
-/// Writes a line to stdout, ignoring a closed pipe (`specmock routes x | head`).
-macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
+use super::{Cli, Command, ProxyArgs, ServeArgs};
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Routes { spec } => routes(&spec),
         Command::Serve(args) => serve(args),
-        Command::Validate(args) => validate(args),
-        Command::Check(args) => check(args),
+        Command::Validate(args) => super::verdicts::validate(args),
+        Command::Check(args) => super::verdicts::check(args),
+        Command::Lint(args) => super::verdicts::lint(args),
         Command::Proxy(args) => proxy(args),
     }
 }
 
 /// What a document got away with, said before anything else is printed.
-fn warn_about(api: &specmock::spec::Api) {
+pub(super) fn warn_about(api: &specmock::spec::Api) {
     api.warnings.iter().for_each(|w| say!("warning: {w}"));
 }
 
@@ -59,7 +42,7 @@ fn routes(spec: &str) -> Result<ExitCode, Error> {
             op.status_labels().join(" ")
         );
     }
-    out!("{} operations ({}, {})", api.operations.len(), api.source, api.version_name());
+    out!("{} ({}, {})", specmock::check::count(api.operations.len(), "operation"), api.source, api.version_name());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -79,6 +62,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
             tokens: None,
             admin_token: args.admin_token,
             tag_operations: !args.quiet,
+            validate_responses: args.validate_responses,
         },
         tokens_file: args.tokens,
         store: stateful.then(|| StoreOptions {
@@ -100,6 +84,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         for line in app::banner(&mock, args.state.as_deref()) {
             say!("{line}");
         }
+        warn_of_broken_examples(mock.mounts().iter().map(|m| m.api.source.clone()).collect());
         running.until(shutdown_signal()).await?;
         say!("specmock stopped");
         Ok(ExitCode::SUCCESS)
@@ -132,72 +117,22 @@ fn proxy(args: ProxyArgs) -> Result<ExitCode, Error> {
     })
 }
 
-fn validate(args: ValidateArgs) -> Result<ExitCode, Error> {
-    let (_, api) = mounts::load(&args.spec)?;
-    warn_about(&api);
-    let exchanges = check::load_all(&args.fixtures).map_err(|e| Error::Usage(e.to_string()))?;
-    let judge = check::Judge::new(Arc::new(api))?;
-    let verdicts: Vec<Verdict> = exchanges.iter().map(|e| judge.exchange(e)).collect();
-    print!("{}", check::human(&verdicts, !args.quiet));
-    verdict_exit(&verdicts, write_reports(&args.reports, "specmock validate", &verdicts))
-}
-
-fn check(args: CheckArgs) -> Result<ExitCode, Error> {
-    let (_, api) = mounts::load(&args.spec)?;
-    warn_about(&api);
-    let options = check::CheckOptions {
-        base_url: args.base_url,
-        auth: args.auth,
-        headers: args.headers,
-        operations: args.operations,
-        tags: args.tags,
-        max_requests: args.max_requests,
-        seed: args.seed,
-        concurrency: args.concurrency,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-    };
-    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} requests {wide_bar} {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
+/// One warning line per example that breaks its schema, from a thread of its own: the
+/// documents are read again and their examples' schemas compiled, which should not delay
+/// the first request.
+fn warn_of_broken_examples(sources: Vec<String>) {
+    std::thread::spawn(move || {
+        for source in sources {
+            for issue in specmock::lint::broken_examples(&source) {
+                say!("warning: {}#{}: {}", issue.file, issue.pointer, issue.message);
+            }
+        }
     });
-    let progress = |done: usize, total: usize| {
-        if let Some(bar) = &bar {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        }
-    };
-    let api = Arc::new(api);
-    let result = app::runtime(None)?.block_on(check::run(api, &options, &progress));
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    let verdicts = result?;
-    print!("{}", check::human(&verdicts, false));
-    verdict_exit(&verdicts, write_reports(&args.reports, "specmock check", &verdicts))
-}
-
-fn write_reports(reports: &[ReportTarget], suite: &str, verdicts: &[Verdict]) -> Result<(), Error> {
-    for report in reports {
-        match report.write(suite, verdicts) {
-            Ok(path) => say!("report written to {}", path.display()),
-            Err(e) => return Err(Error::Usage(format!("cannot write the report: {e}"))),
-        }
-    }
-    Ok(())
-}
-
-fn verdict_exit(verdicts: &[Verdict], reports: Result<(), Error>) -> Result<ExitCode, Error> {
-    reports?;
-    Ok(if verdicts.iter().all(Verdict::passed) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Runs a server to completion on a runtime of `workers` threads; work that ignores the
 /// grace period (a blocking task) is not waited for.
-fn in_runtime(
+pub(super) fn in_runtime(
     workers: Option<usize>,
     work: impl std::future::Future<Output = Result<ExitCode, Error>>,
 ) -> Result<ExitCode, Error> {

@@ -1,6 +1,24 @@
 //! The command line: what each subcommand takes (clap), and how it runs (`commands.rs`).
 
+/// Writes a line to stderr, ignoring a closed pipe: a server whose banner went to
+/// `| head -1` must keep serving, not panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes a line to stdout, ignoring a closed pipe (`specmock routes x | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod commands;
+mod verdicts;
 
 use std::path::PathBuf;
 
@@ -33,6 +51,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Forward traffic to a real server and judge every request and response on the way.
     Proxy(ProxyArgs),
+    /// Check a document against itself: examples against their schemas, $refs, documented
+    /// statuses (2xx, 401, 4xx), path parameters, operationIds.
+    Lint(LintArgs),
     /// Print every operation of a document: method, path, operationId, documented statuses.
     Routes {
         /// A Swagger 2.0 or OpenAPI 3.0/3.1/3.2 file or http(s) URL (YAML or JSON), or a built-in name.
@@ -97,6 +118,10 @@ pub struct ServeArgs {
     /// Seconds an Idempotency-Key is remembered.
     #[arg(long, default_value_t = 86_400, value_name = "SECS")]
     pub idempotency_ttl: u64,
+    /// Check every answer against its documented schema before sending it; answer 500
+    /// (problem+json listing the violations) instead of an answer that breaks the document.
+    #[arg(long)]
+    pub validate_responses: bool,
     /// Do not log a line per request.
     #[arg(long, short)]
     pub quiet: bool,
@@ -110,12 +135,48 @@ pub struct ValidateArgs {
     /// Fixture files (our JSON/YAML format, see README) or HAR files; directories are searched.
     #[arg(required = true, value_name = "FIXTURE")]
     pub fixtures: Vec<PathBuf>,
-    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    /// Also write a report: json=FILE or junit=FILE, '-' for standard output (repeatable).
     #[arg(long = "report", value_name = "KIND=FILE")]
     pub reports: Vec<ReportTarget>,
-    /// Print only the exchanges that fail.
+    /// Print only the exchanges that fail or warn.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Which rules count, and how much (check and validate).
+#[derive(clap::Args)]
+pub struct RuleArgs {
+    /// Only these rules, e.g. --checks body-schema,status-documented (repeatable).
+    #[arg(long = "checks", value_name = "RULE,...")]
+    pub checks: Vec<String>,
+    /// Leave out these rules, e.g. --exclude-checks error-documented (repeatable).
+    #[arg(long = "exclude-checks", value_name = "RULE,...")]
+    pub exclude_checks: Vec<String>,
+    /// Warnings (gaps in the document) fail the run too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl RuleArgs {
+    pub fn filter(&self) -> Result<specmock::check::RuleFilter, specmock::Error> {
+        specmock::check::RuleFilter::new(&self.checks, &self.exclude_checks, self.strict)
+            .map_err(specmock::Error::Usage)
+    }
+}
+
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// An OpenAPI file (YAML or JSON), an http(s) URL, or a built-in name.
+    #[arg(value_name = "DOC")]
+    pub spec: String,
+    /// Also write a report: json=FILE or junit=FILE, '-' for standard output (repeatable).
+    #[arg(long = "report", value_name = "KIND=FILE")]
+    pub reports: Vec<ReportTarget>,
+    /// Warnings (missing 401s, 4xxs, 2xxs) fail too.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(clap::Args)]
@@ -150,9 +211,14 @@ pub struct CheckArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub timeout: u64,
-    /// Also write a report: json=FILE or junit=FILE (repeatable).
+    /// Also write a report: json=FILE or junit=FILE, '-' for standard output (repeatable).
     #[arg(long = "report", value_name = "KIND=FILE")]
     pub reports: Vec<ReportTarget>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Skip the lifecycle checks (create → read → update → list → delete of each resource).
+    #[arg(long)]
+    pub no_stateful: bool,
 }
 
 #[derive(clap::Args)]

@@ -5,6 +5,7 @@
 //! valid (422 in the vendor's style), and only then — which documented answer to give.
 
 mod admin;
+mod conform;
 mod negotiate;
 mod prefer;
 
@@ -43,6 +44,9 @@ pub struct MockOptions {
     pub admin_token: Option<String>,
     /// Tag each answer with its operation, for the access log (off when nothing logs).
     pub tag_operations: bool,
+    /// Judge every answer before sending it; one that breaks the document becomes a 500
+    /// (`--validate-responses`).
+    pub validate_responses: bool,
 }
 
 impl Default for MockOptions {
@@ -55,6 +59,7 @@ impl Default for MockOptions {
             tokens: None,
             admin_token: None,
             tag_operations: true,
+            validate_responses: false,
         }
     }
 }
@@ -144,6 +149,9 @@ impl Mock {
         let api = &self.mounts[route.mount].api;
         let op = &api.operations[operation];
         let mut response = self.operation(route.mount, operation, request, &params).await;
+        if self.options.validate_responses {
+            response = conform::conforming(api, op, method, response);
+        }
         if self.options.tag_operations {
             response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
         }

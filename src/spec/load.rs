@@ -134,6 +134,11 @@ impl Sources {
         &self.files[0].name
     }
 
+    /// How many files are loaded: the root document and every file it references.
+    pub fn count(&self) -> usize {
+        self.files.len()
+    }
+
     pub fn name(&self, src: usize) -> &str {
         &self.files[src].name
     }

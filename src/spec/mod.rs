@@ -25,6 +25,13 @@ pub use model::*;
 pub use schemas::{SchemaId, Schemas};
 pub use template::{map_variables, template_params};
 
+// For `lint`, which reads a document as written (it may not compile) and compiles the
+// schemas of its examples on its own.
+pub(crate) use compile::detect_version;
+pub(crate) use load::{Loc, Sources};
+pub(crate) use schemas::SchemaBuilder;
+pub(crate) use swagger2::convert as convert_swagger2;
+
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.
 pub fn load_file(path: &Path) -> Result<Api, SpecError> {

@@ -36,6 +36,8 @@ pub struct Api {
     /// called under a base path it does not know.
     pub base_path_unnamed: bool,
     pub security_schemes: Vec<SecurityScheme>,
+    /// Names of the document's `webhooks` (requests the API sends; nothing to serve or check).
+    pub webhooks: Vec<String>,
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<ErrorTemplate>>,
     pub schemas: Schemas,
@@ -141,6 +143,8 @@ pub struct Param {
     pub content_type: Option<String>,
     /// The parameter's example, if documented (used to build requests).
     pub example: Option<Value>,
+    /// Where the example is written, as `file: #/pointer`.
+    pub example_origin: Option<String>,
 }
 
 #[derive(Debug)]
@@ -192,6 +196,8 @@ pub struct Example {
     pub value: Value,
     /// The body as sent: serialized once at compile time.
     pub bytes: Bytes,
+    /// Where the value is written, as `file: #/pointer` (for messages about a broken example).
+    pub origin: String,
 }
 
 /// A documented response key.
@@ -239,6 +245,20 @@ pub struct Response {
     pub headers: Vec<HeaderDef>,
     pub content: Vec<MediaType>,
     pub pointer: String,
+    /// OpenAPI `links`: operations this answer leads to (`check` follows them).
+    pub links: Vec<Link>,
+}
+
+/// A response's `link`: another operation, and where its parameters come from.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub name: String,
+    pub operation_id: Option<String>,
+    /// `operationRef`, as written (`#/paths/~1users~1{id}/get`).
+    pub operation_ref: Option<String>,
+    /// (parameter name, `path.`-qualified or not; a runtime expression such as
+    /// `$response.body#/id`, or a constant)
+    pub parameters: Vec<(String, Value)>,
 }
 
 impl Response {

@@ -175,11 +175,22 @@ impl<'s> SchemaBuilder<'s> {
         // A worklist rather than recursion: a long chain of $refs cannot overflow the stack.
         while let Some((id, loc)) = self.pending.pop() {
             let sources = self.sources;
-            let value = sources.get(&loc).ok_or_else(|| sources.error(&loc, "nothing at this location"))?;
-            let side = self.entries[id.0 as usize].side;
-            let version = self.version;
-            let converted = Converter { version, side, linker: self }.convert(value, &loc)?;
-            self.defs[id.0 as usize] = Some(converted);
+            let converted = match sources.get(&loc) {
+                Some(value) => {
+                    let (side, version) = (self.entries[id.0 as usize].side, self.version);
+                    Converter { version, side, linker: self }.convert(value, &loc)
+                }
+                None => Err(sources.error(&loc, "nothing at this location")),
+            };
+            match converted {
+                Ok(converted) => self.defs[id.0 as usize] = Some(converted),
+                Err(e) => {
+                    // What is left belongs to the failed schema; a caller that goes on
+                    // (lint) must not meet it under the next one.
+                    self.pending.clear();
+                    return Err(e);
+                }
+            }
         }
         // A schema that is only a `$ref` shares the target's validator: vendor documents
         // point hundreds of media types at the same few components.

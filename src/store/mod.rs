@@ -17,6 +17,7 @@ mod journal;
 mod paging;
 mod render;
 mod seed;
+mod shape;
 mod state;
 mod writes;
 
@@ -32,6 +33,7 @@ use crate::route::Mount;
 
 pub use infer::{Action, HintError};
 pub use journal::{Data, StateError};
+pub use shape::{ItemOperation, ResourceShape, resources};
 
 use facts::{Facts, OpFacts};
 use idempotency::{Begin, Remembered};

@@ -13,7 +13,7 @@ mod response;
 use serde::Serialize;
 
 pub use body::{MediaMatch, match_media, parse_content_type};
-pub use coerce::{Types, deref, types};
+pub use coerce::{Types, deref, scalar, types};
 pub use params::cookies;
 pub use request::{CheckedRequest, RequestInput, Unsupported, check_request, governed_by_http};
 pub use response::{ResponseInput, check_response};

@@ -64,6 +64,7 @@ impl Compiler<'_> {
                 headers,
                 content: self.content(r.get("content"), &rloc.child("content"), Side::Response)?,
                 pointer: self.sources.original(&rloc).ptr,
+                links: self.links(&rloc.child("links")),
             });
         }
         out.sort_by_key(|r| r.status);
@@ -108,42 +109,68 @@ impl Compiler<'_> {
         Ok(out)
     }
 
+    /// A response's `links`; one that cannot be read is left out (it only guides `check`).
+    fn links(&self, loc: &Loc) -> Vec<Link> {
+        let Some(Value::Object(map)) = self.sources.get(loc) else { return Vec::new() };
+        let mut out = Vec::new();
+        for name in map.keys().filter(|k| !k.starts_with("x-")) {
+            let Ok((_, link)) = self.sources.resolve(loc.child(name)) else { continue };
+            let text = |k: &str| link.get(k).and_then(Value::as_str).map(str::to_string);
+            let parameters = match link.get("parameters") {
+                Some(Value::Object(p)) => p.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                _ => Vec::new(),
+            };
+            out.push(Link {
+                name: name.clone(),
+                operation_id: text("operationId"),
+                operation_ref: text("operationRef"),
+                parameters,
+            });
+        }
+        out
+    }
+
     /// `example`, then `examples`, then the schema's own `example`/`examples`.
     fn examples(&self, media: &Value, loc: &Loc, media_name: &str) -> Result<Vec<Example>, SpecError> {
         let mut out = Vec::new();
         if let Some(value) = media.get("example") {
-            out.push(example("default", value.clone(), media_name));
+            out.push(example("default", value.clone(), media_name, self.origin(&loc.child("example"))));
         }
         if let Some(Value::Object(named)) = media.get("examples") {
             for key in named.keys() {
-                let (_, ex) = self.sources.resolve(loc.child("examples").child(key))?;
+                let (at, ex) = self.sources.resolve(loc.child("examples").child(key))?;
                 // externalValue points outside the document; it has no value we can serve.
                 if let Some(value) = ex.get("value") {
-                    out.push(example(key, value.clone(), media_name));
+                    out.push(example(key, value.clone(), media_name, self.origin(&at.child("value"))));
                 }
             }
         }
         if out.is_empty()
             && media.get("schema").is_some()
-            && let Ok((_, schema)) = self.sources.resolve(loc.child("schema"))
+            && let Ok((at, schema)) = self.sources.resolve(loc.child("schema"))
         {
-            let own = schema
-                .get("example")
-                .or_else(|| schema.get("examples").and_then(Value::as_array).and_then(|a| a.first()));
-            if let Some(value) = own {
-                out.push(example("schema", value.clone(), media_name));
+            let own = match schema.get("example") {
+                Some(value) => Some((value, at.child("example"))),
+                None => schema
+                    .get("examples")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first())
+                    .map(|v| (v, at.child("examples").child("0"))),
+            };
+            if let Some((value, at)) = own {
+                out.push(example("schema", value.clone(), media_name, self.origin(&at)));
             }
         }
         Ok(out)
     }
 }
 
-fn example(name: &str, value: Value, media: &str) -> Example {
+fn example(name: &str, value: Value, media: &str, origin: String) -> Example {
     let bytes = match (&value, media.starts_with("text/") && !is_json_media(media)) {
         (Value::String(s), true) => Bytes::from(s.clone()),
         _ => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
     };
-    Example { name: name.to_string(), value, bytes }
+    Example { name: name.to_string(), value, bytes, origin }
 }
 
 fn parse_status(key: &str) -> Option<StatusKey> {

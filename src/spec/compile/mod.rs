@@ -5,6 +5,8 @@ mod params;
 mod schemes;
 mod version;
 
+pub(crate) use version::detect as detect_version;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -81,6 +83,11 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         base_paths: base_paths(root),
         base_path_unnamed: root.get("servers").and_then(Value::as_array).is_none_or(|s| s.is_empty()),
         security_schemes: c.security_schemes,
+        webhooks: root
+            .get("webhooks")
+            .and_then(Value::as_object)
+            .map(|w| w.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
+            .unwrap_or_default(),
         error_template,
         schemas,
         warnings: sources.take_warnings(),
@@ -152,6 +159,7 @@ impl<'s> Compiler<'s> {
                     schema: None,
                     content_type: None,
                     example: None,
+                    example_origin: None,
                 });
             }
         }

@@ -69,9 +69,12 @@ impl Compiler<'_> {
         if location == ParamIn::Query && p.get("allowEmptyValue").and_then(Value::as_bool) == Some(true) {
             schema = schema.map(|id| self.schemas.widen(id, json!({"const": ""})));
         }
-        let example = match p.get("example") {
-            Some(value) => Some(value.clone()),
-            None => self.first_example_value(p.get("examples"), &loc.child("examples"))?,
+        let (example, example_origin) = match p.get("example") {
+            Some(value) => (Some(value.clone()), Some(self.origin(&loc.child("example")))),
+            None => match self.first_example(p.get("examples"), &loc.child("examples"))? {
+                Some((value, at)) => (Some(value), Some(self.origin(&at))),
+                None => (None, None),
+            },
         };
         Ok(Param {
             required: location == ParamIn::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -82,18 +85,30 @@ impl Compiler<'_> {
             schema,
             content_type,
             example,
+            example_origin,
         })
     }
 
     /// The value of the first entry of an `examples` map (following `$ref`s), if any.
     pub(super) fn first_example_value(&self, examples: Option<&Value>, loc: &Loc) -> Result<Option<Value>, SpecError> {
+        Ok(self.first_example(examples, loc)?.map(|(value, _)| value))
+    }
+
+    /// The first entry's value of an `examples` map, and where that value is written.
+    fn first_example(&self, examples: Option<&Value>, loc: &Loc) -> Result<Option<(Value, Loc)>, SpecError> {
         let Some(Value::Object(examples)) = examples else { return Ok(None) };
         for key in examples.keys() {
-            let (_, ex) = self.sources.resolve(loc.child(key))?;
+            let (at, ex) = self.sources.resolve(loc.child(key))?;
             if let Some(value) = ex.get("value") {
-                return Ok(Some(value.clone()));
+                return Ok(Some((value.clone(), at.child("value"))));
             }
         }
         Ok(None)
+    }
+
+    /// `file: #/pointer` of a place, as the user wrote it (a Swagger 2.0 file's own pointer).
+    pub(super) fn origin(&self, at: &Loc) -> String {
+        let original = self.sources.original(at);
+        format!("{}: #{}", self.sources.name(original.src), original.ptr)
     }
 }

@@ -1,0 +1,396 @@
+//! Stateful checks: for each resource the sandbox would infer (create, read, update, list,
+//! delete), walk one item through its life — create it, read it back, change it, find it
+//! in the list, delete it, see it gone — judging every answer by the usual rules and by the
+//! lifecycle rules. Every step's verdict carries the chain of `curl` commands that led to it.
+//!
+//! A server that answers a read of an id nobody created with 2xx keeps no state (a
+//! stateless mock): its lifecycle is skipped, saying so, rather than failed.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use super::build::{Builder, Fixed, encode_segment};
+use super::compare::{self, Located};
+use super::judge::Refusal;
+use super::lifecycle_requests::{self as requests, camel, is_page_size, scalar, sent_json};
+use super::links;
+use super::plan::{Case, PlanOptions, seed_for, selected};
+use super::rules::Rule;
+use super::runner::{CheckError, Context};
+use super::send::{Answer, send};
+use super::verdict::{Finding, Verdict};
+use crate::spec::{Api, ParamIn, StatusKey};
+use crate::store::{ItemOperation, ResourceShape};
+
+/// Stands for the created item's id in the `curl` chain (`$ID`).
+const MARKER: &str = "SPECMOCK_LIFECYCLE_ID";
+
+/// Every lifecycle of the document whose create and read are selected.
+pub async fn run_all(
+    context: &Context<'_>,
+    options: &PlanOptions<'_>,
+    concurrency: usize,
+) -> Result<Vec<Verdict>, CheckError> {
+    let api = Arc::clone(context.judge.api());
+    let chosen = selected(&api, options);
+    let mut shapes: Vec<(ResourceShape, Option<String>)> =
+        crate::store::resources(&api)?.into_iter().map(|s| (s, None)).collect();
+    // Links declare what inference may miss; where inference found the same create's read, it stays.
+    for linked in links::shapes(&api) {
+        let known = shapes.iter().any(|(s, _)| s.create == linked.shape.create && s.read.is_some());
+        if !known {
+            shapes.push((linked.shape, Some(linked.id_pointer)));
+        }
+    }
+    let walks: Vec<Walk<'_, '_>> = shapes
+        .iter()
+        .enumerate()
+        .filter(|(_, (s, _))| s.create.is_some_and(|c| chosen.contains(&c)))
+        .filter(|(_, (s, _))| s.read.as_ref().is_some_and(|r| chosen.contains(&r.operation)))
+        .map(|(n, (shape, id_pointer))| {
+            let mut walk = Walk::new(context, &api, shape, &chosen, seed_for(options.seed, n) ^ 0x5eed);
+            walk.id_pointer = id_pointer.clone();
+            walk
+        })
+        .collect();
+    let verdicts = futures_util::stream::iter(walks).map(Walk::run).buffered(concurrency.max(1)).collect::<Vec<_>>();
+    Ok(verdicts.await.into_iter().flatten().collect())
+}
+
+/// One item's way through its resource's operations.
+struct Walk<'c, 'a> {
+    context: &'c Context<'a>,
+    api: &'c Api,
+    shape: &'c ResourceShape,
+    chosen: &'c [usize],
+    builder: Builder<'c>,
+    seed: u64,
+    /// Property names an item's id may go by, most likely first.
+    id_properties: Vec<String>,
+    /// Where a link says the create's answer holds the id.
+    id_pointer: Option<String>,
+    /// The parents' path parameters, the same for every step.
+    parents: Fixed,
+    id: String,
+    chain: Vec<String>,
+    verdicts: Vec<Verdict>,
+}
+
+impl<'c, 'a> Walk<'c, 'a> {
+    fn new(context: &'c Context<'a>, api: &'c Api, shape: &'c ResourceShape, chosen: &'c [usize], seed: u64) -> Self {
+        let mut id_properties = vec![shape.id_property.clone()];
+        if let Some(read) = &shape.read {
+            id_properties.push(read.id.1.clone());
+            id_properties.push(camel(&read.id.1));
+        }
+        id_properties.push("id".into());
+        id_properties.dedup();
+        let mut builder = Builder::new(api, context.credentials);
+        builder.generated_bodies = true;
+        Walk {
+            context,
+            api,
+            shape,
+            chosen,
+            builder,
+            seed,
+            id_properties,
+            id_pointer: None,
+            parents: Fixed::default(),
+            id: String::new(),
+            chain: Vec::new(),
+            verdicts: Vec::new(),
+        }
+    }
+
+    async fn run(mut self) -> Vec<Verdict> {
+        if let Err(reason) = self.walk().await {
+            let create = self.shape.create.map(|c| self.api.operations[c].label.to_string());
+            self.verdicts.push(Verdict {
+                name: format!("lifecycle of {}", self.shape.key),
+                operation: create,
+                case: Some(format!("lifecycle of {}", self.shape.key)),
+                skipped: Some(reason),
+                ..Verdict::default()
+            });
+        }
+        self.verdicts
+    }
+
+    /// The steps in order; `Err` says why the rest was not walked.
+    async fn walk(&mut self) -> Result<(), String> {
+        let (Some(create), Some(read)) = (self.shape.create, self.shape.read.clone()) else { return Ok(()) };
+        for operation in [create, read.operation] {
+            let op = &self.api.operations[operation];
+            let success =
+                op.responses.iter().any(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2)));
+            if !success {
+                return Err(format!("{} documents no success answer to follow", op.label));
+            }
+        }
+        self.probe(&read).await?;
+
+        let case = self.build(create, 0, &Fixed::default())?;
+        let sent = sent_json(&case);
+        let answer = self.step("create", &case, None).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(format!("the create answered {}, so there is nothing to follow", answer.status));
+        }
+        let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        let located = body.as_ref().and_then(|b| match &self.id_pointer {
+            Some(pointer) => compare::locate_at(b, pointer),
+            None => compare::locate(b, &self.id_properties),
+        });
+        let Some(created) = located else {
+            return Err(format!(
+                "the create's answer shows no id ({}) to read the item back with",
+                self.id_properties.join(", ")
+            ));
+        };
+        self.id = created.id.clone();
+        self.capture_id(&created);
+        self.mismatches(Rule::ReadMatchesWrite, "the create's answer", sent.as_ref(), Some(&created));
+        self.parents.params =
+            case.path_values.iter().map(|(name, value)| (ParamIn::Path, name.clone(), value.clone())).collect();
+
+        let created_item = Value::Object(created.item.clone());
+        let (status, item) = self.read(&read, "read after create").await?;
+        if status == 404 || status == 410 {
+            self.fail(Rule::CreatedReadable, format!("the created item '{}' cannot be read: {status}", self.id));
+            return Ok(());
+        }
+        self.mismatches(Rule::ReadMatchesWrite, "the read", sent.as_ref(), item.as_ref());
+        let known = item.unwrap_or(created_item);
+
+        if let Some(update) = self.shape.update.clone().filter(|u| self.chosen.contains(&u.operation)) {
+            self.update(&update, &read).await?;
+        }
+        if let Some(list) = self.shape.list.filter(|l| self.chosen.contains(l)) {
+            self.list(list, Some(&known)).await?;
+        }
+        if let Some(delete) = self.shape.delete.clone().filter(|d| self.chosen.contains(&d.operation)) {
+            self.delete(&delete, &read).await?;
+        }
+        Ok(())
+    }
+
+    /// A read of an id nobody created: 2xx means the server keeps no state to check.
+    async fn probe(&mut self, read: &ItemOperation) -> Result<(), String> {
+        let mut fixed = Fixed::default();
+        let declared =
+            self.api.operations[read.operation].params.iter().any(|p| p.location == read.id.0 && p.name == read.id.1);
+        if !declared {
+            fixed.params.push((read.id.0, read.id.1.clone(), format!("specmock-{:016x}", self.seed)));
+        }
+        let case = self.build(read.operation, 1, &fixed)?;
+        if !self.context.spend() {
+            return Err("--max-requests was reached first".into());
+        }
+        let answer = send(&self.context.client, &self.context.base, &case).await.map_err(|f| f.message)?;
+        if (200..300).contains(&answer.status) {
+            return Err(format!(
+                "{} {} answered {} for an id nobody created: the server keeps no state to check \
+                 (a stateless mock?)",
+                case.method, self.api.operations[read.operation].path, answer.status
+            ));
+        }
+        Ok(())
+    }
+
+    async fn update(&mut self, update: &ItemOperation, read: &ItemOperation) -> Result<(), String> {
+        let case = self.build(update.operation, 2, &self.with_id(update))?;
+        let sent = sent_json(&case);
+        let answer = self.step("update", &case, None).await?;
+        if !(200..300).contains(&answer.status) {
+            return Ok(());
+        }
+        let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        let echoed = body.as_ref().and_then(|b| compare::locate(b, &self.id_properties));
+        self.mismatches(Rule::ReadMatchesWrite, "the update's answer", sent.as_ref(), echoed.as_ref());
+        let (status, item) = self.read(read, "read after update").await?;
+        if status == 404 || status == 410 {
+            self.fail(Rule::UpdateVisible, format!("after the update the item '{}' cannot be read: {status}", self.id));
+            return Err("the item is gone".into());
+        }
+        self.mismatches(Rule::UpdateVisible, "the read after the update", sent.as_ref(), item.as_ref());
+        Ok(())
+    }
+
+    async fn list(&mut self, list: usize, created: Option<&Value>) -> Result<(), String> {
+        // A required query parameter is a filter: the created item's own value passes it.
+        let mut fixed = self.parents.clone();
+        let mut unmatched = false;
+        for param in self.api.operations[list].params.iter().filter(|p| p.required && p.location == ParamIn::Query) {
+            match created.and_then(|c| c.get(&param.name)).and_then(scalar) {
+                Some(value) => fixed.params.push((ParamIn::Query, param.name.clone(), value)),
+                None => unmatched |= !is_page_size(&param.name),
+            }
+        }
+        let mut case = self.build(list, 3, &fixed)?;
+        let page = requests::minimal_list(self.api, list, &mut case);
+        let answer = self.step("list after create", &case, None).await?;
+        if !(200..300).contains(&answer.status) {
+            return Ok(());
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(&answer.body) else { return Ok(()) };
+        // Found; or filtered by a value the item may not have: no evidence either way.
+        if compare::contains(&body, &self.id_properties, &self.id) || unmatched {
+            return Ok(());
+        }
+        // A full page may have pushed the new item to a later one: that is no evidence.
+        if compare::longest_list(&body) >= page.unwrap_or(10) {
+            return Ok(());
+        }
+        let shown = compare::longest_list(&body);
+        self.fail(
+            Rule::ListedAfterCreate,
+            format!("the list ({shown} item{}) does not contain the created item '{}'", plural(shown), self.id),
+        );
+        Ok(())
+    }
+
+    async fn delete(&mut self, delete: &ItemOperation, read: &ItemOperation) -> Result<(), String> {
+        let case = self.build(delete.operation, 4, &self.with_id(delete))?;
+        let answer = self.step("delete", &case, None).await?;
+        if !(200..300).contains(&answer.status) {
+            return Ok(());
+        }
+        let case = self.build(read.operation, 5, &self.with_id(read))?;
+        let answer = self.step("read after delete", &case, Some(Refusal::Missing)).await?;
+        if (200..300).contains(&answer.status) {
+            self.fail(
+                Rule::DeletedNotReadable,
+                format!("the deleted item '{}' is still readable: {} instead of 404", self.id, answer.status),
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads the item; returns the status and the item, when the answer shows it.
+    async fn read(&mut self, read: &ItemOperation, label: &str) -> Result<(u16, Option<Value>), String> {
+        let case = self.build(read.operation, 5, &self.with_id(read))?;
+        let answer = self.step(label, &case, None).await?;
+        let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        let item =
+            body.as_ref().and_then(|b| compare::locate(b, &self.id_properties)).map(|l| Value::Object(l.item.clone()));
+        Ok((answer.status, item))
+    }
+
+    /// The parents' parameters and the item's id, where `op` takes it.
+    fn with_id(&self, op: &ItemOperation) -> Fixed {
+        let mut fixed = self.parents.clone();
+        fixed.params.retain(|(l, n, _)| !(*l == op.id.0 && *n == op.id.1));
+        fixed.params.push((op.id.0, op.id.1.clone(), self.id.clone()));
+        fixed
+    }
+
+    fn build(&mut self, operation: usize, step: u64, fixed: &Fixed) -> Result<Case, String> {
+        let seed = self.seed.wrapping_add(step);
+        self.builder.valid(operation, seed, fixed).ok_or_else(|| {
+            format!("no valid request for {} can be made from the document", self.api.operations[operation].label)
+        })
+    }
+
+    /// Sends one step and judges its answer by the usual rules; the verdict carries the chain.
+    async fn step(&mut self, label: &str, case: &Case, refusal: Option<Refusal>) -> Result<Answer, String> {
+        if !self.context.spend() {
+            return Err("--max-requests was reached first".into());
+        }
+        let op = &self.api.operations[case.operation];
+        if !self.id.is_empty() {
+            let mut shown = case.clone();
+            let marked = |v: &str| if v == self.id { MARKER.to_string() } else { v.to_string() };
+            let encoded = encode_segment(&self.id);
+            shown.path =
+                shown.path.split('/').map(|s| if s == encoded { MARKER } else { s }).collect::<Vec<_>>().join("/");
+            shown.headers = shown.headers.iter().map(|(k, v)| (k.clone(), marked(v))).collect();
+            shown.query = shown.query.iter().map(|(k, v)| (k.clone(), marked(v))).collect();
+            // `'…/'"$ID"` rather than `'…/'"$ID"''`: the id closes its quoted word.
+            let line = self.context.reproducer.curl(&shown);
+            let line = line.replace(&format!("{MARKER}'"), "'\"$ID\"").replace(MARKER, "'\"$ID\"'");
+            self.chain.push(line);
+        } else {
+            self.chain.push(self.context.reproducer.curl(case));
+        }
+        let mut verdict = Verdict {
+            name: format!("lifecycle: {label}"),
+            method: case.method.to_string(),
+            path: case.target(),
+            operation: Some(op.label.to_string()),
+            case: Some(format!("lifecycle of {}: {label}", self.shape.key)),
+            curl: Some(self.chain.join("\n")),
+            ..Verdict::default()
+        };
+        let answer = match send(&self.context.client, &self.context.base, case).await {
+            Ok(answer) => answer,
+            Err(failure) => {
+                let message = format!("no answer: {}", failure.message);
+                verdict.findings.push(Finding::new(Rule::Answered, "transport", message));
+                self.verdicts.push(verdict);
+                return Err(format!("the {label} got no answer"));
+            }
+        };
+        verdict.status = answer.status;
+        let judge = &self.context.judge;
+        verdict.findings = match refusal {
+            Some(r) => judge.refusal(op, &case.method, r, answer.status, &answer.headers, &answer.body),
+            None => judge.response(op, &case.method, answer.status, &answer.headers, &answer.body),
+        };
+        self.verdicts.push(verdict);
+        Ok(answer)
+    }
+
+    /// Rewrites the create's line to keep the id it answers: `ID=$(curl -s … | jq -r .id)`.
+    fn capture_id(&mut self, created: &Located<'_>) {
+        if let Some(line) = self.chain.last_mut() {
+            let quiet = line.replacen("curl -i ", "curl -s ", 1);
+            *line = format!("ID=$({quiet} | jq -r '{}')", created.jq());
+            if let Some(verdict) = self.verdicts.last_mut() {
+                verdict.curl = Some(self.chain.join("\n"));
+            }
+        }
+    }
+
+    /// Adds a finding to the last step's verdict.
+    fn fail(&mut self, rule: Rule, message: String) {
+        if let Some(verdict) = self.verdicts.last_mut() {
+            verdict.findings.push(Finding::new(rule, "lifecycle", message));
+        }
+    }
+
+    /// Findings for the values written that `what` answers differently.
+    fn mismatches<T: Shown>(&mut self, rule: Rule, what: &str, sent: Option<&Value>, got: Option<&T>) {
+        let (Some(sent), Some(got)) = (sent, got) else { return };
+        for (pointer, difference) in compare::differences(sent, &got.value()) {
+            let message = format!("{what} differs from what was written at {pointer}: {difference}");
+            let mut finding = Finding::new(rule, "lifecycle", message);
+            finding.violation.pointer = pointer;
+            if let Some(verdict) = self.verdicts.last_mut() {
+                verdict.findings.push(finding);
+            }
+        }
+    }
+}
+
+/// What a comparison reads: a located item or a value.
+trait Shown {
+    fn value(&self) -> Value;
+}
+
+impl Shown for Value {
+    fn value(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl Shown for Located<'_> {
+    fn value(&self) -> Value {
+        Value::Object(self.item.clone())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
