@@ -132,7 +132,8 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
         self.probe(&read).await?;
 
-        let case = self.build(create, 0, &Fixed::default())?;
+        let mut case = self.build(create, 0, &Fixed::default())?;
+        self.fresh_identifier(create, &mut case);
         let sent = sent_json(&case);
         let answer = self.step("create", &case, None).await?;
         if !(200..300).contains(&answer.status) {
@@ -342,6 +343,27 @@ impl<'c, 'a> Walk<'c, 'a> {
         Ok(answer)
     }
 
+    /// A create that names its item (a permission's `name`, a `code`) names a new one: the
+    /// documented example is likely taken already, by an earlier check or by the server's
+    /// own data. A suffix is added where the request schema still accepts the body.
+    fn fresh_identifier(&self, create: usize, case: &mut Case) {
+        let Some((content_type, bytes)) = &case.body else { return };
+        let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(bytes) else { return };
+        let Some(Value::String(named)) = body.get(&self.shape.id_property) else { return };
+        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let fresh = format!("{named}-{:x}", nonce % 0x10_0000);
+        body.insert(self.shape.id_property.clone(), Value::String(fresh));
+        let body = Value::Object(body);
+        let schema = self.api.operations[create].body.as_ref().and_then(|b| b.content.iter().find(|m| m.is_json()));
+        let accepted = schema
+            .and_then(|m| m.schema)
+            .is_some_and(|id| self.api.schemas.validator(id).is_ok_and(|v| v.is_valid(&body)));
+        if accepted && crate::spec::is_json_media(content_type) {
+            let content_type = content_type.clone();
+            case.body = Some((content_type, bytes::Bytes::from(serde_json::to_vec(&body).unwrap_or_default())));
+        }
+    }
+
     /// Rewrites the create's line to keep the id it answers: `ID=$(curl -s … | jq -r .id)`.
     fn capture_id(&mut self, created: &Located<'_>) {
         if let Some(line) = self.chain.last_mut() {
@@ -363,7 +385,14 @@ impl<'c, 'a> Walk<'c, 'a> {
     /// Findings for the values written that `what` answers differently.
     fn mismatches<T: Shown>(&mut self, rule: Rule, what: &str, sent: Option<&Value>, got: Option<&T>) {
         let (Some(sent), Some(got)) = (sent, got) else { return };
-        for (pointer, difference) in compare::differences(sent, &got.value()) {
+        // The id names the item; the path says which one, whatever a body carries.
+        let mut sent = sent.clone();
+        if let Value::Object(map) = &mut sent {
+            for id in &self.id_properties {
+                map.shift_remove(id);
+            }
+        }
+        for (pointer, difference) in compare::differences(&sent, &got.value()) {
             let message = format!("{what} differs from what was written at {pointer}: {difference}");
             let mut finding = Finding::new(rule, "lifecycle", message);
             finding.violation.pointer = pointer;

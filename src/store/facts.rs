@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::conform::Conform;
 use super::infer::{self, Action, Binding, Model};
 use super::render::Plan;
 use super::state::{IdRule, Shape};
@@ -29,6 +30,10 @@ pub(super) struct Facts {
     pub create: Writable,
     /// `organization`, for messages.
     pub noun: String,
+    /// How the resource's reads answer (else its create's): items are kept so that it validates.
+    pub read_plan: Option<Plan>,
+    /// How its list answers: its items must validate there too.
+    pub list_plan: Option<Plan>,
 }
 
 /// An operation's facts.
@@ -59,13 +64,17 @@ impl Facts {
             fields::properties(api, &item_schema).into_iter().map(|(n, _)| n.clone()).collect();
         let id_schema = fields::property(api, &item_schema, &id_field).cloned();
         let create_op = operation_of(api, model, r, Action::Create);
-        // The client names the item when the create body takes the identifier (a `code`).
-        let id_chosen = create_op.is_some_and(|op| {
-            let read_only =
-                id_schema.as_ref().is_some_and(|s| deref(&api.schemas, s).get("readOnly") == Some(&Value::Bool(true)));
-            !read_only && writes::requested(api, op, &properties).1.iter().any(|(n, _)| **n == id_field)
+        // What a create lets the client set: the identifier (a `code` it chooses), a time (an
+        // imported user's `created_at`) are then the client's, not the server's.
+        let settable: Vec<String> = create_op
+            .map(|op| writes::requested(api, op, &properties).1.into_iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
+        let id_read_only =
+            id_schema.as_ref().is_some_and(|s| deref(&api.schemas, s).get("readOnly") == Some(&Value::Bool(true)));
+        let id_chosen = !id_read_only && settable.contains(&id_field);
+        let owned = fields::owned(api, &item_schema, &id_field, |name| {
+            settable.iter().any(|n| n == name) && (name != id_field || id_chosen)
         });
-        let owned = fields::owned(api, &item_schema, &id_field, id_chosen);
         let create = create_op.map(|op| Writable::new(api, op, &item_schema, &properties, &owned)).unwrap_or_default();
         let ids = ids::rule(api, id_schema.as_ref());
         // A sequence written as text keeps being written as text.
@@ -75,7 +84,18 @@ impl Facts {
             }
             (ids, _) => ids,
         };
+        let plan_of = |action: Action| {
+            let (status, media) = operation_of(api, model, r, action).and_then(success)?;
+            Some(Plan::new(api, status, media, &id_field, action == Action::List))
+        };
+        let read_plan = [Action::Read, Action::Create]
+            .into_iter()
+            .filter_map(plan_of)
+            .find(|p| p.item_pointer().is_some() && !p.is_list());
+        let list_plan = plan_of(Action::List).filter(|plan| plan.is_list());
         Facts {
+            read_plan,
+            list_plan,
             shape: Shape {
                 key: format!("{mount}:{}", resource.key),
                 id_field: id_field.clone(),
@@ -94,6 +114,19 @@ impl Facts {
     }
 }
 
+impl Facts {
+    /// What mends an item so its read answer validates; `None` when no answer shows one item.
+    pub fn conform<'a>(&'a self, api: &'a Api) -> Option<Conform<'a>> {
+        Some(Conform {
+            api,
+            id_field: &self.shape.id_field,
+            plan: self.read_plan.as_ref()?,
+            item_schema: &self.item_schema,
+            example: self.example.as_ref(),
+        })
+    }
+}
+
 impl OpFacts {
     pub fn of_document(api: &Api, model: &Model, facts: &[Facts]) -> Vec<Option<OpFacts>> {
         api.operations
@@ -103,7 +136,9 @@ impl OpFacts {
                 let binding = binding.clone()?;
                 let f = &facts[binding.resource];
                 Some(OpFacts {
-                    answer: success(op).map(|(status, media)| Plan::new(api, status, media, &f.shape.id_field)),
+                    answer: success(op).map(|(status, media)| {
+                        Plan::new(api, status, media, &f.shape.id_field, binding.action == Action::List)
+                    }),
                     writable: Writable::new(api, op, &f.item_schema, &f.properties, &f.owned),
                     binding,
                 })

@@ -25,7 +25,7 @@ fn is_updated(name: &str) -> bool {
     (contains(name, "updat") || contains(name, "change") || contains(name, "modif")) && time_like(name)
 }
 
-fn time_like(n: &str) -> bool {
+pub fn time_like(n: &str) -> bool {
     ends_with(n, "at") || ends_with(n, "time") || ends_with(n, "date") || ends_with(n, "on")
 }
 
@@ -50,6 +50,17 @@ impl Clock {
         Clock { millis: jiff::Timestamp::now().as_millisecond(), text: std::sync::OnceLock::new() }
     }
 
+    /// A time given in either form (RFC 3339 text, epoch milliseconds) in the schema's form.
+    pub fn convert(sent: &Value, schema: &Value) -> Option<Value> {
+        let millis = match sent {
+            Value::Number(n) => n.as_i64()?,
+            Value::String(s) => s.parse::<jiff::Timestamp>().ok()?.as_millisecond(),
+            _ => return None,
+        };
+        let clock = Clock { millis, text: std::sync::OnceLock::new() };
+        Some(clock.value(schema))
+    }
+
     /// As the schema writes times: epoch milliseconds for numbers, else RFC 3339.
     fn value(&self, schema: &Value) -> Value {
         let integer = match schema.get("type") {
@@ -68,32 +79,53 @@ impl Clock {
     }
 }
 
+/// The properties a schema describes: its own, its `allOf` parts', and those of the branches
+/// of an `anyOf`/`oneOf` (a nullable `$ref` is `anyOf: [X, null]`; a polymorphic item has
+/// its variants' properties) — the first description of a name wins.
 pub fn properties<'a>(api: &'a Api, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
-    let schema = deref(&api.schemas, schema);
     let mut out: Vec<(&String, &Value)> = Vec::new();
-    if let Some(Value::Object(props)) = schema.get("properties") {
-        out.extend(props.iter());
-    }
-    for branch in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-        out.extend(properties(api, branch));
-    }
+    collect_properties(api, schema, &mut out, 0);
     out
 }
 
-fn required(api: &Api, schema: &Value) -> Vec<String> {
-    let schema = deref(&api.schemas, schema);
-    let mut out: Vec<String> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
-    for branch in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-        out.extend(required(api, branch));
+/// Composition followed this deep: a schema that includes itself stops here.
+const MAX_COMPOSITION: usize = 16;
+
+fn collect_properties<'a>(api: &'a Api, schema: &'a Value, out: &mut Vec<(&'a String, &'a Value)>, depth: usize) {
+    if depth > MAX_COMPOSITION {
+        return;
     }
+    let schema = deref(&api.schemas, schema);
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for (name, prop) in props {
+            if !out.iter().any(|(n, _)| *n == name) {
+                out.push((name, prop));
+            }
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            collect_properties(api, branch, out, depth + 1);
+        }
+    }
+}
+
+pub fn required(api: &Api, schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_required(api, schema, &mut out, 0);
     out
+}
+
+fn collect_required(api: &Api, schema: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_COMPOSITION {
+        return;
+    }
+    let schema = deref(&api.schemas, schema);
+    let names = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+    out.extend(names.map(str::to_string));
+    for branch in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        collect_required(api, branch, out, depth + 1);
+    }
 }
 
 /// Which of an object's properties a client could have sent.
@@ -139,7 +171,11 @@ pub fn stamp_new(
         if let Some(c) = constant(prop_schema) {
             value.insert(name.clone(), c);
         } else if is_created(name) || is_updated(name) {
-            value.insert(name.clone(), clock.value(prop_schema));
+            // A time the client may set (Clerk's `created_at` on an imported user) is kept,
+            // in the form the answer writes times; any other is the server's: now.
+            let kept =
+                value.get(name.as_str()).filter(|_| client_side).and_then(|sent| Clock::convert(sent, prop_schema));
+            value.insert(name.clone(), kept.unwrap_or_else(|| clock.value(prop_schema)));
         } else if !was_sent
             && name != id_field
             && (required.contains(name) || (!client_side && (read_only(prop_schema) || server_made(api, prop_schema))))
@@ -206,17 +242,14 @@ pub fn property<'a>(api: &'a Api, schema: &'a Value, name: &str) -> Option<&'a V
 }
 
 /// Server-owned properties, which a client's PATCH or PUT does not get to change. The
-/// identifier is the server's unless the client may name the item (a `code` it chooses).
-pub fn owned(api: &Api, schema: &Value, id_field: &str, id_chosen: bool) -> Vec<String> {
+/// identifier and the times are the server's unless a create lets the client set them.
+pub fn owned(api: &Api, schema: &Value, id_field: &str, settable: impl Fn(&str) -> bool) -> Vec<String> {
     properties(api, schema)
         .into_iter()
         .filter(|(name, prop)| {
             let p = deref(&api.schemas, prop);
-            (name.as_str() == id_field && !id_chosen)
-                || is_created(name)
-                || is_updated(name)
-                || constant(p).is_some()
-                || read_only(p)
+            let server_kept = name.as_str() == id_field || is_created(name) || is_updated(name);
+            (server_kept && !settable(name)) || constant(p).is_some() || read_only(p)
         })
         .map(|(name, _)| name.clone())
         .collect()

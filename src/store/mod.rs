@@ -8,6 +8,7 @@
 
 mod actions;
 mod answers;
+mod conform;
 mod facts;
 mod fields;
 mod idempotency;

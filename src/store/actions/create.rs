@@ -21,9 +21,12 @@ pub(super) async fn create(target: &Target<'_>) -> Reply {
         id_field,
         Sent::By(&target.op.writable),
     );
+    let chosen = item.shift_remove(id_field);
+    // Kept as its reads will answer it (the request's shape may not be the answer's).
+    target.conform(&mut item);
     // An id the client may choose and did; else one drawn in the documented form (a
     // sequence is counted by the state itself).
-    let new = match item.shift_remove(id_field) {
+    let new = match chosen {
         Some(chosen) if !chosen.is_null() => NewItem { item, candidates: vec![chosen], chosen: true },
         _ => {
             let candidates = match facts.shape.ids {

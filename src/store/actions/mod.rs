@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::conform::Conform;
 use super::facts::{Facts, OpFacts};
 use super::infer::{Action, IdSource};
 use super::render::Page;
@@ -51,6 +52,18 @@ impl Target<'_> {
         let mut shape = self.facts.shape.clone();
         shape.key = format!("{}{SCOPE}{}", shape.key, parents.join("/"));
         Cow::Owned(shape)
+    }
+
+    /// Mends an item so that the resource's reads and this operation's own answer (a create
+    /// may show more: Clerk's machine secret key) validate.
+    fn conform(&self, item: &mut Map<String, Value>) {
+        let api = self.api();
+        let Some(reads) = self.facts.conform(api) else { return };
+        reads.item(item);
+        let others = [self.op.answer.as_ref(), self.facts.list_plan.as_ref()];
+        for plan in others.into_iter().flatten().filter(|p| p.schema != reads.plan.schema) {
+            Conform { plan, ..reads }.item(item);
+        }
     }
 
     /// The request body's writable properties (a list's body is its search, not this).

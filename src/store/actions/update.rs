@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::{Reply, Target, lookup};
 use crate::store::fields::{self, Clock};
 use crate::store::infer::Action;
+use crate::store::state::Outcome;
 use crate::store::writes::merge_patch;
 
 pub(super) async fn update(target: &Target<'_>) -> Reply {
@@ -14,18 +15,83 @@ pub(super) async fn update(target: &Target<'_>) -> Reply {
         Err(reply) => return reply,
     };
     let (api, facts) = (target.api(), target.facts);
-    let body = target.written();
     let replace = target.op.binding.action == Action::Replace;
-    let clock = Clock::now();
-    let change = |old: &Map<String, Value>| {
+    let written = |old: &Map<String, Value>| {
         let mut new = if replace {
             old.iter().filter(|(k, _)| facts.owned.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
         } else {
             old.clone()
         };
-        merge_patch(&mut new, body.clone());
+        merge_patch(&mut new, target.written());
+        new
+    };
+    // What the change comes to once the item answers as its reads document it, worked out on
+    // the item as it is now, away from the state's lock: the patch that gets there.
+    let shape = target.shape();
+    let patch = match target.store.state.read(&shape, &found).await {
+        Outcome::Found(old) if facts.read_plan.is_some() => {
+            let old = old.as_object().cloned().unwrap_or_default();
+            let mut new = written(&old);
+            target.conform(&mut new);
+            Some(difference(&old, &new))
+        }
+        Outcome::Found(_) => None,
+        other => return Reply::Done(other),
+    };
+    let clock = Clock::now();
+    let change = |old: &Map<String, Value>| {
+        let mut new = match &patch {
+            Some(patch) => {
+                let mut new = old.clone();
+                merge_patch(&mut new, patch.clone());
+                new
+            }
+            None => written(old),
+        };
         fields::stamp_update(api, &facts.item_schema, &mut new, &clock);
         new
     };
-    Reply::Done(target.store.state.update(&target.shape(), &found, &change).await)
+    Reply::Done(target.store.state.update(&shape, &found, &change).await)
+}
+
+/// The merge patch (RFC 7396) that turns `old` into `new`: removed properties as `null`,
+/// objects in both as their own difference.
+fn difference(old: &Map<String, Value>, new: &Map<String, Value>) -> Map<String, Value> {
+    let mut patch = Map::new();
+    for (key, value) in new {
+        match (old.get(key), value) {
+            (Some(before), after) if before == after => {}
+            (Some(Value::Object(before)), Value::Object(after)) => {
+                patch.insert(key.clone(), Value::Object(difference(before, after)));
+            }
+            _ => {
+                patch.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    patch.extend(old.keys().filter(|k| !new.contains_key(*k)).map(|k| (k.clone(), Value::Null)));
+    patch
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_difference_patches_old_into_new() {
+        let table = [
+            (json!({"a": 1, "b": 2}), json!({"a": 1, "b": 3})),
+            (json!({"a": 1, "n": {"x": 1, "y": 2}}), json!({"a": 1, "n": {"x": 1}})),
+            (json!({"a": 1}), json!({"c": [1, 2]})),
+            (json!({"n": {"x": 1}}), json!({"n": "flat"})),
+        ];
+        for (old, new) in table {
+            let (Value::Object(old), Value::Object(new)) = (old, new) else { unreachable!() };
+            let mut patched = old.clone();
+            merge_patch(&mut patched, difference(&old, &new));
+            assert_eq!(patched, new);
+        }
+    }
 }
