@@ -23,6 +23,7 @@ use super::send::{Answer, send};
 use super::verdict::{Finding, Verdict};
 use crate::spec::{Api, ParamIn, StatusKey};
 use crate::store::{ItemOperation, ResourceShape};
+use crate::validate::Part;
 
 /// Stands for the created item's id in the `curl` chain (`$ID`).
 const MARKER: &str = "SPECMOCK_LIFECYCLE_ID";
@@ -76,6 +77,9 @@ struct Walk<'c, 'a> {
     id: String,
     chain: Vec<String>,
     verdicts: Vec<Verdict>,
+    /// The last step's operation, status and body, to tell a server's mistake from the
+    /// document's own contradiction.
+    last: Option<(usize, u16, Value)>,
 }
 
 impl<'c, 'a> Walk<'c, 'a> {
@@ -102,6 +106,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             id: String::new(),
             chain: Vec::new(),
             verdicts: Vec::new(),
+            last: None,
         }
     }
 
@@ -279,6 +284,27 @@ impl<'c, 'a> Walk<'c, 'a> {
         Ok((answer.status, item))
     }
 
+    /// Whether the last answer's documented schema holds the value written at `pointer` (of
+    /// the item): put there instead, does the answer still validate?
+    fn representable(&self, sent: &Value, pointer: &str) -> bool {
+        let Some((op, status, body)) = &self.last else { return true };
+        let (Some(written), Some(located)) = (sent.pointer(pointer), compare::locate(body, &self.id_properties)) else {
+            return true;
+        };
+        let at = located.path.iter().fold(String::new(), |p, k| crate::spec::pointer::push(&p, k)) + pointer;
+        let schema = self.api.operations[*op]
+            .response_for(*status)
+            .and_then(|r| r.content.iter().find(|m| m.is_json()))
+            .and_then(|m| m.schema);
+        let (Some(schema), mut answer) = (schema, body.clone()) else { return true };
+        match answer.pointer_mut(&at) {
+            Some(slot) => *slot = written.clone(),
+            None => return true,
+        }
+        let refused = crate::validate::schema_violations(&self.api.schemas, schema, &answer, Part::Body, "");
+        !refused.iter().any(|v| v.pointer == at || v.pointer.starts_with(&format!("{at}/")))
+    }
+
     /// The parents' parameters and the item's id, where `op` takes it.
     fn with_id(&self, op: &ItemOperation) -> Fixed {
         let mut fixed = self.parents.clone();
@@ -334,6 +360,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             }
         };
         verdict.status = answer.status;
+        self.last = serde_json::from_slice(&answer.body).ok().map(|body| (case.operation, answer.status, body));
         let judge = &self.context.judge;
         verdict.findings = match refusal {
             Some(r) => judge.refusal(op, &case.method, r, answer.status, &answer.headers, &answer.body),
@@ -393,7 +420,16 @@ impl<'c, 'a> Walk<'c, 'a> {
             }
         }
         for (pointer, difference) in compare::differences(&sent, &got.value()) {
-            let message = format!("{what} differs from what was written at {pointer}: {difference}");
+            let (rule, message) = match self.representable(&sent, &pointer) {
+                true => (rule, format!("{what} differs from what was written at {pointer}: {difference}")),
+                false => (
+                    Rule::WriteRepresentable,
+                    format!(
+                        "the document lets a client write what {what} cannot hold at {pointer} \
+                         (its answer's schema refuses the value written): {difference}"
+                    ),
+                ),
+            };
             let mut finding = Finding::new(rule, "lifecycle", message);
             finding.violation.pointer = pointer;
             if let Some(verdict) = self.verdicts.last_mut() {

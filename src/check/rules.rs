@@ -63,10 +63,13 @@ pub enum Rule {
     ListedAfterCreate,
     /// After a delete, a read answers 404.
     DeletedNotReadable,
+    /// What the document lets a client write, its answer can hold (Clerk's BAPI takes an API
+    /// key's `subject` as `scim_…` and answers only `user_|org_|mch_…`).
+    WriteRepresentable,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::Answered,
         Rule::OperationDocumented,
         Rule::StatusDocumented,
@@ -85,6 +88,7 @@ impl Rule {
         Rule::UpdateVisible,
         Rule::ListedAfterCreate,
         Rule::DeletedNotReadable,
+        Rule::WriteRepresentable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,13 +111,14 @@ impl Rule {
             Rule::UpdateVisible => "update-visible",
             Rule::ListedAfterCreate => "listed-after-create",
             Rule::DeletedNotReadable => "deleted-not-readable",
+            Rule::WriteRepresentable => "write-representable",
         }
     }
 
     /// Warnings are about the document; everything else is the server breaking it.
     pub fn severity(self) -> Severity {
         match self {
-            Rule::ErrorDocumented | Rule::ExampleValid => Severity::Warning,
+            Rule::ErrorDocumented | Rule::ExampleValid | Rule::WriteRepresentable => Severity::Warning,
             _ => Severity::Error,
         }
     }

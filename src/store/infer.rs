@@ -192,10 +192,20 @@ pub fn item_schema<'s>(api: &'s Api, schema: &'s Value, id_field: &str) -> Optio
     if has_property(api, schema, id_field) {
         return Some(schema);
     }
-    super::fields::properties(api, schema)
+    envelope(super::fields::properties(api, schema))
         .into_iter()
         .map(|(_, p)| deref(&api.schemas, p))
         .find(|p| has_property(api, p, id_field))
+}
+
+/// The properties of an envelope that may carry an item: the one named for it where there is
+/// one (Clerk's Frontend API answers `{response: <the item>, client: <the session's
+/// client>}`, both with an `id`, and `{response: {}, client}` where there is no item at all),
+/// else all of them.
+pub fn envelope<'a>(properties: Vec<(&'a String, &'a Value)>) -> Vec<(&'a String, &'a Value)> {
+    const CARRIERS: &[&str] = &["data", "response", "result", "item"];
+    let carriers: Vec<_> = properties.iter().filter(|(name, _)| CARRIERS.contains(&name.as_str())).cloned().collect();
+    if carriers.is_empty() { properties } else { carriers }
 }
 
 /// Names a document may give the property that a path variable names: `{thing_id}` is

@@ -232,7 +232,7 @@ fn slot(api: &Api, schema: &Value, frame: &Value, id_field: &str, list: bool) ->
     if is_item(api, schema, id_field) {
         return Slot::Root(Projection::new(api, schema, Some(frame)));
     }
-    let props = crate::store::fields::properties(api, schema);
+    let props = crate::store::infer::envelope(crate::store::fields::properties(api, schema));
     if let Some((name, prop)) = props.iter().find(|(_, p)| is_item(api, p, id_field)) {
         return Slot::Field(vec![(*name).clone()], Projection::new(api, prop, frame.get(name.as_str())));
     }
