@@ -86,6 +86,26 @@ fn search(value: &Value, id_properties: &[String], id: &str, depth: usize, visit
     }
 }
 
+/// Every id a (list) answer holds, in order.
+pub fn ids(answer: &Value, id_properties: &[String]) -> Vec<String> {
+    fn walk(value: &Value, id_properties: &[String], depth: usize, out: &mut Vec<String>) {
+        if depth > MAX_DEPTH || out.len() >= MAX_VISITED {
+            return;
+        }
+        match value {
+            Value::Object(map) => match id_properties.iter().find_map(|p| map.get(p).and_then(scalar_text)) {
+                Some(id) => out.push(id),
+                None => map.values().for_each(|v| walk(v, id_properties, depth + 1, out)),
+            },
+            Value::Array(items) => items.iter().for_each(|v| walk(v, id_properties, depth + 1, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(answer, id_properties, 0, &mut out);
+    out
+}
+
 /// The length of the longest array in an answer (a page of a list), searched shallowly.
 pub fn longest_list(answer: &Value) -> usize {
     match answer {

@@ -126,7 +126,14 @@ impl<'c, 'a> Walk<'c, 'a> {
 
     /// The steps in order; `Err` says why the rest was not walked.
     async fn walk(&mut self) -> Result<(), String> {
-        let (Some(create), Some(read)) = (self.shape.create, self.shape.read.clone()) else { return Ok(()) };
+        let Some(create) = self.shape.create else { return Ok(()) };
+        let Some(read) = self.shape.read.clone() else {
+            // Listed but not read by id: create, then the list holds it.
+            return match self.shape.list.filter(|l| self.chosen.contains(l)) {
+                Some(list) => self.walk_listed(create, list).await,
+                None => Ok(()),
+            };
+        };
         for operation in [create, read.operation] {
             let op = &self.api.operations[operation];
             let success =
@@ -137,6 +144,29 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
         self.probe(&read).await?;
 
+        let (created_item, sent) = self.create(create).await?;
+        let (status, item) = self.read(&read, "read after create").await?;
+        if status == 404 || status == 410 {
+            self.fail(Rule::CreatedReadable, format!("the created item '{}' cannot be read: {status}", self.id));
+            return Ok(());
+        }
+        self.mismatches(Rule::ReadMatchesWrite, "the read", sent.as_ref(), item.as_ref());
+        let known = item.unwrap_or(created_item);
+
+        if let Some(update) = self.shape.update.clone().filter(|u| self.chosen.contains(&u.operation)) {
+            self.update(&update, &read).await?;
+        }
+        if let Some(list) = self.shape.list.filter(|l| self.chosen.contains(l)) {
+            self.list(list, Some(&known)).await?;
+        }
+        if let Some(delete) = self.shape.delete.clone().filter(|d| self.chosen.contains(&d.operation)) {
+            self.delete(&delete, &read).await?;
+        }
+        Ok(())
+    }
+
+    /// The create step: the item answered, its id kept for the steps after it.
+    async fn create(&mut self, create: usize) -> Result<(Value, Option<Value>), String> {
         let mut case = self.build(create, 0, &Fixed::default())?;
         self.fresh_identifier(create, &mut case);
         let sent = sent_json(&case);
@@ -161,25 +191,44 @@ impl<'c, 'a> Walk<'c, 'a> {
         self.parents.params =
             case.path_values.iter().map(|(name, value)| (ParamIn::Path, name.clone(), value.clone())).collect();
 
-        let created_item = Value::Object(created.item.clone());
-        let (status, item) = self.read(&read, "read after create").await?;
-        if status == 404 || status == 410 {
-            self.fail(Rule::CreatedReadable, format!("the created item '{}' cannot be read: {status}", self.id));
-            return Ok(());
-        }
-        self.mismatches(Rule::ReadMatchesWrite, "the read", sent.as_ref(), item.as_ref());
-        let known = item.unwrap_or(created_item);
+        Ok((Value::Object(created.item.clone()), sent))
+    }
 
-        if let Some(update) = self.shape.update.clone().filter(|u| self.chosen.contains(&u.operation)) {
-            self.update(&update, &read).await?;
+    /// A resource listed but not read by id. A list before the create tells a server that keeps
+    /// state from one that does not (its list does not change).
+    async fn walk_listed(&mut self, create: usize, list: usize) -> Result<(), String> {
+        let op = &self.api.operations[create];
+        if !op.responses.iter().any(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2))) {
+            return Err(format!("{} documents no success answer to follow", op.label));
         }
-        if let Some(list) = self.shape.list.filter(|l| self.chosen.contains(l)) {
-            self.list(list, Some(&known)).await?;
-        }
-        if let Some(delete) = self.shape.delete.clone().filter(|d| self.chosen.contains(&d.operation)) {
-            self.delete(&delete, &read).await?;
+        // The create's parents (the same case is built again by the create step).
+        let planned = self.build(create, 0, &Fixed::default())?;
+        self.parents.params =
+            planned.path_values.iter().map(|(name, value)| (ParamIn::Path, name.clone(), value.clone())).collect();
+        let before = self.listed(list, "list before create").await?;
+        let (created, _) = self.create(create).await?;
+        self.list(list, Some(&created)).await?;
+        let missing =
+            self.verdicts.last().is_some_and(|v| v.findings.iter().any(|f| f.rule == Rule::ListedAfterCreate));
+        let after = self.last.as_ref().map(|(_, _, body)| compare::ids(body, &self.id_properties));
+        if missing && before.is_some() && before == after {
+            if let Some(verdict) = self.verdicts.last_mut() {
+                verdict.findings.retain(|f| f.rule != Rule::ListedAfterCreate);
+            }
+            return Err(
+                "the list did not change after a create: the server keeps no state to check (a stateless mock?)".into(),
+            );
         }
         Ok(())
+    }
+
+    /// The ids a list answers (`None` when it answers no page).
+    async fn listed(&mut self, list: usize, label: &str) -> Result<Option<Vec<String>>, String> {
+        let mut case = self.build(list, 3, &self.parents.clone())?;
+        requests::minimal_list(self.api, list, &mut case);
+        let answer = self.step(label, &case, None).await?;
+        let body = serde_json::from_slice::<Value>(&answer.body).ok().filter(|_| (200..300).contains(&answer.status));
+        Ok(body.map(|b| compare::ids(&b, &self.id_properties)))
     }
 
     /// A read of an id nobody created: 2xx means the server keeps no state to check.
