@@ -102,6 +102,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         }
     }
 
+    let webhooks = super::webhooks::document(sources, &mut c.schemas, &operations)?;
     let title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("untitled").to_string();
     let schemas = c.schemas.finish()?;
     Ok(Api {
@@ -114,6 +115,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         security_schemes: c.security_schemes,
         error_template,
         schemas,
+        webhooks,
     })
 }
 
@@ -215,6 +217,7 @@ impl<'s> Compiler<'s> {
             security,
             error_template: error_template(self.sources, loc)?,
             resource_hint: op.get("x-specmock-resource").cloned(),
+            hooks: super::webhooks::operation(self.sources, &mut self.schemas, op, loc)?,
         })
     }
 

@@ -9,6 +9,7 @@ mod model;
 pub mod pointer;
 mod schemas;
 mod template;
+mod webhooks;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ pub use error::SpecError;
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
 pub use template::{map_variables, template_params};
+pub use webhooks::{DocumentWebhooks, OperationHooks, SignatureScheme, Webhook, WebhookSignature};
 
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.

@@ -32,6 +32,8 @@ pub struct Api {
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<Value>>,
     pub schemas: Schemas,
+    /// `webhooks` and how deliveries are signed.
+    pub webhooks: super::webhooks::DocumentWebhooks,
 }
 
 impl Api {
@@ -62,6 +64,8 @@ pub struct Operation {
     pub error_template: Option<Arc<Value>>,
     /// `x-specmock-resource`, as written (read by the sandbox).
     pub resource_hint: Option<Value>,
+    /// Callbacks and `x-specmock-event`.
+    pub hooks: super::webhooks::OperationHooks,
 }
 
 impl Operation {
