@@ -33,6 +33,7 @@ pub struct Event {
     pub item: Option<Arc<Value>>,
     pub resource: Option<Arc<ResourceOperation>>,
     pub exchange: Option<Recorded>,
+    pub at: jiff::Timestamp,
 }
 
 /// The request and answer that caused an event, for callback expressions.
@@ -61,6 +62,8 @@ pub struct Job {
     pub body: Option<Bytes>,
     /// The message id (`msg_…`): the same on every attempt.
     pub id: String,
+    /// The event's id (a UUID): the same for every receiver of one event.
+    pub event_id: String,
 }
 
 impl Job {
@@ -104,7 +107,8 @@ pub async fn deliver(hub: &Hub, job: Job) {
         }
         if attempt == 0 {
             let shown: Map<String, Value> = headers.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
-            let sent = json!({"method": prepared.method.as_str(), "url": prepared.url, "headers": shown, "body": body_json});
+            let sent =
+                json!({"method": prepared.method.as_str(), "url": prepared.url, "headers": shown, "body": body_json});
             hub.journal().sending(job.seq, sent);
         }
         let mut request = hub.client.request(prepared.method.clone(), &prepared.url).body(prepared.body.clone());
@@ -191,6 +195,8 @@ fn prepare(job: &Job) -> Result<Prepared, (String, String)> {
         item: event.item.as_deref(),
         id_field: resource.map(|r| r.id_field.as_str()).unwrap_or("id"),
         fields: resource.map(|r| r.fields.as_slice()).unwrap_or(&[]),
+        at: event.at,
+        event_id: &job.event_id,
     };
     let body = match (&job.body, &webhook.body) {
         (Some(given), _) => given.clone(),
@@ -213,16 +219,17 @@ fn documented_headers(api: &Api, webhook: &Webhook, id: &str) -> Vec<(String, St
     let mut out = Vec::new();
     for h in &webhook.headers {
         let name = h.name.as_str();
-        let value = if name.contains("event") && (name.contains("type") || name.contains("name") || name.ends_with("event")) {
-            Some(Value::from(webhook.name.as_str()))
-        } else if name.ends_with("delivery") || name.ends_with("delivery-id") || name.ends_with("message-id") {
-            Some(Value::from(id))
-        } else {
-            h.example.clone().or_else(|| {
-                let schema = h.schema.filter(|_| h.required)?;
-                generate::generate(&api.schemas, schema, generate::random_seed()).ok()
-            })
-        };
+        let value =
+            if name.contains("event") && (name.contains("type") || name.contains("name") || name.ends_with("event")) {
+                Some(Value::from(webhook.name.as_str()))
+            } else if name.ends_with("delivery") || name.ends_with("delivery-id") || name.ends_with("message-id") {
+                Some(Value::from(id))
+            } else {
+                h.example.clone().or_else(|| {
+                    let schema = h.schema.filter(|_| h.required)?;
+                    generate::generate(&api.schemas, schema, generate::random_seed()).ok()
+                })
+            };
         match value {
             Some(Value::String(s)) => out.push((name.to_string(), s)),
             Some(other) => out.push((name.to_string(), other.to_string())),

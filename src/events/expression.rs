@@ -136,7 +136,10 @@ mod tests {
                 "http://h/acme/org_1?n=3"
             );
             assert_eq!(evaluate("{$request.query.who}/{$request.path.id}", x).unwrap(), "a b/org_1");
-            assert_eq!(evaluate("{$method} {$statusCode} {$url}", x).unwrap(), "POST 201 http://localhost/v1/things?x=1");
+            assert_eq!(
+                evaluate("{$method} {$statusCode} {$url}", x).unwrap(),
+                "POST 201 http://localhost/v1/things?x=1"
+            );
         });
     }
 

@@ -74,7 +74,14 @@ impl Journal {
         if self.records.len() == KEPT {
             self.records.pop_front();
         }
-        self.records.push_back(Record { seq, summary, state: State::Queued, attempts: Vec::new(), reason: None, sent: None });
+        self.records.push_back(Record {
+            seq,
+            summary,
+            state: State::Queued,
+            attempts: Vec::new(),
+            reason: None,
+            sent: None,
+        });
         seq
     }
 

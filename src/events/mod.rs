@@ -77,7 +77,11 @@ pub struct Events {
 
 impl Events {
     /// Plans deliveries for `mounts`; `resources` are the sandbox's operations (none without one).
-    pub fn new(mounts: &[Mount], options: &WebhookOptions, resources: Vec<ResourceOperation>) -> Result<Events, String> {
+    pub fn new(
+        mounts: &[Mount],
+        options: &WebhookOptions,
+        resources: Vec<ResourceOperation>,
+    ) -> Result<Events, String> {
         let names: Vec<&str> = mounts.iter().map(|m| m.name.as_str()).collect();
         let per_document = |value: &str, flag: &str| -> Result<(Option<usize>, String), String> {
             if let Some((name, rest)) = value.split_once('=')
@@ -169,7 +173,8 @@ impl Events {
                 Some(s) => format!("signed {} with {}", sign::describe(s.scheme()), s.secret),
                 None => "unsigned".into(),
             };
-            let fires = if fired.is_empty() { String::new() } else { format!("; the sandbox fires {}", fired.join(", ")) };
+            let fires =
+                if fired.is_empty() { String::new() } else { format!("; the sandbox fires {}", fired.join(", ")) };
             let calls = if callbacks > 0 { format!(", {callbacks} callbacks") } else { String::new() };
             lines.push(format!(
                 "  webhooks: {} ({} documented{calls}{fires}) → {to}, {signed}",
@@ -242,13 +247,16 @@ impl Listener for Events {
             (Some(r), Some(item)) => item.get(&r.id_field).map(|id| format!("{} {id}", r.key)),
             _ => None,
         };
-        let event = Arc::new(Event { change: acted.change, item, resource, exchange: Some(recorded(&acted)) });
+        let at = jiff::Timestamp::now();
+        let event = Arc::new(Event { change: acted.change, item, resource, exchange: Some(recorded(&acted)), at });
         let about = event_summary(&event);
         let document = &self.mounts[acted.mount].name;
         for &w in webhooks {
             let name = api.webhooks.webhooks.get(w).map(|w| w.name.as_str()).unwrap_or("");
+            let event_id = crate::generate::fresh_uuid();
             for url in &plan.targets {
-                let job = self.job(acted.mount, Hook::Webhook(w), Some(url.clone()), Arc::clone(&event), None);
+                let mut job = self.job(acted.mount, Hook::Webhook(w), Some(url.clone()), Arc::clone(&event), None);
+                job.event_id = event_id.clone();
                 let summary = summary(&job.id, document, name, "webhook", Some(url), &about);
                 self.enqueue(order.as_ref().map(|o| format!("{url} {o}")), job, summary);
             }
@@ -273,6 +281,7 @@ impl Events {
             event,
             body,
             id: message_id(),
+            event_id: crate::generate::fresh_uuid(),
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Facts<'a> {
     pub id_field: &'a str,
     /// The item's documented properties: those it lacks are not taken from an example.
     pub fields: &'a [String],
+    /// When it happened.
+    pub at: jiff::Timestamp,
+    /// The event's id, a UUID (written in the schema's shape: `evt_…` keeps its prefix).
+    pub event_id: &'a str,
 }
 
 /// Where in an envelope the item goes, in order of preference.
@@ -48,9 +52,7 @@ pub fn build(api: &Api, media: &MediaType, facts: &Facts<'_>) -> Result<Value, S
     if let Some(Value::Object(item)) = facts.item {
         fill_item(&mut value, container.as_deref().unwrap_or(""), item, facts, &valid);
     }
-    if container.is_some() {
-        fill_envelope(&mut value, facts, &valid);
-    }
+    fill_envelope(&mut value, facts, container.is_some(), &valid);
     if !valid(&value) {
         let errors: Vec<String> = validator.iter_errors(&value).take(3).map(|e| e.to_string()).collect();
         return Err(format!("the payload does not validate: {}", errors.join("; ")));
@@ -64,7 +66,12 @@ fn container(value: &Value, noun: &str) -> Option<String> {
     if root.get("data").and_then(|d| d.get("object")).is_some_and(Value::is_object) {
         return Some("/data/object".into());
     }
-    CONTAINERS.iter().copied().chain([noun]).find(|k| root.get(*k).is_some_and(Value::is_object)).map(|k| format!("/{k}"))
+    CONTAINERS
+        .iter()
+        .copied()
+        .chain([noun])
+        .find(|k| root.get(*k).is_some_and(Value::is_object))
+        .map(|k| format!("/{k}"))
 }
 
 /// Changes `value` only if the schema still holds.
@@ -116,7 +123,7 @@ fn fill_item(
     if facts.change == Some(Change::Deleted) {
         for field in DELETION_FIELDS {
             if object_at(value, at).is_some_and(|t| t.contains_key(*field)) {
-                set_time(value, &format!("{at}/{field}"), valid);
+                set_time(value, &format!("{at}/{field}"), facts.at, valid);
             }
         }
         attempt(value, valid, |v| {
@@ -127,24 +134,26 @@ fn fill_item(
     }
 }
 
-fn fill_envelope(value: &mut Value, facts: &Facts<'_>, valid: &dyn Fn(&Value) -> bool) {
+/// The event's own fields; when the body is the item itself (`enveloped` false), its id and
+/// times are the item's and stay.
+fn fill_envelope(value: &mut Value, facts: &Facts<'_>, enveloped: bool, valid: &dyn Fn(&Value) -> bool) {
     let present = |v: &Value, k: &str| v.get(k).is_some();
     if let Some(event_type) = facts.event_type
         && let Some(field) = TYPE_FIELDS.iter().find(|k| value.get(**k).is_some_and(Value::is_string))
     {
         attempt(value, valid, |v| v[*field] = Value::from(event_type));
     }
-    if let Some(field) = ID_FIELDS.iter().find(|k| value.get(**k).is_some_and(Value::is_string)) {
+    if let Some(field) = ID_FIELDS.iter().find(|k| enveloped && value.get(**k).is_some_and(Value::is_string)) {
         let old = value[*field].as_str().unwrap_or_default().to_string();
-        for fresh in fresh_ids(&old) {
+        for fresh in fresh_ids(&old, facts.event_id) {
             if attempt(value, valid, |v| v[*field] = Value::from(fresh)) {
                 break;
             }
         }
     }
-    let times: Vec<&str> = TIME_FIELDS.iter().copied().filter(|k| present(value, k)).collect();
+    let times: Vec<&str> = TIME_FIELDS.iter().copied().filter(|k| enveloped && present(value, k)).collect();
     for field in times {
-        set_time(value, &format!("/{field}"), valid);
+        set_time(value, &format!("/{field}"), facts.at, valid);
     }
     let item_id = facts.item.and_then(|i| i.get(facts.id_field)).cloned();
     if let Some(id) = item_id {
@@ -157,9 +166,8 @@ fn fill_envelope(value: &mut Value, facts: &Facts<'_>, valid: &dyn Fn(&Value) ->
     }
 }
 
-/// Sets the time at `pointer` to now, written as the value there is (text or epoch).
-fn set_time(value: &mut Value, pointer: &str, valid: &dyn Fn(&Value) -> bool) {
-    let now = jiff::Timestamp::now();
+/// Sets the time at `pointer` to `now`, written as the value there is (text or epoch).
+fn set_time(value: &mut Value, pointer: &str, now: jiff::Timestamp, valid: &dyn Fn(&Value) -> bool) {
     let Some(old) = value.pointer(pointer) else { return };
     let candidates: Vec<Value> = match old {
         Value::Number(n) if n.as_i64().is_some_and(|n| n > 100_000_000_000) => vec![Value::from(now.as_millisecond())],
@@ -177,9 +185,9 @@ fn set_time(value: &mut Value, pointer: &str, valid: &dyn Fn(&Value) -> bool) {
     }
 }
 
-/// New ids in the shape of `old`: a uuid, else `old`'s prefix (`evt_`) and random characters.
-fn fresh_ids(old: &str) -> Vec<String> {
-    let uuid = generate::fresh_uuid();
+/// `uuid` in the shape of `old`: as it is, else after `old`'s prefix (`evt_`) as hex or digits.
+fn fresh_ids(old: &str, uuid: &str) -> Vec<String> {
+    let uuid = uuid.to_string();
     let simple: String = uuid.chars().filter(|c| *c != '-').collect();
     let prefix: String = match old.rfind(['_', '-']) {
         Some(i) if old[..i].chars().all(|c| c.is_ascii_alphabetic()) => old[..=i].to_string(),
@@ -195,11 +203,12 @@ mod tests {
 
     #[test]
     fn fresh_ids_keep_the_prefix() {
-        let ids = fresh_ids("evt_1234567890");
-        assert_eq!(ids[0].len(), 36);
+        let uuid = generate::fresh_uuid();
+        let ids = fresh_ids("evt_1234567890", &uuid);
+        assert_eq!(ids[0], uuid);
         assert!(ids[1].starts_with("evt_") && ids[1].len() == 36);
         assert!(ids[2].starts_with("evt_") && ids[2][4..].chars().all(|c| c.is_ascii_digit()));
-        assert_ne!(fresh_ids("x")[0], ids[0]);
+        assert_eq!(fresh_ids("550e8400-e29b-41d4-a716-446655440000", &uuid)[1], ids[1][4..]);
     }
 
     #[test]

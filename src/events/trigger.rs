@@ -60,7 +60,11 @@ impl Events {
                 let documents: Vec<&str> = several.iter().map(|(m, _, _)| self.mounts[*m].name.as_str()).collect();
                 return Err(refuse(
                     409,
-                    format!("'{name}' is documented {} times ({}): say which with ?document=NAME", several.len(), documents.join(", ")),
+                    format!(
+                        "'{name}' is documented {} times ({}): say which with ?document=NAME",
+                        several.len(),
+                        documents.join(", ")
+                    ),
                 ));
             }
         };
@@ -82,7 +86,8 @@ impl Events {
             ));
         }
         let body = self.body_for(mount, webhook, &how)?;
-        let event = Arc::new(Event { change: None, item: None, resource: None, exchange: None });
+        let at = jiff::Timestamp::now();
+        let event = Arc::new(Event { change: None, item: None, resource: None, exchange: None, at });
         let about = event_summary(&event);
         let mut queued = Vec::new();
         for url in targets {
@@ -107,7 +112,12 @@ impl Events {
                 let errors: Vec<String> = validator
                     .iter_errors(&value)
                     .take(10)
-                    .map(|e| format!("{}: {e}", if e.instance_path().as_str().is_empty() { "/" } else { e.instance_path().as_str() }))
+                    .map(|e| {
+                        format!(
+                            "{}: {e}",
+                            if e.instance_path().as_str().is_empty() { "/" } else { e.instance_path().as_str() }
+                        )
+                    })
                     .collect();
                 if !errors.is_empty() {
                     return Err(refuse(
@@ -123,18 +133,25 @@ impl Events {
             return Ok(how.body.clone());
         }
         let Some(media) = &webhook.body else { return Ok(Bytes::new()) };
-        let facts = Facts { event_type: Some(webhook.name.as_str()), change: None, noun: "", item: None, id_field: "id", fields: &[] };
+        let event_id = crate::generate::fresh_uuid();
+        let facts = Facts {
+            event_type: Some(webhook.name.as_str()),
+            change: None,
+            noun: "",
+            item: None,
+            id_field: "id",
+            fields: &[],
+            at: jiff::Timestamp::now(),
+            event_id: &event_id,
+        };
         let value = payload::build(api, media, &facts)
             .map_err(|why| refuse(422, format!("{}: cannot build a valid payload: {why}", webhook.origin)))?;
         Ok(Bytes::from(serde_json::to_vec(&value).unwrap_or_default()))
     }
 
     fn names(&self) -> String {
-        let names: Vec<&str> = self
-            .mounts
-            .iter()
-            .flat_map(|m| m.api.webhooks.webhooks.iter().map(|w| w.name.as_str()))
-            .collect();
+        let names: Vec<&str> =
+            self.mounts.iter().flat_map(|m| m.api.webhooks.webhooks.iter().map(|w| w.name.as_str())).collect();
         if names.is_empty() { "none".into() } else { names.join(", ") }
     }
 }

@@ -83,11 +83,8 @@ fn webhooks(events: Option<&Events>, request: &Request<Bytes>, action: &str) -> 
     let Some(events) = events else {
         return problem(404, "webhooks are not enabled on this server", &[]);
     };
-    let query: Vec<(String, String)> = request
-        .uri()
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+    let query: Vec<(String, String)> =
+        request.uri().query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     match (request.method(), action.strip_prefix("webhooks/")) {
         (&Method::GET, None) => json_answer(events.journal()),
@@ -98,7 +95,8 @@ fn webhooks(events: Option<&Events>, request: &Request<Bytes>, action: &str) -> 
                 Some("false") => false,
                 Some(other) => return problem(400, format!("?validate={other}: use true or false"), &[]),
             };
-            let how = Trigger { document: param("document"), url: param("url"), body: request.body().clone(), validate };
+            let how =
+                Trigger { document: param("document"), url: param("url"), body: request.body().clone(), validate };
             match events.trigger(&name, how) {
                 Ok(queued) => {
                     let mut response = json_answer(queued);

@@ -206,8 +206,8 @@ fn body(
         }
     }
     let name = name.to_ascii_lowercase();
-    let content_type = http::HeaderValue::from_str(concrete_type(&name))
-        .unwrap_or(http::HeaderValue::from_static("application/json"));
+    let content_type =
+        http::HeaderValue::from_str(concrete_type(&name)).unwrap_or(http::HeaderValue::from_static("application/json"));
     Ok(Some(MediaType { name, content_type, schema, examples }))
 }
 
@@ -266,7 +266,11 @@ fn strings(sources: &Sources, value: Option<&Value>, loc: &Loc) -> Result<Vec<St
         Some(Value::String(s)) => Ok(vec![s.clone()]),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| sources.error(loc, "must be a string or a list of strings")))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| sources.error(loc, "must be a string or a list of strings"))
+            })
             .collect(),
         Some(_) => Err(sources.error(loc, "must be a string or a list of strings")),
     }
@@ -296,7 +300,9 @@ fn signature(sources: &Sources) -> Result<Option<WebhookSignature>, SpecError> {
         Some("none") => SignatureScheme::Unsigned,
         Some("hmac-sha256") => {
             let Some(header) = text("header")? else {
-                return Err(sources.error(&loc, "scheme hmac-sha256 needs `header`: the header that carries the signature"));
+                return Err(
+                    sources.error(&loc, "scheme hmac-sha256 needs `header`: the header that carries the signature")
+                );
             };
             if http::HeaderName::from_bytes(header.as_bytes()).is_err() {
                 return Err(sources.error(&loc.child("header"), format!("'{header}' is not a header name")));
