@@ -80,6 +80,8 @@ struct Prepared {
     url: String,
     headers: Vec<(String, String)>,
     body: Bytes,
+    /// Which real values did not fit the schema, said once in the log and in the journal.
+    misfit: Option<String>,
 }
 
 pub async fn deliver(hub: &Hub, job: Job) {
@@ -91,6 +93,9 @@ pub async fn deliver(hub: &Hub, job: Job) {
             return;
         }
     };
+    if let Some(misfit) = &prepared.misfit {
+        hub.warn_once(&format!("misfit {misfit}"), misfit);
+    }
     let body_json: Value = serde_json::from_slice(&prepared.body)
         .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(&prepared.body).into_owned()));
     let policy = &hub.policy;
@@ -188,6 +193,7 @@ fn prepare(job: &Job) -> Result<Prepared, (String, String)> {
         _ => return Err(fail("no URL to send it to".into())),
     };
     let resource = event.resource.as_deref();
+    let mut misfit = None;
     let facts = Facts {
         event_type: matches!(job.hook, Hook::Webhook(_)).then_some(webhook.name.as_str()),
         change: event.change,
@@ -201,16 +207,24 @@ fn prepare(job: &Job) -> Result<Prepared, (String, String)> {
     let body = match (&job.body, &webhook.body) {
         (Some(given), _) => given.clone(),
         (None, Some(media)) => {
-            let value = payload::build(&job.api, media, &facts)
+            let built = payload::build(&job.api, media, &facts)
                 .map_err(|why| fail(format!("cannot build a valid payload: {why}")))?;
-            Bytes::from(serde_json::to_vec(&value).unwrap_or_default())
+            if !built.misfits.is_empty() {
+                let message = format!(
+                    "{}: the item's {} do not fit this webhook's schema; documented or generated values were sent instead",
+                    webhook.origin,
+                    built.misfits.join(", ")
+                );
+                misfit = Some(message);
+            }
+            Bytes::from(serde_json::to_vec(&built.value).unwrap_or_default())
         }
         (None, None) => Bytes::new(),
     };
     let content_type = webhook.body.as_ref().and_then(|m| m.content_type.to_str().ok()).unwrap_or("application/json");
     let mut headers = vec![("content-type".to_string(), content_type.to_string())];
     headers.extend(documented_headers(&job.api, webhook, &job.id));
-    Ok(Prepared { method: webhook.method.clone(), url, headers, body })
+    Ok(Prepared { method: webhook.method.clone(), url, headers, body, misfit })
 }
 
 /// The webhook's documented headers: its event type where the name says so, else the

@@ -36,11 +36,19 @@ const TIME_FIELDS: &[&str] =
     &["occurred_at", "occurredAt", "timestamp", "created", "created_at", "createdAt", "time", "event_time"];
 const DELETION_FIELDS: &[&str] = &["deleted_at", "deletedAt", "deleted_time", "delete_time", "deleted_on"];
 
+/// A payload, and the item's fields that did not fit the webhook's schema.
+pub struct Built {
+    pub value: Value,
+    /// Each names a field whose real value the schema refused (the example's or a generated one went instead).
+    pub misfits: Vec<String>,
+}
+
 /// The payload, or why none could be built (naming the schema that could not be satisfied).
-pub fn build(api: &Api, media: &MediaType, facts: &Facts<'_>) -> Result<Value, String> {
+pub fn build(api: &Api, media: &MediaType, facts: &Facts<'_>) -> Result<Built, String> {
     let Some(schema) = media.schema else {
         // Nothing to hold it to: the example, else the item itself.
-        return Ok(media.examples.first().map(|e| e.value.clone()).or_else(|| facts.item.cloned()).unwrap_or_default());
+        let value = media.examples.first().map(|e| e.value.clone()).or_else(|| facts.item.cloned()).unwrap_or_default();
+        return Ok(Built { value, misfits: Vec::new() });
     };
     let validator = api.schemas.validator(schema).map_err(|e| format!("the schema does not compile: {e}"))?;
     let valid = |v: &Value| validator.is_valid(v);
@@ -49,15 +57,16 @@ pub fn build(api: &Api, media: &MediaType, facts: &Facts<'_>) -> Result<Value, S
         None => generate::generate(&api.schemas, schema, generate::random_seed()).map_err(|e| e.to_string())?,
     };
     let container = container(&value, facts.noun);
+    let mut misfits = Vec::new();
     if let Some(Value::Object(item)) = facts.item {
-        fill_item(&mut value, container.as_deref().unwrap_or(""), item, facts, &valid);
+        misfits = fill_item(&mut value, container.as_deref().unwrap_or(""), item, facts, &valid);
     }
     fill_envelope(&mut value, facts, container.is_some(), &valid);
     if !valid(&value) {
         let errors: Vec<String> = validator.iter_errors(&value).take(3).map(|e| e.to_string()).collect();
         return Err(format!("the payload does not validate: {}", errors.join("; ")));
     }
-    Ok(value)
+    Ok(Built { value, misfits })
 }
 
 /// The pointer of the object the item goes in; `None` when the body is the item itself.
@@ -95,7 +104,8 @@ fn fill_item(
     item: &Map<String, Value>,
     facts: &Facts<'_>,
     valid: &dyn Fn(&Value) -> bool,
-) {
+) -> Vec<String> {
+    let mut misfits = Vec::new();
     let set_all = |v: &mut Value| {
         if let Some(target) = object_at(v, at) {
             for (k, field) in item {
@@ -105,11 +115,14 @@ fn fill_item(
     };
     if !attempt(value, valid, set_all) {
         for (k, field) in item {
-            attempt(value, valid, |v| {
+            let fits = attempt(value, valid, |v| {
                 if let Some(target) = object_at(v, at) {
                     target.insert(k.clone(), field.clone());
                 }
             });
+            if !fits {
+                misfits.push(format!("{k} ({field})"));
+            }
         }
     }
     // An example's value for a field this item does not have would be a false statement.
@@ -132,6 +145,7 @@ fn fill_item(
             }
         });
     }
+    misfits
 }
 
 /// The event's own fields; when the body is the item itself (`enveloped` false), its id and

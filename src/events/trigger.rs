@@ -144,9 +144,9 @@ impl Events {
             at: jiff::Timestamp::now(),
             event_id: &event_id,
         };
-        let value = payload::build(api, media, &facts)
+        let built = payload::build(api, media, &facts)
             .map_err(|why| refuse(422, format!("{}: cannot build a valid payload: {why}", webhook.origin)))?;
-        Ok(Bytes::from(serde_json::to_vec(&value).unwrap_or_default()))
+        Ok(Bytes::from(serde_json::to_vec(&built.value).unwrap_or_default()))
     }
 
     fn names(&self) -> String {
