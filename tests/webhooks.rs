@@ -417,3 +417,36 @@ async fn sigterm_waits_only_a_few_seconds_for_a_delivery_that_never_ends() {
     assert!(rest.iter().any(|l| l.contains("1 webhook deliveries were not finished")), "{rest:?}");
     assert!(rest.iter().any(|l| l.contains("specmock stopped")), "{rest:?}");
 }
+
+#[test]
+fn document_errors_in_webhooks_name_the_place() {
+    let base = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /things:\n    post:\n      responses: {'201': {description: ok}}\n";
+    let cases = [
+        (
+            format!("{base}      x-specmock-event: thing.made\n"),
+            "doc.yaml: #/paths/~1things/post/x-specmock-event: names the webhook 'thing.made', which the document's webhooks do not have (it has none)",
+        ),
+        (
+            format!("{base}webhooks:\n  thing.made:\n    post:\n      x-specmock-event: thing.born\n"),
+            "doc.yaml: #/webhooks/thing.made/post/x-specmock-event: 'thing.born' is not [RESOURCE.]ACTION",
+        ),
+        (
+            format!("{base}x-specmock-webhook-signature: {{scheme: rsa}}\n"),
+            "doc.yaml: #/x-specmock-webhook-signature/scheme: scheme 'rsa' is not one of svix, standard-webhooks, hmac-sha256, none",
+        ),
+        (
+            format!("{base}x-specmock-webhook-signature: {{scheme: hmac-sha256}}\n"),
+            "doc.yaml: #/x-specmock-webhook-signature: scheme hmac-sha256 needs `header`",
+        ),
+        (
+            format!(
+                "{base}webhooks:\n  thing.made:\n    post:\n      requestBody: {{$ref: '#/components/requestBodies/Nope'}}\n"
+            ),
+            "doc.yaml: #/webhooks/thing.made/post/requestBody: $ref '#/components/requestBodies/Nope' not found",
+        ),
+    ];
+    for (text, message) in cases {
+        let error = specmock::spec::load_text("doc.yaml", &text).unwrap_err().to_string();
+        assert!(error.starts_with(message), "{error}\nexpected: {message}");
+    }
+}

@@ -156,7 +156,8 @@ impl Events {
         for (m, mount) in self.mounts.iter().enumerate() {
             let webhooks = &mount.api.webhooks.webhooks;
             let callbacks: usize = mount.api.operations.iter().map(|o| o.hooks.callbacks.len()).sum();
-            if webhooks.is_empty() && callbacks == 0 {
+            // Documented webhooks going nowhere are not worth a line; callbacks always go somewhere.
+            if (webhooks.is_empty() || self.plans[m].targets.is_empty()) && callbacks == 0 {
                 continue;
             }
             let mut fired: Vec<&str> = self
@@ -181,6 +182,9 @@ impl Events {
                 mount.name,
                 webhooks.len()
             ));
+        }
+        if lines.is_empty() && self.plans.iter().any(|p| !p.targets.is_empty()) {
+            lines.push("  webhooks: none of the served documents declares webhooks or callbacks; --webhook-url has nothing to send".into());
         }
         lines
     }

@@ -159,17 +159,31 @@ fn calls(
         let Some(op) = item.get(*key) else { continue };
         let op_loc = item_loc.child(key);
         let Value::Object(op) = op else { return Err(sources.error(&op_loc, "an operation must be an object")) };
+        let events_loc = op_loc.child("x-specmock-event");
+        let events = strings(sources, op.get("x-specmock-event"), &events_loc)?;
+        if let Some(bad) = events.iter().find(|e| !names_a_change(e)) {
+            return Err(sources.error(
+                &events_loc,
+                format!("'{bad}' is not [RESOURCE.]ACTION with ACTION created, updated or deleted (e.g. organization.created)"),
+            ));
+        }
         out.push(Webhook {
             name: name.to_string(),
             method: method.clone(),
             origin: format!("{}: #{}", sources.name(op_loc.src), op_loc.ptr),
             body: body(sources, schemas, op, &op_loc)?,
             headers: headers(sources, schemas, item.get("parameters"), op.get("parameters"), &item_loc, &op_loc)?,
-            events: strings(sources, op.get("x-specmock-event"), &op_loc.child("x-specmock-event"))?,
+            events,
             url: url.map(str::to_string),
         });
     }
     Ok(())
+}
+
+/// `created`, `organization.created`, `/v1/organizations.deleted`.
+fn names_a_change(event: &str) -> bool {
+    let action = event.rsplit_once('.').map(|(_, a)| a).unwrap_or(event);
+    ["created", "updated", "deleted"].iter().any(|a| a.eq_ignore_ascii_case(action))
 }
 
 /// The request body's JSON media type (else its first), with its schema and examples.
@@ -320,11 +334,14 @@ fn signature(sources: &Sources) -> Result<Option<WebhookSignature>, SpecError> {
             }
             SignatureScheme::Hmac { header, base64, value, signed: text("signed")?.unwrap_or_else(|| "{body}".into()) }
         }
-        other => {
+        Some(other) => {
             return Err(sources.error(
                 &loc.child("scheme"),
-                format!("scheme {other:?} is not one of svix, standard-webhooks, hmac-sha256, none"),
+                format!("scheme '{other}' is not one of svix, standard-webhooks, hmac-sha256, none"),
             ));
+        }
+        None => {
+            return Err(sources.error(&loc, "needs a `scheme`: svix, standard-webhooks, hmac-sha256 or none"));
         }
     };
     let origin = format!("{}: #{}", sources.name(0), loc.ptr);
