@@ -450,3 +450,37 @@ fn document_errors_in_webhooks_name_the_place() {
         assert!(error.starts_with(message), "{error}\nexpected: {message}");
     }
 }
+
+#[tokio::test]
+async fn the_vendors_published_documents_fire_their_own_webhooks() {
+    let Some(shared) = common::shared_dir() else {
+        eprintln!("skipped: ../shared/vendor-specs is not beside this checkout");
+        return;
+    };
+    let mut receiver = Receiver::start(vec![]).await;
+    let straddle = shared.join("vendor-specs/straddle/spec.json").display().to_string();
+    let server = serve(&straddle, sandbox(), options(&[&receiver.url])).await;
+    let customer = json!({
+        "name": "Ron Swanson", "type": "individual", "email": "ron@example.com",
+        "phone": "+12128675309", "device": {"ip_address": "192.168.1.1"}
+    });
+    let created = send(&server, "POST", "/v1/customers", Some(customer)).await;
+    assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+    let delivery = receiver.next().await;
+    // Its webhooks carry Svix's extensions: signed as Svix signs, with the test secret.
+    assert_svix_signed(&delivery, "svix", DEFAULT_SECRET);
+    let payload = delivery.json();
+    assert_eq!(payload["event_type"], "customer.created.v1");
+    assert_eq!(payload["data"]["id"], created.json()["data"]["id"]);
+    assert_eq!(payload["data"]["email"], "ron@example.com");
+    assert_valid(&straddle, "customer.created.v1", &payload);
+
+    let scalekit = shared.join("vendor-specs/scalekit/scalekit.scalar.json").display().to_string();
+    let server = serve(&scalekit, sandbox(), options(&[&receiver.url])).await;
+    let created = send(&server, "POST", "/api/v1/organizations", Some(json!({"display_name": "Acme"}))).await;
+    assert_eq!(created.status, 201);
+    let payload = receiver.next().await.json();
+    assert_eq!(payload["type"], "organization.created");
+    assert_eq!(payload["data"]["display_name"], "Acme");
+    assert_valid(&scalekit, "organization.created", &payload);
+}

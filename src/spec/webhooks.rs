@@ -290,9 +290,25 @@ fn strings(sources: &Sources, value: Option<&Value>, loc: &Loc) -> Result<Vec<St
     }
 }
 
+/// Webhooks documented for Svix (`x-svix-group-name`, `x-svix-feature-flags`, as Straddle's
+/// are) are delivered, and so signed, by Svix.
+fn svix_marked(sources: &Sources) -> Option<WebhookSignature> {
+    let Some(Value::Object(webhooks)) = sources.root().get("webhooks") else { return None };
+    let marked = webhooks
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .any(|op| op.as_object().is_some_and(|op| op.keys().any(|k| k.starts_with("x-svix-"))));
+    marked.then(|| WebhookSignature {
+        scheme: SignatureScheme::Svix,
+        secret: None,
+        origin: format!("{}: #/webhooks (x-svix-…)", sources.name(0)),
+    })
+}
+
 /// Reads `x-specmock-webhook-signature`.
 fn signature(sources: &Sources) -> Result<Option<WebhookSignature>, SpecError> {
-    let Some(value) = sources.root().get("x-specmock-webhook-signature") else { return Ok(None) };
+    let Some(value) = sources.root().get("x-specmock-webhook-signature") else { return Ok(svix_marked(sources)) };
     let loc = Loc::new(0, "/x-specmock-webhook-signature");
     let Value::Object(map) = value else {
         return Err(sources.error(&loc, "must be a map with a `scheme` (svix, standard-webhooks, hmac-sha256 or none)"));
