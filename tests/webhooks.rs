@@ -7,85 +7,16 @@
 mod common;
 #[path = "webhooks/receiver.rs"]
 mod receiver;
+#[path = "webhooks/support.rs"]
+mod support;
 
-use std::time::Duration;
-
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::{Answer, client, data};
-use hmac::{Hmac, Mac};
 use receiver::{Delivery, Receiver, Reply};
 use serde_json::{Value, json};
-use sha2::Sha256;
-use specmock::app::{self, Running, ServeConfig};
 use specmock::events::{DEFAULT_SECRET, WebhookOptions};
-use specmock::mock::Mock;
-use specmock::server::Limits;
-use specmock::store::StoreOptions;
-
-const TOKEN: &str = "Bearer t";
-
-fn sandbox() -> Option<StoreOptions> {
-    Some(StoreOptions { state_file: None, seed_file: None, idempotency_ttl: Duration::from_secs(60) })
-}
-
-fn options(urls: &[&str]) -> WebhookOptions {
-    WebhookOptions {
-        urls: urls.iter().map(|u| u.to_string()).collect(),
-        backoff: Duration::from_millis(20),
-        ..WebhookOptions::default()
-    }
-}
-
-async fn serve(spec: &str, store: Option<StoreOptions>, webhooks: WebhookOptions) -> Running<Mock> {
-    let config = ServeConfig {
-        specs: vec![spec.to_string()],
-        store,
-        webhooks,
-        limits: Limits { access_log: false, ..Limits::default() },
-        ..ServeConfig::default()
-    };
-    app::serve(&config).await.expect("the server starts")
-}
-
-async fn send(server: &Running<Mock>, method: &str, path: &str, body: Option<Value>) -> Answer {
-    let mut request =
-        client().request(method.parse().unwrap(), format!("{}{path}", server.url())).header("Authorization", TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    Answer::of(request).await
-}
-
-async fn journal(server: &Running<Mock>) -> Value {
-    Answer::of(client().get(format!("{}/__specmock/webhooks", server.url()))).await.json()
-}
-
-/// Svix's and Standard Webhooks' published algorithm: base64 HMAC-SHA256 of `id.timestamp.body`
-/// keyed by the base64 after `whsec_`, one of the space-separated `v1,` signatures.
-fn assert_svix_signed(delivery: &Delivery, prefix: &str, secret: &str) {
-    let id = delivery.header(&format!("{prefix}-id"));
-    let timestamp = delivery.header(&format!("{prefix}-timestamp"));
-    let signatures = delivery.header(&format!("{prefix}-signature"));
-    let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    mac.update(format!("{id}.{timestamp}.").as_bytes());
-    mac.update(&delivery.body);
-    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
-    assert!(signatures.split(' ').any(|s| s == expected), "{signatures} is not {expected}");
-    let age = jiff::Timestamp::now().as_second() - timestamp.parse::<i64>().unwrap();
-    assert!(age.abs() < 300, "the timestamp is within the 5 minutes receivers accept");
-}
-
-/// The payload validates against the webhook's request-body schema in the document.
-fn assert_valid(spec: &str, webhook: &str, payload: &Value) {
-    let (_, api) = specmock::mounts::load(spec).unwrap();
-    let hook = api.webhooks.webhooks.iter().find(|w| w.name == webhook).expect("the document has the webhook");
-    let schema = hook.body.as_ref().and_then(|b| b.schema).expect("it documents its body");
-    let validator = api.schemas.validator(schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(payload).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{webhook}: {errors:?}\n{payload:#}");
-}
+use support::{
+    TOKEN, assert_hmac_signed, assert_svix_signed, assert_valid, journal, options, poll_state, sandbox, send, serve,
+};
 
 #[tokio::test]
 async fn scalekit_writes_deliver_signed_organization_events_that_validate() {
@@ -178,19 +109,6 @@ async fn a_callback_goes_to_the_url_in_the_request_body_with_the_created_values(
     assert!(reason.as_str().unwrap().contains("which is not an http(s) URL"), "{reason}");
 }
 
-/// The journal entry `index` once it is in `state` (polled: delivery is in the background).
-async fn poll_state(server: &Running<Mock>, index: usize, state: &str) -> Value {
-    for _ in 0..600 {
-        let journal = journal(server).await;
-        let entry = &journal["deliveries"][index];
-        if entry["state"] == state {
-            return entry.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("delivery {index} never became {state}: {:#}", journal(server).await);
-}
-
 #[tokio::test]
 async fn a_failed_delivery_is_retried_with_the_same_message_until_a_2xx() {
     let mut receiver = Receiver::start(vec![Reply::Status(500), Reply::Status(503)]).await;
@@ -255,17 +173,6 @@ async fn a_full_queue_drops_the_oldest_waiting_delivery_and_counts_it() {
         journal["deliveries"].as_array().unwrap().iter().map(|d| d["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["sending", "dropped", "dropped", "dropped", "dropped", "queued", "queued"]);
     assert!(!receiver.has_more(), "nothing else was sent while the receiver held the first");
-}
-
-/// `t=<timestamp>,v1=<hex HMAC-SHA256 of "timestamp.body">`, as the document says.
-fn assert_hmac_signed(delivery: &Delivery, secret: &str) {
-    let header = delivery.header("x-widget-signature");
-    let (t, v1) = header.strip_prefix("t=").and_then(|r| r.split_once(",v1=")).expect("t=…,v1=…");
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(&delivery.body);
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(v1, expected);
 }
 
 #[tokio::test]
