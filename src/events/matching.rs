@@ -128,6 +128,26 @@ mod tests {
     }
 
     #[test]
+    fn x_specmock_event_names_the_resource_by_noun_path_or_key() {
+        let op = ResourceOperation {
+            mount: 0,
+            operation: 0,
+            change: Some(Change::Created),
+            noun: "organization".into(),
+            key: "clerk:/v1/organizations".into(),
+            id_field: "id".into(),
+            fields: Vec::new(),
+        };
+        for event in ["created", "organization.created", "/v1/organizations.created", "clerk:/v1/organizations.created"]
+        {
+            assert!(names_write(event, &op, Change::Created), "{event}");
+        }
+        for event in ["deleted", "organization.deleted", "user.created", "/v1/users.created"] {
+            assert!(!names_write(event, &op, Change::Created), "{event}");
+        }
+    }
+
+    #[test]
     fn names_are_split_into_words() {
         assert_eq!(tokens("organization.created"), ["organization", "created"]);
         assert_eq!(tokens("account.created.v1"), ["account", "created"]);
