@@ -133,10 +133,14 @@ impl Events {
             if scheme == SignatureScheme::Unsigned {
                 continue;
             }
+            let from_flag = given.is_some();
             let secret = given.or_else(|| rule.and_then(|r| r.secret.clone())).unwrap_or_else(|| DEFAULT_SECRET.into());
             let signer = Signer::new(scheme, &secret).map_err(|e| {
                 let how = sign::describe(rule.map(|r| &r.scheme).unwrap_or(&SignatureScheme::StandardWebhooks));
-                format!("--webhook-secret for {} (signed {how}): {e}", mount.name)
+                match (from_flag, rule) {
+                    (false, Some(rule)) => format!("{}/secret: {e} (the document signs {how})", rule.origin),
+                    _ => format!("--webhook-secret for {} (signed {how}): {e}", mount.name),
+                }
             })?;
             plans[i].signer = Some(Arc::new(signer));
         }
