@@ -256,7 +256,9 @@ impl Listener for Events {
             _ => None,
         };
         let at = jiff::Timestamp::now();
-        let event = Arc::new(Event { change: acted.change, item, resource, exchange: Some(recorded(&acted)), at });
+        // Only callbacks read the request and the answer (their URL expressions).
+        let exchange = (callbacks > 0).then(|| recorded(&acted));
+        let event = Arc::new(Event { change: acted.change, item, resource, exchange, at });
         let about = event_summary(&event);
         let document = &self.mounts[acted.mount].name;
         for &w in webhooks {
