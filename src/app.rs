@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::Error;
 use crate::check::proxy::{Proxy, ProxyOptions};
+use crate::events::{Events, WebhookOptions};
 use crate::mock::{Mock, MockOptions};
 use crate::route::{Mount, shown};
 use crate::security::Tokens;
@@ -33,6 +34,8 @@ pub struct ServeConfig {
     /// A sandbox, and how to keep it; `None` serves statelessly.
     pub store: Option<StoreOptions>,
     pub limits: Limits,
+    /// Where the documents' webhooks go and how they are signed.
+    pub webhooks: WebhookOptions,
 }
 
 impl Default for ServeConfig {
@@ -46,6 +49,7 @@ impl Default for ServeConfig {
             tokens_file: None,
             store: None,
             limits: Limits::default(),
+            webhooks: WebhookOptions::default(),
         }
     }
 }
@@ -132,8 +136,13 @@ pub fn assemble(mounts: Vec<Mount>, config: &ServeConfig) -> Result<Mock, Error>
     if let Some(file) = &config.tokens_file {
         options.tokens = Some(Tokens::load(file).map_err(Error::Usage)?);
     }
-    let store = config.store.as_ref().map(|store| Store::open(&mounts, store)).transpose()?;
-    let mock = Mock::new(mounts, options)?;
+    let mut store = config.store.as_ref().map(|store| Store::open(&mounts, store)).transpose()?;
+    let resources = store.as_ref().map(Store::resource_operations).unwrap_or_default();
+    let events = Arc::new(Events::new(&mounts, &config.webhooks, resources).map_err(Error::Usage)?);
+    if let Some(store) = &mut store {
+        store.listen(Arc::clone(&events) as Arc<dyn crate::store::Listener>);
+    }
+    let mock = Mock::new(mounts, options)?.with_events(events);
     Ok(match store {
         Some(store) => mock.with_store(store),
         None => mock,
@@ -160,6 +169,7 @@ pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
             std::iter::once(line).chain(mount.api.warnings.iter().map(|w| format!("    warning: {w}")))
         })
         .collect();
+    lines.extend(mock.events().map(|e| e.describe()).unwrap_or_default());
     if let Some(store) = mock.store() {
         let described = store.describe();
         let kept = state.map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
@@ -177,6 +187,15 @@ pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
         }
     }
     lines
+}
+
+/// After the server has stopped: lets webhook deliveries under way finish, for at most
+/// `within`; returns how many did not.
+pub async fn settle(mock: &Mock, within: std::time::Duration) -> usize {
+    match mock.events() {
+        Some(events) => events.drain(within).await,
+        None => 0,
+    }
 }
 
 /// Everything `specmock proxy` is told.

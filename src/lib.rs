@@ -5,6 +5,7 @@ pub mod app;
 pub mod check;
 mod contract;
 mod error;
+pub mod events;
 pub mod gate;
 pub mod generate;
 pub mod lint;

@@ -169,6 +169,18 @@ impl MockServerBuilder {
         self
     }
 
+    /// Where the document's webhooks go (`--webhook-url`; repeatable).
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.config.webhooks.urls.push(url.into());
+        self
+    }
+
+    /// The secret webhooks are signed with (`--webhook-secret`).
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.config.webhooks.secrets.push(secret.into());
+        self
+    }
+
     pub async fn start(self) -> Result<MockServer, Error> {
         let (name, api) = self.document.load()?;
         let mounts = vec![Mount { name, prefix: String::new(), api: Arc::new(api) }];

@@ -170,9 +170,13 @@ fn the_built_in_documents_are_clean() {
 fn a_document_that_cannot_be_read_exits_2_and_a_missing_file_ref_is_an_issue() {
     let (code, _, stderr) = specmock(&["lint", "nope.yaml"]);
     assert_eq!((code, stderr.contains("nope.yaml: no such file")), (2, true), "{stderr}");
-    let swagger = spec_file("old.json", r#"{"swagger": "2.0", "info": {"title": "x", "version": "1"}, "paths": {}}"#);
+    let swagger = spec_file("old.json", r#"{"swagger": "1.2", "info": {"title": "x", "version": "1"}, "paths": {}}"#);
     let (code, _, stderr) = specmock(&["lint", &swagger]);
     assert_eq!(code, 2, "{stderr}");
+    // Swagger 2.0 is read (converted as the loader converts it) and linted.
+    let two = spec_file("two.json", r#"{"swagger": "2.0", "info": {"title": "x", "version": "1"}, "paths": {}}"#);
+    let (code, stdout, stderr) = specmock(&["lint", &two]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
     let dangling = spec_file(
         "dangling.yaml",
         "openapi: 3.1.0\ninfo: {title: d, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {$ref: 'gone.yaml#/Ok'}}\n",

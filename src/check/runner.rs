@@ -98,10 +98,10 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
         return Err(CheckError::Usage("--max-requests must be at least 1: with 0 nothing would be checked"));
     }
     if api.operations.is_empty() {
-        if api.webhooks.is_empty() {
+        if api.webhooks.webhooks.is_empty() {
             return Err(CheckError::NoOperations(api.source.clone()));
         }
-        let n = api.webhooks.len();
+        let n = api.webhooks.webhooks.len();
         let note = format!(
             "{} has no paths, only {n} webhook{} (requests the API sends, not answers it gives): nothing to check",
             api.source,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use specmock::app::{self, ProxyConfig, ServeConfig};
 use specmock::check::proxy::ProxyOptions;
+use specmock::events::WebhookOptions;
 use specmock::mock::MockOptions;
 use specmock::server::{Limits, shutdown_signal};
 use specmock::store::StoreOptions;
@@ -75,6 +76,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
             read_timeout: Duration::from_secs(args.read_timeout.max(1)),
             access_log: !args.quiet,
         },
+        webhooks: WebhookOptions {
+            urls: args.webhook_urls,
+            secrets: args.webhook_secrets,
+            retries: args.webhook_retries,
+            ..WebhookOptions::default()
+        },
     };
     // Documents load before the runtime starts: a broken one is reported without a server.
     let mock = Arc::new(app::mock(&config)?);
@@ -86,6 +93,11 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         }
         warn_of_broken_examples(mock.mounts().iter().map(|m| m.api.source.clone()).collect());
         running.until(shutdown_signal()).await?;
+        // Deliveries under way get a few seconds; a receiver that is down must not hold Ctrl-C.
+        let unsent = app::settle(&mock, specmock::server::GRACE).await;
+        if unsent > 0 {
+            say!("{unsent} webhook deliveries were not finished");
+        }
         say!("specmock stopped");
         Ok(ExitCode::SUCCESS)
     })

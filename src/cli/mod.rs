@@ -115,6 +115,17 @@ pub struct ServeArgs {
     /// Bearer token for /__specmock/ (without it, only loopback clients may use it).
     #[arg(long, value_name = "TOKEN")]
     pub admin_token: Option<String>,
+    /// Send the documents' webhooks (fired by sandbox writes, or POST /__specmock/webhooks/NAME)
+    /// to URL; NAME=URL for one document's only (repeatable).
+    #[arg(long = "webhook-url", value_name = "URL|NAME=URL")]
+    pub webhook_urls: Vec<String>,
+    /// Secret that signs webhooks as each document says (x-specmock-webhook-signature; Svix and
+    /// Standard Webhooks take whsec_<base64>); NAME=SECRET for one document's (repeatable).
+    #[arg(long = "webhook-secret", value_name = "SECRET|NAME=SECRET")]
+    pub webhook_secrets: Vec<String>,
+    /// Retries of a webhook delivery that fails or answers non-2xx, with exponential backoff.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub webhook_retries: u32,
     /// Seconds an Idempotency-Key is remembered.
     #[arg(long, default_value_t = 86_400, value_name = "SECS")]
     pub idempotency_ttl: u64,

@@ -1,12 +1,14 @@
 //! `/__specmock/`: the sandbox's own controls, on the same port. `POST reset` (back to the
-//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON): loopback
-//! clients only — unless `--admin-token` is set, then that bearer token. `GET health` answers
-//! anyone, with or without a sandbox.
+//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON); `GET
+//! webhooks` (every delivery and attempt) and `POST webhooks/{name}` (fire one by hand):
+//! loopback clients only — unless `--admin-token` is set, then that bearer token. `GET
+//! health` answers anyone, with or without a sandbox.
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use serde_json::json;
 
+use crate::events::{Events, Trigger};
 use crate::store::Store;
 use crate::style::problem;
 
@@ -14,6 +16,7 @@ pub const PREFIX: &str = "/__specmock/";
 
 pub async fn answer(
     store: Option<&Store>,
+    events: Option<&Events>,
     token: Option<&str>,
     request: &Request<Bytes>,
     peer: std::net::SocketAddr,
@@ -25,6 +28,9 @@ pub async fn answer(
     }
     if let Some(refusal) = refuse(token, request, peer) {
         return refusal;
+    }
+    if action == "webhooks" || action.starts_with("webhooks/") {
+        return webhooks(events, request, action);
     }
     let Some(store) = store else {
         return problem(
@@ -64,10 +70,51 @@ pub async fn answer(
         }
         _ => problem(
             404,
-            format!("{PREFIX}{action} does not exist (there are POST {PREFIX}reset and GET {PREFIX}state)"),
+            format!(
+                "{PREFIX}{action} does not exist (there are POST {PREFIX}reset, GET {PREFIX}state, GET {PREFIX}webhooks and POST {PREFIX}webhooks/NAME)"
+            ),
             &[],
         ),
     }
+}
+
+/// `GET webhooks` and `POST webhooks/{name}`.
+fn webhooks(events: Option<&Events>, request: &Request<Bytes>, action: &str) -> Response<Bytes> {
+    let Some(events) = events else {
+        return problem(404, "webhooks are not enabled on this server", &[]);
+    };
+    let query: Vec<(String, String)> =
+        request.uri().query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    match (request.method(), action.strip_prefix("webhooks/")) {
+        (&Method::GET, None) => json_answer(events.journal()),
+        (&Method::POST, Some(name)) if !name.is_empty() => {
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            let validate = match param("validate") {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(other) => return problem(400, format!("?validate={other}: use true or false"), &[]),
+            };
+            let how =
+                Trigger { document: param("document"), url: param("url"), body: request.body().clone(), validate };
+            match events.trigger(&name, how) {
+                Ok(queued) => {
+                    let mut response = json_answer(queued);
+                    *response.status_mut() = StatusCode::ACCEPTED;
+                    response
+                }
+                Err(e) => problem(e.status, e.message, &[]),
+            }
+        }
+        (_, None) => not_allowed(request, "webhooks", "GET"),
+        (_, Some(_)) => not_allowed(request, action, "POST"),
+    }
+}
+
+fn not_allowed(request: &Request<Bytes>, action: &str, allow: &'static str) -> Response<Bytes> {
+    let mut r = problem(405, format!("{} {PREFIX}{action} is not supported; use {allow}", request.method()), &[]);
+    r.headers_mut().insert(header::ALLOW, http::HeaderValue::from_static(allow));
+    r
 }
 
 fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Option<Response<Bytes>> {

@@ -22,8 +22,9 @@ use crate::validate::{RequestInput, Violation};
 
 pub use prefer::Prefer;
 
+use crate::events::Events;
 use crate::security::Tokens;
-use crate::store::{Call, Store};
+use crate::store::{Acted, Call, Listener, Store};
 use crate::style::{VIOLATIONS_HEADER, header_json, problem, validation_status};
 
 /// How the mock behaves; the CLI flags of `serve`.
@@ -73,12 +74,13 @@ pub struct Mock {
     router: Router,
     options: MockOptions,
     store: Option<Store>,
+    events: Option<Arc<Events>>,
 }
 
 impl Mock {
     pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::route::RouteError> {
         let router = Router::new(&mounts)?;
-        Ok(Mock { mounts, router, options, store: None })
+        Ok(Mock { mounts, router, options, store: None, events: None })
     }
 
     /// Makes the mock a stateful sandbox.
@@ -89,6 +91,16 @@ impl Mock {
 
     pub fn store(&self) -> Option<&Store> {
         self.store.as_ref()
+    }
+
+    /// Fires the documents' webhooks and callbacks (the sandbox is told separately).
+    pub fn with_events(mut self, events: Arc<Events>) -> Mock {
+        self.events = Some(events);
+        self
+    }
+
+    pub fn events(&self) -> Option<&Arc<Events>> {
+        self.events.as_ref()
     }
 
     pub fn mounts(&self) -> &[Mount] {
@@ -122,6 +134,7 @@ impl Mock {
             // Boxed, like the sandbox below: rare paths should not grow every request's future.
             return Box::pin(admin::answer(
                 self.store.as_ref(),
+                self.events.as_deref(),
                 self.options.admin_token.as_deref(),
                 request,
                 peer,
@@ -217,7 +230,15 @@ impl Mock {
                 return (response, None);
             }
         }
-        later(self.documented(api, op, prefer, headers))
+        let response = self.documented(api, op, prefer, headers);
+        // A documented answer still makes the calls its operation documents (callbacks).
+        if let Some(events) = &self.events
+            && !op.hooks.callbacks.is_empty()
+        {
+            let item = None;
+            events.acted(Acted { mount, operation, change: None, item, request, params, response: &response });
+        }
+        later(response)
     }
 
     /// The documented answer the client prefers (or the default one).

@@ -14,6 +14,7 @@ pub mod pointer;
 mod schemas;
 mod swagger2;
 mod template;
+mod webhooks;
 
 use std::path::Path;
 
@@ -24,6 +25,7 @@ pub use fetch::{MAX_FILE_BYTES, URL_TIMEOUT};
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
 pub use template::{map_variables, template_params};
+pub use webhooks::{DocumentWebhooks, OperationHooks, SignatureScheme, Webhook, WebhookSignature};
 
 // For `lint`, which reads a document as written (it may not compile) and compiles the
 // schemas of its examples on its own.

@@ -36,14 +36,14 @@ pub struct Api {
     /// called under a base path it does not know.
     pub base_path_unnamed: bool,
     pub security_schemes: Vec<SecurityScheme>,
-    /// Names of the document's `webhooks` (requests the API sends; nothing to serve or check).
-    pub webhooks: Vec<String>,
     /// Document-level `x-specmock-error` template.
     pub error_template: Option<Arc<ErrorTemplate>>,
     pub schemas: Schemas,
     /// What the document gets away with (duplicate `required` entries, `nullable` beside
     /// `$ref`, …), one line per kind, naming the first place: printed at start-up.
     pub warnings: Vec<String>,
+    /// `webhooks` and how deliveries are signed.
+    pub webhooks: super::webhooks::DocumentWebhooks,
 }
 
 impl Api {
@@ -82,6 +82,8 @@ pub struct Operation {
     pub error_template: Option<Arc<ErrorTemplate>>,
     /// `x-specmock-resource`, as written (read by the sandbox).
     pub resource_hint: Option<Value>,
+    /// Callbacks and `x-specmock-event`.
+    pub hooks: super::webhooks::OperationHooks,
 }
 
 impl Operation {

@@ -15,6 +15,7 @@ mod idempotency;
 mod ids;
 mod infer;
 mod journal;
+mod listener;
 mod paging;
 mod render;
 mod seed;
@@ -34,6 +35,7 @@ use crate::route::Mount;
 
 pub use infer::{Action, HintError};
 pub use journal::{Data, StateError};
+pub use listener::{Acted, Change, Listener, ResourceOperation};
 pub use shape::{ItemOperation, ResourceShape, resources};
 
 use facts::{Facts, OpFacts};
@@ -72,6 +74,8 @@ pub struct Store {
     state: Arc<dyn State>,
     seed: Data,
     ttl: Duration,
+    /// Told of every answered request (webhooks, callbacks).
+    listener: Option<Arc<dyn Listener>>,
 }
 
 /// What the mock hands the sandbox for one request.
@@ -116,6 +120,7 @@ impl Store {
             state: Arc::new(Embedded::new(Data::new(), None, options.idempotency_ttl)),
             seed: Data::new(),
             ttl: options.idempotency_ttl,
+            listener: None,
         };
         if let Some(file) = &options.seed_file {
             store.seed = store.read_seed(file)?;
@@ -149,6 +154,38 @@ impl Store {
             }
         }
         out
+    }
+
+    /// Every resource operation, for a listener to plan what each will fire.
+    pub fn resource_operations(&self) -> Vec<ResourceOperation> {
+        let mut out = Vec::new();
+        for (m, ops) in self.operations.iter().enumerate() {
+            for (o, op) in ops.iter().enumerate() {
+                let Some(op) = op else { continue };
+                let facts = &self.resources[m][op.binding.resource];
+                let change = match op.binding.action {
+                    Action::Create => Some(Change::Created),
+                    Action::Update | Action::Replace => Some(Change::Updated),
+                    Action::Delete => Some(Change::Deleted),
+                    Action::Read | Action::List => None,
+                };
+                out.push(ResourceOperation {
+                    mount: m,
+                    operation: o,
+                    change,
+                    noun: facts.noun.clone(),
+                    key: facts.shape.key.clone(),
+                    id_field: facts.shape.id_field.clone(),
+                    fields: facts.properties.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Tells `listener` of every request the sandbox answers from now on.
+    pub fn listen(&mut self, listener: Arc<dyn Listener>) {
+        self.listener = Some(listener);
     }
 
     /// Whether the sandbox answers this operation.
@@ -199,7 +236,20 @@ impl Store {
     async fn act(&self, call: Call<'_>, op: &OpFacts) -> Response<Bytes> {
         let target = actions::Target { store: self, facts: &self.resources[call.mount][op.binding.resource], op, call };
         let reply = actions::run(&target).await;
-        answers::render(&target, reply)
+        let Some(listener) = &self.listener else { return answers::render(&target, reply) };
+        let (change, item) = listener::change_of(&reply);
+        let response = answers::render(&target, reply);
+        let call = &target.call;
+        listener.acted(Acted {
+            mount: call.mount,
+            operation: call.operation,
+            change,
+            item: item.as_ref(),
+            request: call.request,
+            params: call.params,
+            response: &response,
+        });
+        response
     }
 
     /// `POST /__specmock/reset`: back to the seed (or empty with `?to=empty`).

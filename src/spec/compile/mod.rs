@@ -72,6 +72,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
     }
 
     let title = root.pointer("/info/title").and_then(Value::as_str).unwrap_or("untitled").to_string();
+    let webhooks = super::webhooks::document(sources, &mut c.schemas, &operations)?;
     let schemas = c.schemas.finish()?;
     super::examples::xml_examples(&mut operations, &schemas);
     Ok(Api {
@@ -83,11 +84,7 @@ pub fn compile(sources: &Sources) -> Result<Api, SpecError> {
         base_paths: base_paths(root),
         base_path_unnamed: root.get("servers").and_then(Value::as_array).is_none_or(|s| s.is_empty()),
         security_schemes: c.security_schemes,
-        webhooks: root
-            .get("webhooks")
-            .and_then(Value::as_object)
-            .map(|w| w.keys().filter(|k| !k.starts_with("x-")).cloned().collect())
-            .unwrap_or_default(),
+        webhooks,
         error_template,
         schemas,
         warnings: sources.take_warnings(),
@@ -211,6 +208,7 @@ impl<'s> Compiler<'s> {
             security,
             error_template: error_template(self.sources, &loc)?,
             resource_hint: op.get("x-specmock-resource").cloned(),
+            hooks: super::webhooks::operation(self.sources, &mut self.schemas, op, &loc)?,
         })
     }
 
