@@ -7,7 +7,7 @@ mod exchange;
 mod judge;
 mod plan;
 pub mod proxy;
-mod redact;
+pub(crate) mod redact;
 mod report;
 mod request;
 mod runner;

@@ -1,12 +1,14 @@
 //! `/__specmock/`: the sandbox's own controls, on the same port. `POST reset` (back to the
-//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON): loopback
-//! clients only — unless `--admin-token` is set, then that bearer token. `GET health` answers
-//! anyone, with or without a sandbox.
+//! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON); the request
+//! journal and its inspector page (see `crate::journal`): loopback clients only — unless
+//! `--admin-token` is set, then that bearer token (or `?token=`, for a browser). `GET health`
+//! answers anyone, with or without a sandbox.
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use serde_json::json;
 
+use crate::journal::Journal;
 use crate::store::Store;
 use crate::style::problem;
 
@@ -14,6 +16,7 @@ pub const PREFIX: &str = "/__specmock/";
 
 pub async fn answer(
     store: Option<&Store>,
+    journal: Option<&std::sync::Arc<Journal>>,
     token: Option<&str>,
     request: &Request<Bytes>,
     peer: std::net::SocketAddr,
@@ -25,6 +28,9 @@ pub async fn answer(
     }
     if let Some(refusal) = refuse(token, request, peer) {
         return refusal;
+    }
+    if let Some(answer) = crate::journal::answer(journal, request, action) {
+        return answer;
     }
     let Some(store) = store else {
         return problem(
@@ -73,7 +79,14 @@ pub async fn answer(
 fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Option<Response<Bytes>> {
     match token {
         Some(expected) => {
-            let given = crate::security::bearer_token(request.headers());
+            // A browser cannot send the header with a page or an event stream: `?token=` too.
+            let in_query = request
+                .uri()
+                .query()
+                .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "token"))
+                .map(|(_, v)| v.into_owned());
+            let given = crate::security::bearer_token(request.headers()).map(str::to_string).or(in_query);
+            let given = given.as_deref();
             match given {
                 Some(t) if t == expected => None,
                 Some(_) => Some(problem(403, "the admin token is not the one specmock was started with", &[])),
@@ -91,6 +104,20 @@ fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketA
             problem(403, "the admin surface answers loopback clients only; set --admin-token to use it remotely", &[])
         }),
     }
+}
+
+/// `/__specmock` → `/__specmock/` (the inspector), as a browser expects of a folder.
+pub fn to_inspector(request: &Request<Bytes>) -> Response<Bytes> {
+    let target = match request.uri().query() {
+        Some(q) => format!("{PREFIX}?{q}"),
+        None => PREFIX.to_string(),
+    };
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    if let Ok(location) = http::HeaderValue::from_str(&target) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 fn json_answer(value: serde_json::Value) -> Response<Bytes> {

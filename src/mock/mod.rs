@@ -2,28 +2,39 @@
 //!
 //! Order of questions, as a real API asks them: is there such an operation (404/405),
 //! are the credentials good (401/403), is the body's type accepted (415), is the request
-//! valid (422 in the vendor's style), and only then — which documented answer to give.
+//! valid (422 in the vendor's style), and only then — which documented answer to give
+//! (`decide`: Prefer, rules, the sandbox, paired examples), how late and how broken.
+//! Every answer is noted, with its reasons, for the request journal and the access log.
 
 mod admin;
+mod decide;
 mod negotiate;
+mod pairing;
 mod prefer;
+pub mod rules;
+mod timing;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 
-use crate::gate;
 use crate::generate;
 use crate::route::{Lookup, Mount, Router};
 use crate::spec::{Api, Operation, Response as Documented, StatusKey};
-use crate::validate::RequestInput;
 
+pub use decide::{Behaviour, UNDOCUMENTED};
 pub use prefer::Prefer;
+pub use timing::{FaultRate, parse_rate};
 
+use crate::check::redact::Secrets;
+use crate::journal::{Chosen, Entry, Journal, Reasons};
 use crate::security::Tokens;
-use crate::store::{Call, Store};
+use crate::store::Store;
 use crate::style::problem;
+use crate::units::DelayRange;
+use decide::Note;
 
 /// How the mock behaves; the CLI flags of `serve`.
 #[derive(Debug, Clone)]
@@ -41,8 +52,16 @@ pub struct MockOptions {
     /// `--admin-token`: required (as a bearer token) on `/__specmock/`; without it only
     /// loopback clients may use the admin surface.
     pub admin_token: Option<String>,
-    /// Tag each answer with its operation, for the access log (off when nothing logs).
+    /// Note each answer and why it was chosen, for the access log (off when nothing logs).
     pub tag_operations: bool,
+    /// `--delay`: every answer this much later (or a delay drawn from a range).
+    pub delay: Option<DelayRange>,
+    /// `--faults`: a share of answers broken on purpose.
+    pub faults: Option<FaultRate>,
+    /// `--rules FILE`: answers chosen by request content, read with the documents.
+    pub rules_file: Option<std::path::PathBuf>,
+    /// `--journal N`: the last exchanges, for `/__specmock/requests` and the inspector.
+    pub journal: Option<Arc<Journal>>,
 }
 
 impl Default for MockOptions {
@@ -55,6 +74,10 @@ impl Default for MockOptions {
             tokens: None,
             admin_token: None,
             tag_operations: true,
+            delay: None,
+            faults: None,
+            rules_file: None,
+            journal: None,
         }
     }
 }
@@ -68,12 +91,25 @@ pub struct Mock {
     router: Router,
     options: MockOptions,
     store: Option<Store>,
+    /// Per document and operation: rules and delays.
+    behaviours: Vec<Vec<Behaviour>>,
+    /// Per document: what the journal redacts; the last one for answers no document gave.
+    secrets: Vec<Arc<Secrets>>,
 }
 
 impl Mock {
-    pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::route::RouteError> {
+    /// The mock of these documents; their rules (and the rules file's) are read and checked
+    /// against them here, so a rule that breaks a document is reported before serving.
+    pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::Error> {
         let router = Router::new(&mounts)?;
-        Ok(Mock { mounts, router, options, store: None })
+        let behaviours = behaviours(&mounts, &options)?;
+        let mut secrets: Vec<Arc<Secrets>> = mounts.iter().map(|m| Arc::new(Secrets::of(&m.api))).collect();
+        secrets.push(Arc::new(Secrets::default()));
+        Ok(Mock { mounts, router, options, store: None, behaviours, secrets })
+    }
+
+    pub fn options(&self) -> &MockOptions {
+        &self.options
     }
 
     /// Makes the mock a stateful sandbox.
@@ -92,7 +128,13 @@ impl Mock {
 
     /// Answers one request whose body has been read.
     pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        let mut response = self.answer(request, peer).await;
+        let noting = self.options.tag_operations || self.options.journal.is_some();
+        let started = noting.then(|| (Instant::now(), jiff::Timestamp::now()));
+        let mut note = Note::default();
+        let mut response = self.answer(request, peer, &mut note).await;
+        if !note.admin && !note.timed {
+            decide::flag_delay(self.options.delay, &mut note.reasons).await;
+        }
         if self.options.cors {
             cors_headers(request.headers(), response.headers_mut());
         }
@@ -102,27 +144,45 @@ impl Mock {
             response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
             *response.body_mut() = Bytes::new();
         }
+        if let Some((instant, time)) = started.filter(|_| !note.admin) {
+            let secrets =
+                note.mount.and_then(|m| self.secrets.get(m)).or(self.secrets.last()).cloned().unwrap_or_default();
+            let entry = Entry::new(time, request, &response, instant.elapsed(), note.reasons, secrets);
+            let entry = match &self.options.journal {
+                Some(journal) => journal.record(entry),
+                None => Arc::new(entry),
+            };
+            response.extensions_mut().insert(entry);
+        }
         response
     }
 
-    async fn answer(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+    async fn answer(&self, request: &Request<Bytes>, peer: std::net::SocketAddr, note: &mut Note) -> Response<Bytes> {
         let method = request.method();
         let path = request.uri().path();
         let headers = request.headers();
+        note.reasons.chosen = Chosen::Routing;
         if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         {
+            note.reasons.because("CORS preflight");
             return self.preflight(path);
         }
         if let Some(action) = path.strip_prefix(admin::PREFIX) {
+            note.admin = true;
             // Boxed, like the sandbox below: rare paths should not grow every request's future.
             return Box::pin(admin::answer(
                 self.store.as_ref(),
+                self.options.journal.as_ref(),
                 self.options.admin_token.as_deref(),
                 request,
                 peer,
                 action,
             ))
             .await;
+        }
+        if path == admin::PREFIX.trim_end_matches('/') {
+            note.admin = true;
+            return admin::to_inspector(request);
         }
         let (route, operation, params) = match self.router.lookup(method, path) {
             Lookup::Found { route, operation, params } => (route, operation, params),
@@ -138,77 +198,35 @@ impl Mock {
                 response.headers_mut().insert(header::ALLOW, route.allow.clone());
                 return response;
             }
-            Lookup::NotFound => return problem(404, format!("no documented operation matches {method} {path}"), &[]),
-        };
-        let api = &self.mounts[route.mount].api;
-        let op = &api.operations[operation];
-        let mut response = self.operation(route.mount, operation, request, &params).await;
-        if self.options.tag_operations {
-            response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
-        }
-        response
-    }
-
-    async fn operation(
-        &self,
-        mount: usize,
-        operation: usize,
-        request: &Request<Bytes>,
-        params: &[(&str, std::borrow::Cow<'_, str>)],
-    ) -> Response<Bytes> {
-        let prefer = match Prefer::from_request(request.headers(), request.uri().query()) {
-            Ok(p) => p,
-            Err(message) => return problem(422, message, &[]),
-        };
-        // The sandbox spends a delay as work (an idempotency key stays claimed meanwhile);
-        // every other answer is simply sent that much later.
-        let (response, delay_left) = self.decide(mount, operation, request, params, &prefer).await;
-        if let Some(delay) = delay_left {
-            tokio::time::sleep(delay).await;
-        }
-        response
-    }
-
-    /// The answer, and the delay still to spend before sending it.
-    async fn decide(
-        &self,
-        mount: usize,
-        operation: usize,
-        request: &Request<Bytes>,
-        params: &[(&str, std::borrow::Cow<'_, str>)],
-        prefer: &Prefer,
-    ) -> (Response<Bytes>, Option<std::time::Duration>) {
-        let api = &self.mounts[mount].api;
-        let op = &api.operations[operation];
-        let headers = request.headers();
-        let query = request.uri().query();
-        let path = request.uri().path();
-        let later = |response: Response<Bytes>| (response, prefer.delay);
-
-        let input =
-            RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
-        let checked = match gate::judge(api, op, &input, self.options.tokens.as_ref(), self.options.validate_requests) {
-            Ok(checked) => checked,
-            Err(refusal) => return later(gate::render(api, op, &refusal, path)),
-        };
-        // The sandbox answers resource operations, unless the client asked for a documented answer.
-        if let Some(store) = &self.store
-            && prefer.code.is_none()
-            && prefer.example.is_none()
-        {
-            let call = Call { mount, operation, request, params, body: checked.body, delay: prefer.delay };
-            if let Some(response) = Box::pin(store.answer(call)).await {
-                return (response, None);
+            Lookup::NotFound => {
+                note.reasons.because("no documented operation matches");
+                return problem(404, format!("no documented operation matches {method} {path}"), &[]);
             }
-        }
-        later(self.documented(api, op, prefer, headers))
+        };
+        let op = &self.mounts[route.mount].api.operations[operation];
+        note.mount = Some(route.mount);
+        note.reasons.operation = Some(Arc::clone(&op.label));
+        note.reasons.chosen = Chosen::Documented;
+        self.operation(route.mount, operation, request, &params, note).await
     }
 
     /// The documented answer the client prefers (or the default one).
-    fn documented(&self, api: &Api, op: &Operation, prefer: &Prefer, headers: &HeaderMap) -> Response<Bytes> {
+    fn documented(
+        &self,
+        api: &Api,
+        op: &Operation,
+        prefer: &Prefer,
+        headers: &HeaderMap,
+        reasons: &mut Reasons,
+    ) -> Response<Bytes> {
         let (status, documented) = match choose_response(op, prefer.code) {
             Ok(found) => found,
-            Err(message) => return problem(404, message, &[]),
+            Err(message) => {
+                return match prefer.code {
+                    Some(code) => decide::undocumented(op, code, reasons),
+                    None => problem(404, message, &[]),
+                };
+            }
         };
         let mut response = Response::new(Bytes::new());
         *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -228,7 +246,11 @@ impl Mock {
         };
         let body = if let Some(name) = &prefer.example {
             match media.examples.iter().find(|e| &e.name == name) {
-                Some(example) => example.bytes.clone(),
+                Some(example) => {
+                    reasons.chosen = Chosen::Example;
+                    reasons.example = Some(example.name.clone());
+                    example.bytes.clone()
+                }
                 None => {
                     let names: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
                     let documented = if names.is_empty() { "none".to_string() } else { names.join(", ") };
@@ -245,8 +267,13 @@ impl Mock {
         } else {
             let dynamic = prefer.dynamic.unwrap_or(self.options.dynamic);
             match (media.examples.first(), media.schema) {
-                (Some(example), _) if !dynamic => example.bytes.clone(),
+                (Some(example), _) if !dynamic => {
+                    reasons.chosen = Chosen::Example;
+                    reasons.example = Some(example.name.clone());
+                    example.bytes.clone()
+                }
                 (_, Some(schema)) => {
+                    reasons.chosen = Chosen::Generated;
                     // Without a seed, dynamic answers differ; static ones are stable per operation.
                     let seed = prefer
                         .seed
@@ -257,7 +284,11 @@ impl Mock {
                         Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),
                     }
                 }
-                (Some(example), None) => example.bytes.clone(),
+                (Some(example), None) => {
+                    reasons.chosen = Chosen::Example;
+                    reasons.example = Some(example.name.clone());
+                    example.bytes.clone()
+                }
                 (None, None) => Bytes::new(),
             }
         };
@@ -283,6 +314,35 @@ impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
         self.respond(&request, peer).await
     }
+}
+
+/// Each operation's rules (the rules file's first) and `x-specmock-delay`, checked.
+fn behaviours(mounts: &[Mount], options: &MockOptions) -> Result<Vec<Vec<Behaviour>>, rules::RuleError> {
+    let mut from_file = match &options.rules_file {
+        Some(path) => rules::read_file(path, mounts)?,
+        None => Vec::new(),
+    };
+    let mut out = Vec::with_capacity(mounts.len());
+    for (m, mount) in mounts.iter().enumerate() {
+        let mut ops = Vec::with_capacity(mount.api.operations.len());
+        for (o, op) in mount.api.operations.iter().enumerate() {
+            let mut rules = from_file.get_mut(m).and_then(|ops| ops.get_mut(o)).map(std::mem::take).unwrap_or_default();
+            rules.extend(rules::for_operation(&mount.api, op)?);
+            let delay = match &op.mock_hints.delay {
+                Some(value) => Some(crate::units::parse_delay_range(&rules::text_of(value)).map_err(|message| {
+                    rules::RuleError {
+                        file: mount.api.source.clone(),
+                        pointer: crate::spec::pointer::push(&op.pointer, "x-specmock-delay"),
+                        message,
+                    }
+                })?),
+                None => None,
+            };
+            ops.push(Behaviour { rules, delay });
+        }
+        out.push(ops);
+    }
+    Ok(out)
 }
 
 /// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
@@ -336,8 +396,9 @@ fn add_documented_headers(api: &Api, documented: &Documented, headers: &mut Head
     }
 }
 
-const EXPOSED: HeaderValue =
-    HeaderValue::from_static("Allow, WWW-Authenticate, Location, Idempotent-Replayed, specmock-violations");
+const EXPOSED: HeaderValue = HeaderValue::from_static(
+    "Allow, WWW-Authenticate, Location, Idempotent-Replayed, specmock-violations, specmock-undocumented",
+);
 
 /// CORS on every answer to a browser (a request with an Origin).
 fn cors_headers(request: &HeaderMap, response: &mut HeaderMap) {

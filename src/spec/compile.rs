@@ -177,6 +177,7 @@ impl<'s> Compiler<'s> {
                     schema: None,
                     content_type: None,
                     example: None,
+                    named_examples: Vec::new(),
                 });
             }
         }
@@ -215,6 +216,10 @@ impl<'s> Compiler<'s> {
             security,
             error_template: error_template(self.sources, loc)?,
             resource_hint: op.get("x-specmock-resource").cloned(),
+            mock_hints: MockHints {
+                rules: op.get("x-specmock-rules").cloned(),
+                delay: op.get("x-specmock-delay").cloned(),
+            },
         })
     }
 
@@ -272,12 +277,18 @@ impl<'s> Compiler<'s> {
         } else {
             (None, None)
         };
-        let example = p.get("example").cloned().or_else(|| {
-            let examples = p.get("examples")?.as_object()?;
-            let (key, _) = examples.iter().next()?;
-            let (_, ex) = self.sources.resolve(loc.child("examples").child(key)).ok()?;
-            ex.get("value").cloned()
-        });
+        let mut named_examples = Vec::new();
+        if let Some(Value::Object(examples)) = p.get("examples") {
+            for key in examples.keys() {
+                // An example that cannot be resolved only goes unused, as before.
+                if let Ok((_, ex)) = self.sources.resolve(loc.child("examples").child(key))
+                    && let Some(value) = ex.get("value")
+                {
+                    named_examples.push((key.clone(), value.clone()));
+                }
+            }
+        }
+        let example = p.get("example").cloned().or_else(|| named_examples.first().map(|(_, v)| v.clone()));
         Ok(Param {
             required: location == ParamIn::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false),
             name,
@@ -287,6 +298,7 @@ impl<'s> Compiler<'s> {
             schema,
             content_type,
             example,
+            named_examples,
         })
     }
 

@@ -74,6 +74,13 @@ impl Sources {
         &self.files[0].root
     }
 
+    /// Every file read, the root first (canonical paths): what a watcher watches.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<(usize, &PathBuf)> = self.by_path.iter().map(|(path, &i)| (i, path)).collect();
+        paths.sort();
+        paths.into_iter().map(|(_, path)| path.clone()).collect()
+    }
+
     pub fn name(&self, src: usize) -> &str {
         &self.files[src].name
     }

@@ -22,10 +22,15 @@ pub use template::{map_variables, template_params};
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.
 pub fn load_file(path: &Path) -> Result<Api, SpecError> {
+    load_file_and_paths(path).map(|(api, _)| api)
+}
+
+/// [`load_file`], and every file the document is made of (for hot reload to watch).
+pub fn load_file_and_paths(path: &Path) -> Result<(Api, Vec<std::path::PathBuf>), SpecError> {
     let sources = load::Sources::from_file(path)?;
     let api = compile::compile(&sources)?;
     api.schemas.compile_all()?;
-    Ok(api)
+    Ok((api, sources.paths()))
 }
 
 /// Loads and compiles a document held in memory.

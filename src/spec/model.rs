@@ -62,6 +62,17 @@ pub struct Operation {
     pub error_template: Option<Arc<Value>>,
     /// `x-specmock-resource`, as written (read by the sandbox).
     pub resource_hint: Option<Value>,
+    /// `x-specmock-rules` and `x-specmock-delay`, as written (read by the mock).
+    pub mock_hints: MockHints,
+}
+
+/// What an operation tells the mock beyond OpenAPI.
+#[derive(Debug, Clone, Default)]
+pub struct MockHints {
+    /// `x-specmock-rules`: answers chosen by request content.
+    pub rules: Option<Value>,
+    /// `x-specmock-delay`: `300ms`, or `100ms..400ms`.
+    pub delay: Option<Value>,
 }
 
 impl Operation {
@@ -121,6 +132,8 @@ pub struct Param {
     pub content_type: Option<String>,
     /// The parameter's example, if documented (used to build requests).
     pub example: Option<Value>,
+    /// Named examples (`examples: {name: {value}}`), for pairing with response examples.
+    pub named_examples: Vec<(String, Value)>,
 }
 
 #[derive(Debug)]
