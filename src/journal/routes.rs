@@ -74,7 +74,9 @@ fn page() -> Response<Bytes> {
     // The page loads nothing from elsewhere; say so to the browser too.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"),
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+        ),
     );
     response
 }

@@ -22,6 +22,7 @@ impl Entry {
             .map(|v| json!({"location": v.location, "keyword": v.keyword, "message": v.message}))
             .collect();
         let mut out = json!({
+            "id": self.id,
             "time": self.time.to_string(),
             "method": self.method.as_str(),
             "path": self.path,
@@ -36,8 +37,11 @@ impl Entry {
                 "why": r.why,
             },
         });
-        if self.id != 0 {
-            out["id"] = json!(self.id);
+        if self.id == 0
+            && let Some(map) = out.as_object_mut()
+        {
+            // Only logged, never kept: it has no id.
+            map.shift_remove("id");
         }
         if let Some(delay) = r.delay {
             out["delay_ms"] = json!(millis(delay));

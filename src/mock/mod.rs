@@ -292,6 +292,14 @@ impl Mock {
                 (None, None) => Bytes::new(),
             }
         };
+        if reasons.why.is_empty() {
+            reasons.because("the default: the lowest documented 2xx");
+        }
+        match (&reasons.chosen, &reasons.example) {
+            (Chosen::Example, Some(name)) => reasons.because(format!("example '{name}' of {status}")),
+            (Chosen::Generated, _) => reasons.because(format!("generated from the {status} schema")),
+            _ => {}
+        }
         response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
         *response.body_mut() = body;
         response

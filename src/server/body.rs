@@ -66,8 +66,8 @@ const PIECES: usize = 20;
 
 impl Dribble {
     pub fn new(body: Bytes, over: Duration) -> Dribble {
-        let pieces = body.len().clamp(1, PIECES);
-        let piece = body.len().div_ceil(pieces).max(1);
+        let piece = body.len().div_ceil(PIECES).max(1);
+        let pieces = body.len().div_ceil(piece).max(1);
         let interval = over / pieces as u32;
         Dribble { busy: None, rest: body, piece, interval, wait: None }
     }
