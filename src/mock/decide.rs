@@ -178,7 +178,9 @@ impl Mock {
         note: &mut Note,
     ) -> (Response<Bytes>, Timing, bool) {
         let sent = pairing::Sent { body, media, params, query: request.uri().query(), headers: request.headers() };
-        let mut response = match pairing::pair(op, &sent) {
+        // Generated answers (--dynamic, Prefer: dynamic=true) are not paired with examples.
+        let from_examples = !prefer.dynamic.unwrap_or(self.options.dynamic);
+        let mut response = match pairing::pair(op, &sent).filter(|_| from_examples) {
             Some((status, example, why)) => {
                 note.reasons.because(why);
                 let chosen = Prefer { code: Some(status), example: Some(example), ..prefer.clone() };
