@@ -76,6 +76,16 @@ impl Reasons {
     }
 }
 
+/// The most of each body the journal keeps: its memory stays bounded by `--journal N` times
+/// this, whatever the bodies' sizes.
+pub const KEPT_BODY: usize = 16 * 1024;
+
+/// A body as the journal keeps it: shared when small, copied when cut (a slice of a large
+/// body would keep all of it alive).
+fn kept(body: &Bytes) -> Bytes {
+    if body.len() <= KEPT_BODY { body.clone() } else { Bytes::copy_from_slice(&body[..KEPT_BODY]) }
+}
+
 /// One exchange.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -89,9 +99,12 @@ pub struct Entry {
     pub latency: Duration,
     pub reasons: Reasons,
     pub request_headers: HeaderMap,
+    /// The body, or its first [`KEPT_BODY`] bytes (see `request_size`).
     pub request_body: Bytes,
+    pub request_size: usize,
     pub response_headers: HeaderMap,
     pub response_body: Bytes,
+    pub response_size: usize,
     /// What counts as a credential for the document that answered.
     pub(super) secrets: Arc<Secrets>,
 }
@@ -116,9 +129,11 @@ impl Entry {
             latency,
             reasons,
             request_headers: request.headers().clone(),
-            request_body: request.body().clone(),
+            request_body: kept(request.body()),
+            request_size: request.body().len(),
             response_headers: response.headers().clone(),
-            response_body: response.body().clone(),
+            response_body: kept(response.body()),
+            response_size: response.body().len(),
             secrets,
         }
     }

@@ -9,9 +9,6 @@ use serde_json::{Map, Value, json};
 use super::entry::Entry;
 use super::millis;
 
-/// Bodies longer than this are cut in what is shown (the journal keeps them whole).
-const SHOWN_BODY: usize = 64 * 1024;
-
 impl Entry {
     /// The fields of the journal's list and of the JSON log.
     pub fn summary(&self) -> Value {
@@ -58,12 +55,12 @@ impl Entry {
         let request_headers = self.secrets.request_headers(&self.request_headers);
         out["request"] = json!({
             "headers": headers(&request_headers),
-            "body": body(&self.request_body),
+            "body": body(&self.request_body, self.request_size),
             "curl": self.curl(&request_headers),
         });
         if let Some(response) = out["response"].as_object_mut() {
             response.insert("headers".into(), headers(&self.secrets.response_headers(&self.response_headers)));
-            response.insert("body".into(), body(&self.response_body));
+            response.insert("body".into(), body(&self.response_body, self.response_size));
         }
         out
     }
@@ -89,6 +86,13 @@ impl Entry {
         }
         if !self.request_body.is_empty() {
             parts.push(format!("--data-binary {}", quote(&String::from_utf8_lossy(&self.request_body))));
+        }
+        if self.request_size > self.request_body.len() {
+            parts.push(format!(
+                "# the body was {} bytes; the journal kept the first {}",
+                self.request_size,
+                self.request_body.len()
+            ));
         }
         parts.join(" ")
     }
@@ -116,27 +120,57 @@ fn headers(headers: &HeaderMap) -> Value {
     Value::Object(out)
 }
 
-/// Text as text, anything else as base64; long bodies cut.
-fn body(bytes: &Bytes) -> Value {
-    if bytes.is_empty() {
+/// Text as text, anything else as base64; `size` is the body's whole size (the journal may
+/// have kept only its start).
+fn body(shown: &Bytes, size: usize) -> Value {
+    if size == 0 {
         return Value::Null;
     }
-    let shown = &bytes[..bytes.len().min(SHOWN_BODY)];
-    let cut = bytes.len() > SHOWN_BODY;
-    let (text, encoding) = match std::str::from_utf8(shown) {
-        Ok(text) => (text.to_string(), "text"),
+    let cut = size > shown.len();
+    let text = match std::str::from_utf8(shown) {
+        Ok(text) => Some(text.to_string()),
         // A cut may fall inside a character: keep what is whole.
         Err(e) if cut && e.error_len().is_none() => {
-            (String::from_utf8_lossy(&shown[..e.valid_up_to()]).into_owned(), "text")
+            Some(String::from_utf8_lossy(&shown[..e.valid_up_to()]).into_owned())
         }
-        Err(_) => (base64::engine::general_purpose::STANDARD.encode(shown), "base64"),
+        Err(_) => None,
     };
-    let mut out = json!({"text": text, "size": bytes.len()});
-    if encoding == "base64" {
-        out = json!({"base64": text, "size": bytes.len()});
-    }
+    let mut out = match text {
+        Some(text) => json!({"text": text, "size": size}),
+        None => json!({"base64": base64::engine::general_purpose::STANDARD.encode(shown), "size": size}),
+    };
     if cut {
         out["truncated"] = json!(true);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::journal::{KEPT_BODY, Reasons};
+
+    #[test]
+    fn large_bodies_are_kept_in_part_and_shown_as_cut() {
+        let big = Bytes::from(vec![b'a'; KEPT_BODY * 4]);
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("/pets?key=1")
+            .header("authorization", "Bearer sk_live")
+            .body(big.clone())
+            .unwrap();
+        let response = http::Response::new(Bytes::from_static(b"{}"));
+        let entry =
+            Entry::new(jiff::Timestamp::now(), &request, &response, Duration::ZERO, Reasons::default(), Arc::default());
+        assert_eq!(entry.request_body.len(), KEPT_BODY, "only the start is kept");
+        let shown = entry.detail();
+        assert_eq!(shown["request"]["body"]["size"], KEPT_BODY * 4);
+        assert_eq!(shown["request"]["body"]["truncated"], true);
+        assert_eq!(shown["request"]["headers"]["authorization"], "Bearer <redacted>");
+        assert!(shown["request"]["curl"].as_str().unwrap().contains("the journal kept the first"));
+        assert_eq!(shown["response"]["body"]["text"], "{}");
+    }
 }
