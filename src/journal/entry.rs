@@ -1,6 +1,7 @@
 //! One exchange as the journal keeps it: the request and the answer as they were, and why
 //! the mock answered so.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,7 +61,8 @@ pub struct Reasons {
     /// The example served, by name.
     pub example: Option<String>,
     /// In words: `Prefer: code=404`, `rule 2 of x-specmock-rules`, `request example 'wrongPassword'`…
-    pub why: String,
+    /// (pieces, mostly static: noting costs the request path next to nothing).
+    pub why: Vec<Cow<'static, str>>,
     /// Time added before answering (or over which the body was sent).
     pub delay: Option<Duration>,
     pub fault: Option<&'static str>,
@@ -68,11 +70,19 @@ pub struct Reasons {
 
 impl Reasons {
     /// Adds to the explanation.
-    pub fn because(&mut self, why: impl AsRef<str>) {
-        if !self.why.is_empty() {
-            self.why.push_str("; ");
+    pub fn because(&mut self, why: impl Into<Cow<'static, str>>) {
+        self.why.push(why.into());
+    }
+
+    /// The explanation, ending with what was served.
+    pub fn why_text(&self, status: u16) -> String {
+        let mut parts: Vec<String> = self.why.iter().map(|w| w.to_string()).collect();
+        match (self.chosen, &self.example) {
+            (Chosen::Example, Some(name)) => parts.push(format!("example '{name}' of {status}")),
+            (Chosen::Generated, _) => parts.push(format!("generated from the {status} schema")),
+            _ => {}
         }
-        self.why.push_str(why.as_ref());
+        parts.join("; ")
     }
 }
 
@@ -80,10 +90,48 @@ impl Reasons {
 /// this, whatever the bodies' sizes.
 pub const KEPT_BODY: usize = 16 * 1024;
 
-/// A body as the journal keeps it: shared when small, copied when cut (a slice of a large
-/// body would keep all of it alive).
+/// An answer's body as the journal keeps it: shared when small (answers are examples or
+/// fresh bytes), copied when cut (a slice of a large body would keep all of it alive).
 fn kept(body: &Bytes) -> Bytes {
     if body.len() <= KEPT_BODY { body.clone() } else { Bytes::copy_from_slice(&body[..KEPT_BODY]) }
+}
+
+/// A request's body, copied: it may point into the connection's read buffer.
+fn copied(body: &Bytes) -> Bytes {
+    Bytes::copy_from_slice(&body[..body.len().min(KEPT_BODY)])
+}
+
+/// Headers in one buffer, `name: value` lines: one allocation per message, and nothing of
+/// the connection's read buffer kept alive (a `HeaderMap`'s values point into it).
+#[derive(Debug, Clone, Default)]
+pub struct FlatHeaders(Box<[u8]>);
+
+impl FlatHeaders {
+    pub fn of(headers: &HeaderMap) -> FlatHeaders {
+        let size = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 3).sum();
+        let mut out = Vec::with_capacity(size);
+        for (name, value) in headers {
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.extend_from_slice(b": ");
+            // Header values never hold a line break, so lines stay apart.
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'\n');
+        }
+        FlatHeaders(out.into_boxed_slice())
+    }
+
+    /// The headers again, for showing them.
+    pub fn to_map(&self) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for line in self.0.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
+            let (name, value) = (&line[..colon], &line[(colon + 2).min(line.len())..]);
+            if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name), http::HeaderValue::from_bytes(value)) {
+                map.append(n, v);
+            }
+        }
+        map
+    }
 }
 
 /// One exchange.
@@ -93,16 +141,19 @@ pub struct Entry {
     pub id: u64,
     pub time: jiff::Timestamp,
     pub method: Method,
-    pub path: String,
-    pub query: Option<String>,
+    /// The request target (path and query), copied: parts of a request point into the
+    /// connection's read buffer, which an entry must not keep alive.
+    target: Box<str>,
+    /// Where the query starts in `target`, if there is one.
+    query_at: Option<usize>,
     pub status: u16,
     pub latency: Duration,
     pub reasons: Reasons,
-    pub request_headers: HeaderMap,
+    pub request_headers: FlatHeaders,
     /// The body, or its first [`KEPT_BODY`] bytes (see `request_size`).
     pub request_body: Bytes,
     pub request_size: usize,
-    pub response_headers: HeaderMap,
+    pub response_headers: FlatHeaders,
     pub response_body: Bytes,
     pub response_size: usize,
     /// What counts as a credential for the document that answered.
@@ -110,38 +161,55 @@ pub struct Entry {
 }
 
 impl Entry {
-    #[allow(clippy::too_many_arguments)]
+    /// An exchange; the request is taken (not copied), the answer's headers are copied.
     pub fn new(
         time: jiff::Timestamp,
-        request: &http::Request<Bytes>,
+        request: http::Request<Bytes>,
         response: &http::Response<Bytes>,
         latency: Duration,
         reasons: Reasons,
         secrets: Arc<Secrets>,
     ) -> Entry {
+        let (parts, body) = request.into_parts();
+        let path = parts.uri.path();
+        let (target, query_at) = match parts.uri.query() {
+            Some(q) => (format!("{path}?{q}"), Some(path.len() + 1)),
+            None => (path.to_string(), None),
+        };
         Entry {
             id: 0,
             time,
-            method: request.method().clone(),
-            path: request.uri().path().to_string(),
-            query: request.uri().query().map(str::to_string),
+            method: parts.method,
+            target: target.into_boxed_str(),
+            query_at,
             status: response.status().as_u16(),
             latency,
             reasons,
-            request_headers: request.headers().clone(),
-            request_body: kept(request.body()),
-            request_size: request.body().len(),
-            response_headers: response.headers().clone(),
+            request_headers: FlatHeaders::of(&parts.headers),
+            request_size: body.len(),
+            request_body: copied(&body),
+            response_headers: FlatHeaders::of(response.headers()),
             response_body: kept(response.body()),
             response_size: response.body().len(),
             secrets,
         }
     }
 
+    pub fn path(&self) -> &str {
+        match self.query_at {
+            Some(at) => &self.target[..at - 1],
+            None => &self.target,
+        }
+    }
+
+    pub fn query(&self) -> Option<&str> {
+        self.query_at.map(|at| &self.target[at..])
+    }
+
     /// The access log's line: `POST /pets 422 createPet body/name: required 127µs`.
     pub fn log_text(&self) -> String {
         let operation = self.reasons.operation.as_deref().unwrap_or("-");
-        let mut line = format!("{} {} {} {operation}", self.method, self.path, self.status);
+        let mut line = format!("{} {} {} {operation}", self.method, self.path(), self.status);
         if let Some(first) = self.reasons.violations.first() {
             line.push_str(&format!(" {}: {}", first.location, first.keyword));
             if self.reasons.violations.len() > 1 {

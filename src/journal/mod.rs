@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-pub use entry::{Chosen, Entry, KEPT_BODY, Reasons};
+pub use entry::{Chosen, Entry, FlatHeaders, KEPT_BODY, Reasons};
 pub use query::Filter;
 pub use routes::answer;
 

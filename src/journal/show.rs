@@ -22,8 +22,8 @@ impl Entry {
             "id": self.id,
             "time": self.time.to_string(),
             "method": self.method.as_str(),
-            "path": self.path,
-            "query": self.query.as_deref().map(|q| self.secrets.target(&format!("?{q}"))[1..].to_string()),
+            "path": self.path(),
+            "query": self.query().map(|q| self.secrets.target(&format!("?{q}"))[1..].to_string()),
             "operation": r.operation.as_deref(),
             "status": self.status,
             "latency_ms": millis(self.latency),
@@ -31,7 +31,7 @@ impl Entry {
             "response": {
                 "chosen": r.chosen.as_str(),
                 "example": r.example,
-                "why": r.why,
+                "why": r.why_text(self.status),
             },
         });
         if self.id == 0
@@ -52,14 +52,15 @@ impl Entry {
     /// The summary with the request and response themselves, and the request as curl.
     pub fn detail(&self) -> Value {
         let mut out = self.summary();
-        let request_headers = self.secrets.request_headers(&self.request_headers);
+        let request_headers = self.secrets.request_headers(&self.request_headers.to_map());
         out["request"] = json!({
             "headers": headers(&request_headers),
             "body": body(&self.request_body, self.request_size),
             "curl": self.curl(&request_headers),
         });
         if let Some(response) = out["response"].as_object_mut() {
-            response.insert("headers".into(), headers(&self.secrets.response_headers(&self.response_headers)));
+            let shown = self.secrets.response_headers(&self.response_headers.to_map());
+            response.insert("headers".into(), headers(&shown));
             response.insert("body".into(), body(&self.response_body, self.response_size));
         }
         out
@@ -68,9 +69,9 @@ impl Entry {
     /// The request as a curl command (credentials redacted: put yours back in).
     fn curl(&self, redacted: &HeaderMap) -> String {
         let host = redacted.get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:4010");
-        let target = match &self.query {
-            Some(q) => self.secrets.target(&format!("{}?{q}", self.path)),
-            None => self.path.clone(),
+        let target = match self.query() {
+            Some(q) => self.secrets.target(&format!("{}?{q}", self.path())),
+            None => self.path().to_string(),
         };
         let mut parts = vec!["curl".to_string()];
         if self.method != http::Method::GET || !self.request_body.is_empty() {
@@ -164,7 +165,7 @@ mod tests {
             .unwrap();
         let response = http::Response::new(Bytes::from_static(b"{}"));
         let entry =
-            Entry::new(jiff::Timestamp::now(), &request, &response, Duration::ZERO, Reasons::default(), Arc::default());
+            Entry::new(jiff::Timestamp::now(), request, &response, Duration::ZERO, Reasons::default(), Arc::default());
         assert_eq!(entry.request_body.len(), KEPT_BODY, "only the start is kept");
         let shown = entry.detail();
         assert_eq!(shown["request"]["body"]["size"], KEPT_BODY * 4);
@@ -172,5 +173,6 @@ mod tests {
         assert_eq!(shown["request"]["headers"]["authorization"], "Bearer <redacted>");
         assert!(shown["request"]["curl"].as_str().unwrap().contains("the journal kept the first"));
         assert_eq!(shown["response"]["body"]["text"], "{}");
+        assert_eq!((entry.path(), entry.query()), ("/pets", Some("key=1")));
     }
 }

@@ -62,11 +62,9 @@ impl Mock {
                 return problem(refused.status, refused.message, &[]);
             }
         };
-        let (mut response, timing, spent) = self.decide(mount, operation, request, params, &prefer, note).await;
+        let (mut response, mut timing, spent) = self.decide(mount, operation, request, params, &prefer, note).await;
         note.reasons.delay = timing.delay;
-        for why in &timing.why {
-            note.reasons.because(why);
-        }
+        note.reasons.why.append(&mut timing.why);
         match timing.fault {
             // The body itself is sent over the delay.
             Some(fault @ crate::server::Fault::SlowBody(_)) => {
@@ -132,7 +130,7 @@ impl Mock {
             return (self.documented(api, op, prefer, headers, &mut note.reasons), timing, false);
         }
         if let Some(rule) = rule.filter(|r| r.answer.chooses()) {
-            note.reasons.because(&rule.label);
+            note.reasons.because(rule.label.clone());
             let mut response = match &rule.answer.body {
                 Some((body, content_type)) => inline(api, op, rule, body, content_type, &mut note.reasons),
                 None => {

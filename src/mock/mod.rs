@@ -128,6 +128,28 @@ impl Mock {
 
     /// Answers one request whose body has been read.
     pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+        let (response, noted) = self.respond_noted(request, peer).await;
+        match noted {
+            Some(noted) => self.record(noted, copy(request), response),
+            None => response,
+        }
+    }
+
+    /// Answers a request and keeps it in the journal without copying it.
+    pub async fn respond_owned(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+        let (response, noted) = self.respond_noted(&request, peer).await;
+        match noted {
+            Some(noted) => self.record(noted, request, response),
+            None => response,
+        }
+    }
+
+    /// The answer, and what the journal and the log need to know of it (when they want it).
+    async fn respond_noted(
+        &self,
+        request: &Request<Bytes>,
+        peer: std::net::SocketAddr,
+    ) -> (Response<Bytes>, Option<Noted>) {
         let noting = self.options.tag_operations || self.options.journal.is_some();
         let started = noting.then(|| (Instant::now(), jiff::Timestamp::now()));
         let mut note = Note::default();
@@ -144,14 +166,21 @@ impl Mock {
             response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
             *response.body_mut() = Bytes::new();
         }
-        if let Some((instant, time)) = started.filter(|_| !note.admin) {
-            let secrets =
-                note.mount.and_then(|m| self.secrets.get(m)).or(self.secrets.last()).cloned().unwrap_or_default();
-            let entry = Entry::new(time, request, &response, instant.elapsed(), note.reasons, secrets);
-            let entry = match &self.options.journal {
-                Some(journal) => journal.record(entry),
-                None => Arc::new(entry),
-            };
+        let noted = started.filter(|_| !note.admin).map(|(instant, time)| Noted { instant, time, note });
+        (response, noted)
+    }
+
+    /// Keeps the exchange in the journal, and tags the answer with it for the access log.
+    fn record(&self, noted: Noted, request: Request<Bytes>, mut response: Response<Bytes>) -> Response<Bytes> {
+        let Noted { instant, time, note } = noted;
+        let secrets = note.mount.and_then(|m| self.secrets.get(m)).or(self.secrets.last()).cloned().unwrap_or_default();
+        let entry = Entry::new(time, request, &response, instant.elapsed(), note.reasons, secrets);
+        let entry = match &self.options.journal {
+            Some(journal) => journal.record(entry),
+            None => Arc::new(entry),
+        };
+        // The access log reads it; without a log, the extension is not worth its allocation.
+        if self.options.tag_operations {
             response.extensions_mut().insert(entry);
         }
         response
@@ -295,11 +324,6 @@ impl Mock {
         if reasons.why.is_empty() {
             reasons.because("the default: the lowest documented 2xx");
         }
-        match (&reasons.chosen, &reasons.example) {
-            (Chosen::Example, Some(name)) => reasons.because(format!("example '{name}' of {status}")),
-            (Chosen::Generated, _) => reasons.because(format!("generated from the {status} schema")),
-            _ => {}
-        }
         response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
         *response.body_mut() = body;
         response
@@ -320,8 +344,25 @@ impl Mock {
 
 impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        self.respond(&request, peer).await
+        self.respond_owned(request, peer).await
     }
+}
+
+/// When an answer began, and why it is what it is.
+struct Noted {
+    instant: Instant,
+    time: jiff::Timestamp,
+    note: Note,
+}
+
+/// A request's copy, for journaling a request that is only borrowed.
+fn copy(request: &Request<Bytes>) -> Request<Bytes> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    copy
 }
 
 /// Each operation's rules (the rules file's first) and `x-specmock-delay`, checked.

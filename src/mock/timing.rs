@@ -60,7 +60,7 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 pub struct Timing {
     pub delay: Option<Duration>,
     pub fault: Option<Fault>,
-    pub why: Vec<String>,
+    pub why: Vec<std::borrow::Cow<'static, str>>,
 }
 
 /// Where delays and faults may come from, most specific first.
@@ -83,10 +83,10 @@ impl Sources<'_> {
         };
         if let Some(delay) = self.prefer_delay {
             timing.delay = Some(delay);
-            timing.why.push(format!("delay {} from Prefer", shown(delay)));
+            timing.why.push(format!("delay {} from Prefer", shown(delay)).into());
         } else if let Some(range) = rule_delay {
             timing.delay = Some(range.at(unit()));
-            timing.why.push(format!("delay from {rule_label}"));
+            timing.why.push(format!("delay from {rule_label}").into());
         } else if let Some(range) = self.operation_delay {
             timing.delay = Some(range.at(unit()));
             timing.why.push("delay from x-specmock-delay".into());
@@ -103,7 +103,7 @@ impl Sources<'_> {
         };
         if let Some((name, from)) = fault {
             timing.fault = Fault::named(name, timing.delay.unwrap_or(SLOW_BODY));
-            timing.why.push(format!("fault {name} from {from}"));
+            timing.why.push(format!("fault {name} from {from}").into());
         }
         timing
     }
