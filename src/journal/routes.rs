@@ -45,7 +45,12 @@ pub fn answer(journal: Option<&Arc<Journal>>, request: &Request<Bytes>, action: 
             Err(message) => problem(400, message, &[]),
         },
         (&Method::DELETE, "requests") => json_answer(&json!({"cleared": journal.clear()})),
-        (&Method::GET | &Method::HEAD, "events") => events(journal),
+        (&Method::GET, "events") => events(journal),
+        (&Method::HEAD, "events") => {
+            let mut r = Response::new(Bytes::new());
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+            r
+        }
         (&Method::GET | &Method::HEAD, one) => {
             let id = one.strip_prefix("requests/").unwrap_or("");
             match id.parse::<u64>().ok().and_then(|id| journal.get(id)) {
