@@ -12,9 +12,10 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 
 use super::rules::{self, Rule, Seen};
 use super::timing::{self, Timing};
-use super::{Mock, Prefer, pairing};
+use super::{Mock, MockOptions, Prefer, pairing};
 use crate::gate;
 use crate::journal::{Chosen, Reasons};
+use crate::route::Mount;
 use crate::spec::Operation;
 use crate::store::Call;
 use crate::style::problem;
@@ -27,6 +28,35 @@ use crate::validate::RequestInput;
 pub struct Behaviour {
     pub rules: Vec<Rule>,
     pub delay: Option<DelayRange>,
+}
+
+/// Each operation's rules (the rules file's first) and `x-specmock-delay`, checked.
+pub(super) fn behaviours(mounts: &[Mount], options: &MockOptions) -> Result<Vec<Vec<Behaviour>>, rules::RuleError> {
+    let mut from_file = match &options.rules_file {
+        Some(path) => rules::read_file(path, mounts)?,
+        None => Vec::new(),
+    };
+    let mut out = Vec::with_capacity(mounts.len());
+    for (m, mount) in mounts.iter().enumerate() {
+        let mut ops = Vec::with_capacity(mount.api.operations.len());
+        for (o, op) in mount.api.operations.iter().enumerate() {
+            let mut rules = from_file.get_mut(m).and_then(|ops| ops.get_mut(o)).map(std::mem::take).unwrap_or_default();
+            rules.extend(rules::for_operation(&mount.api, op)?);
+            let delay = match &op.mock_hints.delay {
+                Some(value) => Some(crate::units::parse_delay_range(&rules::text_of(value)).map_err(|message| {
+                    rules::RuleError {
+                        file: mount.api.source.clone(),
+                        pointer: crate::spec::pointer::push(&op.pointer, "x-specmock-delay"),
+                        message,
+                    }
+                })?),
+                None => None,
+            };
+            ops.push(Behaviour { rules, delay });
+        }
+        out.push(ops);
+    }
+    Ok(out)
 }
 
 /// What the journal is told about one answer.

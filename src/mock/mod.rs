@@ -102,7 +102,7 @@ impl Mock {
     /// against them here, so a rule that breaks a document is reported before serving.
     pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::Error> {
         let router = Router::new(&mounts)?;
-        let behaviours = behaviours(&mounts, &options)?;
+        let behaviours = decide::behaviours(&mounts, &options)?;
         let mut secrets: Vec<Arc<Secrets>> = mounts.iter().map(|m| Arc::new(Secrets::of(&m.api))).collect();
         secrets.push(Arc::new(Secrets::default()));
         Ok(Mock { mounts, router, options, store: None, behaviours, secrets })
@@ -363,35 +363,6 @@ fn copy(request: &Request<Bytes>) -> Request<Bytes> {
     *copy.headers_mut() = request.headers().clone();
     *copy.version_mut() = request.version();
     copy
-}
-
-/// Each operation's rules (the rules file's first) and `x-specmock-delay`, checked.
-fn behaviours(mounts: &[Mount], options: &MockOptions) -> Result<Vec<Vec<Behaviour>>, rules::RuleError> {
-    let mut from_file = match &options.rules_file {
-        Some(path) => rules::read_file(path, mounts)?,
-        None => Vec::new(),
-    };
-    let mut out = Vec::with_capacity(mounts.len());
-    for (m, mount) in mounts.iter().enumerate() {
-        let mut ops = Vec::with_capacity(mount.api.operations.len());
-        for (o, op) in mount.api.operations.iter().enumerate() {
-            let mut rules = from_file.get_mut(m).and_then(|ops| ops.get_mut(o)).map(std::mem::take).unwrap_or_default();
-            rules.extend(rules::for_operation(&mount.api, op)?);
-            let delay = match &op.mock_hints.delay {
-                Some(value) => Some(crate::units::parse_delay_range(&rules::text_of(value)).map_err(|message| {
-                    rules::RuleError {
-                        file: mount.api.source.clone(),
-                        pointer: crate::spec::pointer::push(&op.pointer, "x-specmock-delay"),
-                        message,
-                    }
-                })?),
-                None => None,
-            };
-            ops.push(Behaviour { rules, delay });
-        }
-        out.push(ops);
-    }
-    Ok(out)
 }
 
 /// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
