@@ -12,7 +12,9 @@ use tokio::task::JoinHandle;
 use crate::Error;
 use crate::check::proxy::{Proxy, ProxyOptions};
 use crate::events::{Events, WebhookOptions};
+use crate::journal::Journal;
 use crate::mock::{Mock, MockOptions};
+use crate::reload::{Live, Watching};
 use crate::route::{Mount, shown};
 use crate::security::Tokens;
 use crate::server::{self, Handler, Limits};
@@ -36,7 +38,14 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Where the documents' webhooks go and how they are signed.
     pub webhooks: WebhookOptions,
+    /// Reload when a document file changes (`--watch`).
+    pub watch: bool,
+    /// Exchanges the request journal keeps (`--journal N`); 0 keeps none.
+    pub journal: usize,
 }
+
+/// `--journal`'s default.
+pub const JOURNAL: usize = 1000;
 
 impl Default for ServeConfig {
     fn default() -> Self {
@@ -50,6 +59,8 @@ impl Default for ServeConfig {
             store: None,
             limits: Limits::default(),
             webhooks: WebhookOptions::default(),
+            watch: false,
+            journal: JOURNAL,
         }
     }
 }
@@ -60,6 +71,7 @@ pub struct Running<H> {
     handler: Arc<H>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    watching: Option<Watching>,
 }
 
 impl<H> Running<H> {
@@ -76,6 +88,11 @@ impl<H> Running<H> {
         &self.handler
     }
 
+    /// Files watched for hot reload (0 when not watching).
+    pub fn watched_files(&self) -> usize {
+        self.watching.as_ref().map_or(0, Watching::files)
+    }
+
     /// Serves until `signal` completes, then shuts down gracefully.
     pub async fn until(mut self, signal: impl Future<Output = ()>) -> Result<(), Error> {
         signal.await;
@@ -84,6 +101,7 @@ impl<H> Running<H> {
 
     /// Stops accepting, lets requests in flight finish (within the grace period).
     pub async fn shutdown(&mut self) -> Result<(), Error> {
+        self.watching = None;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -116,25 +134,48 @@ pub async fn listen<H: Handler>(host: &str, port: u16, handler: Arc<H>, limits: 
     let task = tokio::spawn(server::serve(listener, Arc::clone(&handler), limits, async move {
         let _ = stopped.await;
     }));
-    Ok(Running { addr, handler, stop: Some(stop), task: Some(task) })
+    Ok(Running { addr, handler, stop: Some(stop), task: Some(task), watching: None })
 }
 
 /// The mock (and its sandbox) a configuration describes, ready to serve.
 pub fn mock(config: &ServeConfig) -> Result<Mock, Error> {
-    assemble(crate::mounts::mounts(&config.specs, &config.mounts)?, config)
+    prepare(config).map(|prepared| prepared.mock)
+}
+
+/// A mock ready to serve, and the files it was read from (for hot reload).
+pub struct Prepared {
+    pub mock: Mock,
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads and assembles what a configuration describes; nothing listens yet.
+pub fn prepare(config: &ServeConfig) -> Result<Prepared, Error> {
+    let (mounts, mut files) = crate::mounts::mounts_and_paths(&config.specs, &config.mounts)?;
+    let mock = assemble(mounts, config)?;
+    files.extend(config.mock.rules_file.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())));
+    Ok(Prepared { mock, files })
+}
+
+/// Documents without operations have nothing to serve.
+pub fn check_servable(mounts: &[Mount]) -> Result<(), Error> {
+    match mounts.iter().find(|m| m.api.operations.is_empty()) {
+        Some(empty) => Err(Error::Usage(format!(
+            "{}: the document has no operations (its paths are empty), so there is nothing to serve",
+            empty.api.source
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The mock of documents already loaded, as the configuration says (its `specs` aside).
 pub fn assemble(mounts: Vec<Mount>, config: &ServeConfig) -> Result<Mock, Error> {
-    if let Some(empty) = mounts.iter().find(|m| m.api.operations.is_empty()) {
-        return Err(Error::Usage(format!(
-            "{}: the document has no operations (its paths are empty), so there is nothing to serve",
-            empty.api.source
-        )));
-    }
+    check_servable(&mounts)?;
     let mut options = config.mock.clone();
     if let Some(file) = &config.tokens_file {
         options.tokens = Some(Tokens::load(file).map_err(Error::Usage)?);
+    }
+    if options.journal.is_none() && config.journal > 0 {
+        options.journal = Some(Arc::new(Journal::new(config.journal)));
     }
     let mut store = config.store.as_ref().map(|store| Store::open(&mounts, store)).transpose()?;
     let resources = store.as_ref().map(Store::resource_operations).unwrap_or_default();
@@ -150,9 +191,18 @@ pub fn assemble(mounts: Vec<Mount>, config: &ServeConfig) -> Result<Mock, Error>
 }
 
 /// Starts `specmock serve` as configured.
-pub async fn serve(config: &ServeConfig) -> Result<Running<Mock>, Error> {
-    let mock = Arc::new(mock(config)?);
-    listen(&config.host, config.port, mock, config.limits.clone()).await
+pub async fn serve(config: &ServeConfig) -> Result<Running<Live>, Error> {
+    start(prepare(config)?, config).await
+}
+
+/// Serves a prepared mock, reloading it when its files change if the configuration says so.
+pub async fn start(prepared: Prepared, config: &ServeConfig) -> Result<Running<Live>, Error> {
+    let live = Arc::new(Live::new(prepared.mock));
+    let mut running = listen(&config.host, config.port, Arc::clone(&live), config.limits.clone()).await?;
+    if config.watch && !prepared.files.is_empty() {
+        running.watching = Some(crate::reload::watch(live, config.clone(), prepared.files)?);
+    }
+    Ok(running)
 }
 
 /// What the start-up banner says under "listening on": each document and the sandbox.
@@ -196,6 +246,40 @@ pub async fn settle(mock: &Mock, within: std::time::Duration) -> usize {
         Some(events) => events.drain(within).await,
         None => 0,
     }
+}
+
+/// What the banner says of the development loop: the inspector, reloads, delays, faults.
+pub fn devloop_banner<H>(mock: &Mock, running: &Running<H>) -> Vec<String> {
+    let options = mock.options();
+    let mut lines = Vec::new();
+    if let Some(journal) = &options.journal {
+        lines.push(format!(
+            "  inspector: {}/__specmock/ (the last {} requests, also as JSON at /__specmock/requests)",
+            running.url(),
+            journal.capacity()
+        ));
+    }
+    match running.watched_files() {
+        0 => {}
+        1 => lines.push("  reloading on change: 1 file watched".into()),
+        n => lines.push(format!("  reloading on change: {n} files watched")),
+    }
+    if let Some(delay) = options.delay {
+        let shown = if delay.min == delay.max {
+            format!("{} ms", delay.min.as_millis())
+        } else {
+            format!("{}..{} ms", delay.min.as_millis(), delay.max.as_millis())
+        };
+        lines.push(format!("  every answer delayed {shown}"));
+    }
+    if let Some(faults) = &options.faults {
+        lines.push(format!(
+            "  faults in {}% of answers (--seed {} repeats them)",
+            (faults.rate * 1000.0).round() / 10.0,
+            faults.seed
+        ));
+    }
+    lines
 }
 
 /// Everything `specmock proxy` is told.

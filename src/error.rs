@@ -3,6 +3,7 @@
 //! wrong while running.
 
 use crate::check::CheckError;
+use crate::mock::rules::RuleError;
 use crate::mounts::MountError;
 use crate::route::RouteError;
 use crate::spec::SpecError;
@@ -19,6 +20,9 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Check(#[from] CheckError),
+    /// A rule (`x-specmock-rules`, `--rules FILE`, `x-specmock-delay`) that cannot be used.
+    #[error(transparent)]
+    Rules(#[from] RuleError),
     /// A flag, a combination of flags, or a file named by one that cannot be used.
     #[error("{0}")]
     Usage(String),

@@ -4,10 +4,16 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    match cli::run(cli::Cli::parse()) {
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(message) => {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
             use std::io::Write as _;

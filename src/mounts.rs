@@ -6,7 +6,7 @@
 //! the built-in name, the file stem, or the file path as given (the only way to tell apart
 //! two files with the same stem).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::route::Mount;
@@ -22,11 +22,17 @@ pub enum MountError {
 
 /// Loads one document: a built-in by name, an `http(s)://` URL, else a file.
 pub fn load(arg: &str) -> Result<(String, spec::Api), SpecError> {
+    load_with_paths(arg).map(|(name, api, _)| (name, api))
+}
+
+/// [`load`], and the files the document was read from (none for a built-in).
+pub fn load_with_paths(arg: &str) -> Result<(String, spec::Api, Vec<PathBuf>), SpecError> {
     if let Some(builtin) = Builtin::find(arg) {
-        return Ok((builtin.name.to_string(), builtin.load()?));
+        return Ok((builtin.name.to_string(), builtin.load()?, Vec::new()));
     }
     if spec::is_url(arg) {
-        return Ok((url_stem(arg), spec::load_url(arg)?));
+        // A document on a server is not watched: nothing here sees it change.
+        return Ok((url_stem(arg), spec::load_url(arg)?, Vec::new()));
     }
     let path = Path::new(arg);
     if !path.exists() {
@@ -37,7 +43,8 @@ pub fn load(arg: &str) -> Result<(String, spec::Api), SpecError> {
         ));
     }
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| arg.to_string());
-    Ok((stem, spec::load_file(path)?))
+    let (api, paths) = spec::load_file_and_paths(path)?;
+    Ok((stem, api, paths))
 }
 
 /// The name a document fetched from a URL goes by: its file stem (`api` for
@@ -75,11 +82,21 @@ struct Named {
 
 /// Loads every document named (all built-ins when none is) and decides its prefix.
 pub fn mounts(specs: &[String], overrides: &[(String, String)]) -> Result<Vec<Mount>, MountError> {
+    mounts_and_paths(specs, overrides).map(|(mounts, _)| mounts)
+}
+
+/// [`mounts`], and every file the documents were read from.
+pub fn mounts_and_paths(
+    specs: &[String],
+    overrides: &[(String, String)],
+) -> Result<(Vec<Mount>, Vec<PathBuf>), MountError> {
     let args: Vec<String> =
         if specs.is_empty() { BUILTINS.iter().map(|b| b.name.to_string()).collect() } else { specs.to_vec() };
     let mut named = Vec::with_capacity(args.len());
+    let mut paths = Vec::new();
     for arg in args {
-        let (stem, api) = load(&arg)?;
+        let (stem, api, read) = load_with_paths(&arg)?;
+        paths.extend(read);
         named.push(Named { arg, stem, api });
     }
     let shares_stem = |stem: &str| named.iter().filter(|n| n.stem == stem).count() > 1;
@@ -130,7 +147,7 @@ pub fn mounts(specs: &[String], overrides: &[(String, String)]) -> Result<Vec<Mo
         given.push(n.arg);
         out.push(Mount { name, prefix, api: Arc::new(n.api) });
     }
-    Ok(out)
+    Ok((out, paths))
 }
 
 /// A prefix to suggest for a document that clashes: its folder when its stem is shared

@@ -42,6 +42,49 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
+/// A delay, or a range to draw one from uniformly: `200ms`, `100ms..400ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DelayRange {
+    pub min: Duration,
+    pub max: Duration,
+}
+
+impl DelayRange {
+    pub fn fixed(delay: Duration) -> DelayRange {
+        DelayRange { min: delay, max: delay }
+    }
+
+    /// A delay in the range; `unit` is a number in `[0, 1)`.
+    pub fn at(&self, unit: f64) -> Duration {
+        if self.max <= self.min {
+            return self.min;
+        }
+        self.min + (self.max - self.min).mul_f64(unit.clamp(0.0, 1.0))
+    }
+}
+
+impl std::str::FromStr for DelayRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DelayRange, String> {
+        parse_delay_range(text)
+    }
+}
+
+/// `200ms` or `100ms..400ms` (each end as [`parse_duration`] reads it).
+pub fn parse_delay_range(text: &str) -> Result<DelayRange, String> {
+    match text.split_once("..") {
+        None => parse_duration(text).map(DelayRange::fixed),
+        Some((low, high)) => {
+            let (min, max) = (parse_duration(low)?, parse_duration(high)?);
+            if min > max {
+                return Err(format!("'{text}': the range runs backwards (the first delay is longer than the second)"));
+            }
+            Ok(DelayRange { min, max })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +109,21 @@ mod tests {
         }
         for bad in ["", "soon", "5h", "601s", "-1", "1e9"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn delay_ranges() {
+        let ms = Duration::from_millis;
+        assert_eq!(parse_delay_range("200ms"), Ok(DelayRange::fixed(ms(200))));
+        let range = parse_delay_range("100ms..400ms").unwrap();
+        assert_eq!((range.min, range.max), (ms(100), ms(400)));
+        assert_eq!(range.at(0.0), ms(100));
+        assert_eq!(range.at(0.5), ms(250));
+        assert!(range.at(0.999) < ms(400) && range.at(0.999) > ms(399));
+        assert_eq!(range.at(7.0), ms(400), "a unit past 1 is held to the range");
+        for bad in ["", "100ms..", "..1s", "400ms..100ms", "1s..20m"] {
+            assert!(parse_delay_range(bad).is_err(), "{bad}");
         }
     }
 }

@@ -140,7 +140,8 @@ fn serve_announces_where_it_listens_and_stops_cleanly_on_sigterm() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let log = lines.next().unwrap().unwrap();
+    // The rest of the banner (the inspector's address), then the access log line.
+    let log = lines.by_ref().map_while(Result::ok).find(|l| l.contains("GET /clerk")).expect("an access log line");
     assert!(log.contains("GET /clerk/v1/organizations/org_1 200 getOrganization"), "{log}");
 
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();

@@ -13,7 +13,7 @@ mod lifecycle_requests;
 mod links;
 mod plan;
 pub mod proxy;
-mod redact;
+pub(crate) mod redact;
 mod report;
 mod request;
 mod rules;

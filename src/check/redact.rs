@@ -196,7 +196,7 @@ impl Secrets {
     }
 }
 
-/// `Bearer abc` → `Bearer <redacted>`: the scheme says which kind of credential was sent.
+/// `Bearer abc` → `Bearer [redacted]`: the scheme says which kind of credential was sent.
 fn authorization(text: &str) -> String {
     match text.trim().split_once(' ') {
         Some((scheme, _)) => format!("{scheme} {REDACTED}"),

@@ -2,14 +2,13 @@
 //! the user should see, and say how the process should exit.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use specmock::app::{self, ProxyConfig, ServeConfig};
 use specmock::check::proxy::ProxyOptions;
 use specmock::events::WebhookOptions;
-use specmock::mock::MockOptions;
-use specmock::server::{Limits, shutdown_signal};
+use specmock::mock::{FaultRate, MockOptions};
+use specmock::server::{Limits, LogFormat, shutdown_signal};
 use specmock::store::StoreOptions;
 use specmock::{Error, mounts};
 
@@ -23,6 +22,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(args) => super::verdicts::check(args),
         Command::Lint(args) => super::verdicts::lint(args),
         Command::Proxy(args) => proxy(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "specmock", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -48,8 +52,12 @@ fn routes(spec: &str) -> Result<ExitCode, Error> {
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
-    let _guard = init_logging();
+    let log_format: LogFormat = args.log_format.parse().map_err(Error::Usage)?;
+    let _guard = super::logging::init(log_format);
     let stateful = args.stateful || args.state.is_some() || args.state_seed.is_some();
+    // Without --seed, faults are drawn from a seed of their own, shown so a run can be repeated.
+    let faults =
+        args.faults.map(|rate| FaultRate::new(rate, args.seed.unwrap_or_else(specmock::generate::random_seed)));
     let config = ServeConfig {
         specs: args.specs,
         mounts: args.mounts,
@@ -64,6 +72,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
             admin_token: args.admin_token,
             tag_operations: !args.quiet,
             validate_responses: args.validate_responses,
+            delay: args.delay,
+            faults,
+            rules_file: args.rules,
+            journal: None,
         },
         tokens_file: args.tokens,
         store: stateful.then(|| StoreOptions {
@@ -75,6 +87,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
             max_body: args.max_body,
             read_timeout: Duration::from_secs(args.read_timeout.max(1)),
             access_log: !args.quiet,
+            log_format,
         },
         webhooks: WebhookOptions {
             urls: args.webhook_urls,
@@ -82,13 +95,19 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
             retries: args.webhook_retries,
             ..WebhookOptions::default()
         },
+        watch: args.watch,
+        journal: args.journal,
     };
     // Documents load before the runtime starts: a broken one is reported without a server.
-    let mock = Arc::new(app::mock(&config)?);
+    let prepared = app::prepare(&config)?;
     in_runtime(args.workers, async move {
-        let running = app::listen(&config.host, config.port, Arc::clone(&mock), config.limits.clone()).await?;
+        let running = app::start(prepared, &config).await?;
+        let mock = running.handler().current();
         say!("specmock listening on {}", running.url());
         for line in app::banner(&mock, args.state.as_deref()) {
+            say!("{line}");
+        }
+        for line in app::devloop_banner(&mock, &running) {
             say!("{line}");
         }
         warn_of_broken_examples(mock.mounts().iter().map(|m| m.api.source.clone()).collect());
@@ -104,7 +123,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
 }
 
 fn proxy(args: ProxyArgs) -> Result<ExitCode, Error> {
-    let _guard = init_logging();
+    let _guard = super::logging::init(LogFormat::Text);
     let upstream = args.upstream.clone();
     let config = ProxyConfig {
         spec: args.spec,
@@ -152,12 +171,4 @@ pub(super) fn in_runtime(
     let result = runtime.block_on(work);
     runtime.shutdown_timeout(Duration::from_secs(1));
     result
-}
-
-/// Logging to stderr, written by a background thread so requests never wait on it.
-fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_writer(writer).with_target(false).with_ansi(ansi).init();
-    guard
 }

@@ -18,14 +18,39 @@ macro_rules! out {
 }
 
 mod commands;
+mod logging;
 mod verdicts;
 
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser, Subcommand};
 use specmock::check::ReportTarget;
+use specmock::units::DelayRange;
 
 pub use commands::run;
+
+/// Parses the command line. `-h` is help, as everywhere; someone who typed `-h 0.0.0.0`
+/// meant `--host`, and is told so instead of being shown the help.
+pub fn parse() -> Result<Cli, String> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(host) = host_after_dash_h(&args) {
+        return Err(format!(
+            "-h is help; to listen on {host}, write --host {host}\n\n  specmock serve --host {host} [SPEC]..."
+        ));
+    }
+    Ok(Cli::parse_from(args))
+}
+
+/// The value after `-h`, when it looks like an address rather than anything else.
+fn host_after_dash_h(args: &[std::ffi::OsString]) -> Option<String> {
+    let at = args.iter().position(|a| a == "-h")?;
+    let next = args.get(at + 1)?.to_str()?;
+    let hostname = next.contains('.')
+        && next.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && ![".yaml", ".yml", ".json"].iter().any(|ext| next.ends_with(ext));
+    let address = next.parse::<std::net::IpAddr>().is_ok() || next == "localhost" || hostname;
+    address.then(|| next.to_string())
+}
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +69,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Serve mock APIs: documented examples, generated bodies and documented errors.
+    #[command(visible_alias = "mock")]
     Serve(ServeArgs),
     /// Judge recorded exchanges (fixtures or HAR files) against a document.
     Validate(ValidateArgs),
@@ -58,6 +84,11 @@ pub enum Command {
     Routes {
         /// A Swagger 2.0 or OpenAPI 3.0/3.1/3.2 file or http(s) URL (YAML or JSON), or a built-in name.
         spec: String,
+    },
+    /// Print a shell completion script: specmock completions bash > /etc/bash_completion.d/specmock
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -82,11 +113,32 @@ pub struct ServeArgs {
     #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = specmock::mounts::parse_mount)]
     pub mounts: Vec<(String, String)>,
     /// Generate bodies from schemas even where examples exist (per request: Prefer: dynamic=true).
-    #[arg(long)]
+    #[arg(long, short)]
     pub dynamic: bool,
-    /// Seed for generated bodies, so they repeat byte for byte (per request: Prefer: seed=N).
+    /// Seed for generated bodies (per request: Prefer: seed=N) and for --faults: the same seed
+    /// gives the same bodies and breaks the same requests.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Reload when a document, a file it $refs, or the rules file changes.
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    pub watch: bool,
+    /// Delay every answer: 200ms, or a range drawn from uniformly: 100ms..400ms
+    /// (per request: Prefer: delay=300, ?__delay=300; per operation: x-specmock-delay).
+    #[arg(long, value_name = "DELAY")]
+    pub delay: Option<DelayRange>,
+    /// Break this share of answers (0.05 or 5%) with a random fault: reset, close, empty,
+    /// malformed or slow-body (per request: Prefer: fault=NAME). Reproducible with --seed.
+    #[arg(long, value_name = "RATE", value_parser = specmock::mock::parse_rate)]
+    pub faults: Option<f64>,
+    /// YAML/JSON file of rules choosing answers by request content (see README, "Rules").
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Keep the last N exchanges for /__specmock/requests and the inspector (0: none).
+    #[arg(long, value_name = "N", default_value_t = specmock::app::JOURNAL)]
+    pub journal: usize,
+    /// Access log lines as text, or as one JSON object per line.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     /// Validate requests against the document (false: answer even invalid requests).
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub validate_request: bool,

@@ -1,7 +1,8 @@
 //! `/__specmock/`: the sandbox's own controls, on the same port. `POST reset` (back to the
 //! seed, or empty with `?to=empty`) and `GET state` (everything stored, as JSON); `GET
-//! webhooks` (every delivery and attempt) and `POST webhooks/{name}` (fire one by hand):
-//! loopback clients only — unless `--admin-token` is set, then that bearer token. `GET
+//! webhooks` (every delivery and attempt) and `POST webhooks/{name}` (fire one by hand), and
+//! the request journal and its inspector page (see `crate::journal`): loopback clients only —
+//! unless `--admin-token` is set, then that bearer token (or `?token=`, for a browser). `GET
 //! health` answers anyone, with or without a sandbox.
 
 use bytes::Bytes;
@@ -9,6 +10,7 @@ use http::{Method, Request, Response, StatusCode, header};
 use serde_json::json;
 
 use crate::events::{Events, Trigger};
+use crate::journal::Journal;
 use crate::store::Store;
 use crate::style::problem;
 
@@ -17,6 +19,7 @@ pub const PREFIX: &str = "/__specmock/";
 pub async fn answer(
     store: Option<&Store>,
     events: Option<&Events>,
+    journal: Option<&std::sync::Arc<Journal>>,
     token: Option<&str>,
     request: &Request<Bytes>,
     peer: std::net::SocketAddr,
@@ -31,6 +34,9 @@ pub async fn answer(
     }
     if action == "webhooks" || action.starts_with("webhooks/") {
         return webhooks(events, request, action);
+    }
+    if let Some(answer) = crate::journal::answer(journal, request, action) {
+        return answer;
     }
     let Some(store) = store else {
         return problem(
@@ -120,7 +126,14 @@ fn not_allowed(request: &Request<Bytes>, action: &str, allow: &'static str) -> R
 fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Option<Response<Bytes>> {
     match token {
         Some(expected) => {
-            let given = crate::security::bearer_token(request.headers());
+            // A browser cannot send the header with a page or an event stream: `?token=` too.
+            let in_query = request
+                .uri()
+                .query()
+                .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "token"))
+                .map(|(_, v)| v.into_owned());
+            let given = crate::security::bearer_token(request.headers()).map(str::to_string).or(in_query);
+            let given = given.as_deref();
             match given {
                 Some(t) if t == expected => None,
                 Some(_) => Some(problem(403, "the admin token is not the one specmock was started with", &[])),
@@ -138,6 +151,20 @@ fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketA
             problem(403, "the admin surface answers loopback clients only; set --admin-token to use it remotely", &[])
         }),
     }
+}
+
+/// `/__specmock` → `/__specmock/` (the inspector), as a browser expects of a folder.
+pub fn to_inspector(request: &Request<Bytes>) -> Response<Bytes> {
+    let target = match request.uri().query() {
+        Some(q) => format!("{PREFIX}?{q}"),
+        None => PREFIX.to_string(),
+    };
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    if let Ok(location) = http::HeaderValue::from_str(&target) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 fn json_answer(value: serde_json::Value) -> Response<Bytes> {

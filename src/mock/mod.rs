@@ -2,30 +2,42 @@
 //!
 //! Order of questions, as a real API asks them: is there such an operation (404/405),
 //! are the credentials good (401/403), is the body's type accepted (415), is the request
-//! valid (422 in the vendor's style), and only then — which documented answer to give.
+//! valid (422 in the vendor's style), and only then — which documented answer to give
+//! (`decide`: Prefer, rules, the sandbox, paired examples), how late and how broken.
+//! Every answer is noted, with its reasons, for the request journal and the access log.
 
 mod admin;
 mod conform;
+mod decide;
 mod negotiate;
+mod pairing;
 mod prefer;
+pub mod rules;
+mod timing;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 
-use crate::gate;
 use crate::generate;
 use crate::route::{Lookup, Mount, Router};
 use crate::spec::{Api, Operation, Response as Documented, StatusKey};
-use crate::validate::{RequestInput, Violation};
+use crate::validate::Violation;
 
+pub use decide::{Behaviour, UNDOCUMENTED};
 pub use prefer::Prefer;
+pub use timing::{FaultRate, parse_rate};
 
+use crate::check::redact::Secrets;
 use crate::events::Events;
+use crate::journal::{Chosen, Entry, Journal, Reasons};
 use crate::security::Tokens;
-use crate::store::{Acted, Call, Listener, Store};
-use crate::style::{VIOLATIONS_HEADER, header_json, problem, validation_status};
+use crate::store::Store;
+use crate::style::{VIOLATIONS_HEADER, header_json, problem};
+use crate::units::DelayRange;
+use decide::Note;
 
 /// How the mock behaves; the CLI flags of `serve`.
 #[derive(Debug, Clone)]
@@ -43,8 +55,16 @@ pub struct MockOptions {
     /// `--admin-token`: required (as a bearer token) on `/__specmock/`; without it only
     /// loopback clients may use the admin surface.
     pub admin_token: Option<String>,
-    /// Tag each answer with its operation, for the access log (off when nothing logs).
+    /// Note each answer and why it was chosen, for the access log (off when nothing logs).
     pub tag_operations: bool,
+    /// `--delay`: every answer this much later (or a delay drawn from a range).
+    pub delay: Option<DelayRange>,
+    /// `--faults`: a share of answers broken on purpose.
+    pub faults: Option<FaultRate>,
+    /// `--rules FILE`: answers chosen by request content, read with the documents.
+    pub rules_file: Option<std::path::PathBuf>,
+    /// `--journal N`: the last exchanges, for `/__specmock/requests` and the inspector.
+    pub journal: Option<Arc<Journal>>,
     /// Judge every answer before sending it; one that breaks the document becomes a 500
     /// (`--validate-responses`).
     pub validate_responses: bool,
@@ -60,6 +80,10 @@ impl Default for MockOptions {
             tokens: None,
             admin_token: None,
             tag_operations: true,
+            delay: None,
+            faults: None,
+            rules_file: None,
+            journal: None,
             validate_responses: false,
         }
     }
@@ -74,13 +98,26 @@ pub struct Mock {
     router: Router,
     options: MockOptions,
     store: Option<Store>,
+    /// Per document and operation: rules and delays.
+    behaviours: Vec<Vec<Behaviour>>,
+    /// Per document: what the journal redacts; the last one for answers no document gave.
+    secrets: Vec<Arc<Secrets>>,
     events: Option<Arc<Events>>,
 }
 
 impl Mock {
-    pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::route::RouteError> {
+    /// The mock of these documents; their rules (and the rules file's) are read and checked
+    /// against them here, so a rule that breaks a document is reported before serving.
+    pub fn new(mounts: Vec<Mount>, options: MockOptions) -> Result<Mock, crate::Error> {
         let router = Router::new(&mounts)?;
-        Ok(Mock { mounts, router, options, store: None, events: None })
+        let behaviours = decide::behaviours(&mounts, &options)?;
+        let mut secrets: Vec<Arc<Secrets>> = mounts.iter().map(|m| Arc::new(Secrets::of(&m.api))).collect();
+        secrets.push(Arc::new(Secrets::default()));
+        Ok(Mock { mounts, router, options, store: None, behaviours, secrets, events: None })
+    }
+
+    pub fn options(&self) -> &MockOptions {
+        &self.options
     }
 
     /// Makes the mock a stateful sandbox.
@@ -109,7 +146,35 @@ impl Mock {
 
     /// Answers one request whose body has been read.
     pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        let mut response = self.answer(request, peer).await;
+        let (response, noted) = self.respond_noted(request, peer).await;
+        match noted {
+            Some(noted) => self.record(noted, copy(request), response),
+            None => response,
+        }
+    }
+
+    /// Answers a request and keeps it in the journal without copying it.
+    pub async fn respond_owned(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+        let (response, noted) = self.respond_noted(&request, peer).await;
+        match noted {
+            Some(noted) => self.record(noted, request, response),
+            None => response,
+        }
+    }
+
+    /// The answer, and what the journal and the log need to know of it (when they want it).
+    async fn respond_noted(
+        &self,
+        request: &Request<Bytes>,
+        peer: std::net::SocketAddr,
+    ) -> (Response<Bytes>, Option<Noted>) {
+        let noting = self.options.tag_operations || self.options.journal.is_some();
+        let started = noting.then(|| (Instant::now(), jiff::Timestamp::now()));
+        let mut note = Note::default();
+        let mut response = self.answer(request, peer, &mut note).await;
+        if !note.admin && !note.timed {
+            decide::flag_delay(self.options.delay, &mut note.reasons).await;
+        }
         if self.options.cors {
             cors_headers(request.headers(), response.headers_mut());
         }
@@ -119,28 +184,53 @@ impl Mock {
             response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
             *response.body_mut() = Bytes::new();
         }
+        let noted = started.filter(|_| !note.admin).map(|(instant, time)| Noted { instant, time, note });
+        (response, noted)
+    }
+
+    /// Keeps the exchange in the journal, and tags the answer with it for the access log.
+    fn record(&self, noted: Noted, request: Request<Bytes>, mut response: Response<Bytes>) -> Response<Bytes> {
+        let Noted { instant, time, note } = noted;
+        let secrets = note.mount.and_then(|m| self.secrets.get(m)).or(self.secrets.last()).cloned().unwrap_or_default();
+        let entry = Entry::new(time, request, &response, instant.elapsed(), note.reasons, secrets);
+        let entry = match &self.options.journal {
+            Some(journal) => journal.record(entry),
+            None => Arc::new(entry),
+        };
+        // The access log reads it; without a log, the extension is not worth its allocation.
+        if self.options.tag_operations {
+            response.extensions_mut().insert(entry);
+        }
         response
     }
 
-    async fn answer(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
+    async fn answer(&self, request: &Request<Bytes>, peer: std::net::SocketAddr, note: &mut Note) -> Response<Bytes> {
         let method = request.method();
         let path = request.uri().path();
         let headers = request.headers();
+        note.reasons.chosen = Chosen::Routing;
         if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         {
+            note.reasons.because("CORS preflight");
             return self.preflight(path);
         }
         if let Some(action) = path.strip_prefix(admin::PREFIX) {
+            note.admin = true;
             // Boxed, like the sandbox below: rare paths should not grow every request's future.
             return Box::pin(admin::answer(
                 self.store.as_ref(),
                 self.events.as_deref(),
+                self.options.journal.as_ref(),
                 self.options.admin_token.as_deref(),
                 request,
                 peer,
                 action,
             ))
             .await;
+        }
+        if path == admin::PREFIX.trim_end_matches('/') {
+            note.admin = true;
+            return admin::to_inspector(request);
         }
         let (route, operation, params) = match self.router.lookup(method, path) {
             Lookup::Found { route, operation, params } => (route, operation, params),
@@ -156,96 +246,44 @@ impl Mock {
                 response.headers_mut().insert(header::ALLOW, route.allow.clone());
                 return response;
             }
-            Lookup::NotFound => return problem(404, format!("no documented operation matches {method} {path}"), &[]),
-            Lookup::BadPath { reason } => return problem(400, reason, &[]),
+            Lookup::NotFound => {
+                note.reasons.because("no documented operation matches");
+                return problem(404, format!("no documented operation matches {method} {path}"), &[]);
+            }
+            Lookup::BadPath { reason } => {
+                note.reasons.because("the path is not text");
+                return problem(400, reason, &[]);
+            }
         };
         let api = &self.mounts[route.mount].api;
         let op = &api.operations[operation];
-        let mut response = self.operation(route.mount, operation, request, &params).await;
-        if self.options.validate_responses {
-            response = conform::conforming(api, op, method, response);
+        note.mount = Some(route.mount);
+        note.reasons.operation = Some(Arc::clone(&op.label));
+        note.reasons.chosen = Chosen::Documented;
+        let response = self.operation(route.mount, operation, request, &params, note).await;
+        match self.options.validate_responses {
+            true => conform::conforming(api, op, method, response),
+            false => response,
         }
-        if self.options.tag_operations {
-            response.extensions_mut().insert(OperationTag(Arc::clone(&op.label)));
-        }
-        response
-    }
-
-    async fn operation(
-        &self,
-        mount: usize,
-        operation: usize,
-        request: &Request<Bytes>,
-        params: &[(&str, std::borrow::Cow<'_, str>)],
-    ) -> Response<Bytes> {
-        let prefer = match Prefer::from_request(request.headers(), request.uri().query()) {
-            Ok(p) => p,
-            Err(message) => return problem(422, message, &[]),
-        };
-        // The sandbox spends a delay as work (an idempotency key stays claimed meanwhile);
-        // every other answer is simply sent that much later.
-        let (response, delay_left) = self.decide(mount, operation, request, params, &prefer).await;
-        if let Some(delay) = delay_left {
-            tokio::time::sleep(delay).await;
-        }
-        response
-    }
-
-    /// The answer, and the delay still to spend before sending it.
-    async fn decide(
-        &self,
-        mount: usize,
-        operation: usize,
-        request: &Request<Bytes>,
-        params: &[(&str, std::borrow::Cow<'_, str>)],
-        prefer: &Prefer,
-    ) -> (Response<Bytes>, Option<std::time::Duration>) {
-        let api = &self.mounts[mount].api;
-        let op = &api.operations[operation];
-        let headers = request.headers();
-        let query = request.uri().query();
-        let path = request.uri().path();
-        let later = |response: Response<Bytes>| (response, prefer.delay);
-
-        let input =
-            RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
-        let checked = match gate::judge(api, op, &input, self.options.tokens.as_ref(), self.options.validate_requests) {
-            Ok(checked) => checked,
-            // A named example of the documented error, when the client asked for one.
-            Err(gate::Refusal::Invalid(violations))
-                if let Some(name) = &prefer.example
-                    && let Some(response) = named_error(api, op, validation_status(op), name, headers, &violations) =>
-            {
-                return later(response);
-            }
-            Err(refusal) => return later(gate::render(api, op, &refusal, path)),
-        };
-        // The sandbox answers resource operations, unless the client asked for a documented answer.
-        if let Some(store) = &self.store
-            && prefer.code.is_none()
-            && prefer.example.is_none()
-        {
-            let call = Call { mount, operation, request, params, body: checked.body, delay: prefer.delay };
-            if let Some(response) = Box::pin(store.answer(call)).await {
-                return (response, None);
-            }
-        }
-        let response = self.documented(api, op, prefer, headers);
-        // A documented answer still makes the calls its operation documents (callbacks).
-        if let Some(events) = &self.events
-            && !op.hooks.callbacks.is_empty()
-        {
-            let item = None;
-            events.acted(Acted { mount, operation, change: None, item, request, params, response: &response });
-        }
-        later(response)
     }
 
     /// The documented answer the client prefers (or the default one).
-    fn documented(&self, api: &Api, op: &Operation, prefer: &Prefer, headers: &HeaderMap) -> Response<Bytes> {
+    fn documented(
+        &self,
+        api: &Api,
+        op: &Operation,
+        prefer: &Prefer,
+        headers: &HeaderMap,
+        reasons: &mut Reasons,
+    ) -> Response<Bytes> {
         let (status, documented) = match choose_response(op, prefer.code) {
             Ok(found) => found,
-            Err(message) => return problem(404, message, &[]),
+            Err(message) => {
+                return match prefer.code {
+                    Some(code) => decide::undocumented(op, code, reasons),
+                    None => problem(404, message, &[]),
+                };
+            }
         };
         let mut response = Response::new(Bytes::new());
         *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -265,7 +303,11 @@ impl Mock {
         };
         let body = if let Some(name) = &prefer.example {
             match media.examples.iter().find(|e| &e.name == name) {
-                Some(example) => example.bytes.clone(),
+                Some(example) => {
+                    reasons.chosen = Chosen::Example;
+                    reasons.example = Some(example.name.clone());
+                    example.bytes.clone()
+                }
                 None => {
                     let names: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
                     let documented = if names.is_empty() { "none".to_string() } else { names.join(", ") };
@@ -282,8 +324,13 @@ impl Mock {
         } else {
             let dynamic = prefer.dynamic.unwrap_or(self.options.dynamic);
             match (media.examples.first(), media.schema) {
-                (Some(example), _) if !dynamic => example.bytes.clone(),
+                (Some(example), _) if !dynamic => {
+                    reasons.chosen = Chosen::Example;
+                    reasons.example = Some(example.name.clone());
+                    example.bytes.clone()
+                }
                 (_, Some(schema)) => {
+                    reasons.chosen = Chosen::Generated;
                     // Without a seed, dynamic answers differ; static ones are stable per operation.
                     let seed = prefer
                         .seed
@@ -299,10 +346,17 @@ impl Mock {
                         Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),
                     }
                 }
-                (Some(example), None) => example.bytes.clone(),
+                (Some(example), None) => {
+                    reasons.chosen = Chosen::Example;
+                    reasons.example = Some(example.name.clone());
+                    example.bytes.clone()
+                }
                 (None, None) => Bytes::new(),
             }
         };
+        if reasons.why.is_empty() {
+            reasons.because("the default: the lowest documented 2xx");
+        }
         response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
         *response.body_mut() = body;
         response
@@ -325,8 +379,48 @@ impl Mock {
 
 impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        self.respond(&request, peer).await
+        self.respond_owned(request, peer).await
     }
+}
+
+/// When an answer began, and why it is what it is.
+struct Noted {
+    instant: Instant,
+    time: jiff::Timestamp,
+    note: Note,
+}
+
+/// A request's copy, for journaling a request that is only borrowed.
+fn copy(request: &Request<Bytes>) -> Request<Bytes> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    copy
+}
+
+/// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
+fn choose_response(op: &Operation, code: Option<u16>) -> Result<(u16, &Documented), String> {
+    if let Some(code) = code {
+        return op.response_for(code).map(|r| (code, r)).ok_or_else(|| {
+            format!("status {code} is not documented for {} (documented: {})", op.label, op.status_labels().join(", "))
+        });
+    }
+    let success = op
+        .responses
+        .iter()
+        .find(|r| matches!(r.status, StatusKey::Exact(c) if (200..300).contains(&c)))
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Range(2)))
+        .map(|r| (r.status.code(), r))
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Default).map(|r| (200, r)))
+        .or_else(|| op.responses.first().map(|r| (r.status.code(), r)));
+    success.ok_or_else(|| format!("{} documents no responses", op.label))
+}
+
+/// The same operation gives the same generated body until asked otherwise.
+fn stable_seed(op: &Operation) -> u64 {
+    op.label.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
 }
 
 /// The error example the client named (`Prefer: example=…`), when the documented answer for
@@ -351,29 +445,6 @@ fn named_error(
         response.headers_mut().insert(header::HeaderName::from_static(VIOLATIONS_HEADER), list);
     }
     Some(response)
-}
-
-/// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
-fn choose_response(op: &Operation, code: Option<u16>) -> Result<(u16, &Documented), String> {
-    if let Some(code) = code {
-        return op.response_for(code).map(|r| (code, r)).ok_or_else(|| {
-            format!("status {code} is not documented for {} (documented: {})", op.label, op.status_labels().join(", "))
-        });
-    }
-    let success = op
-        .responses
-        .iter()
-        .find(|r| matches!(r.status, StatusKey::Exact(c) if (200..300).contains(&c)))
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Range(2)))
-        .map(|r| (r.status.code(), r))
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Default).map(|r| (200, r)))
-        .or_else(|| op.responses.first().map(|r| (r.status.code(), r)));
-    success.ok_or_else(|| format!("{} documents no responses", op.label))
-}
-
-/// The same operation gives the same generated body until asked otherwise.
-fn stable_seed(op: &Operation) -> u64 {
-    op.label.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
 }
 
 /// Documented response headers: the example, else the schema's default or example, else a
@@ -412,8 +483,9 @@ fn header_text(value: &serde_json::Value) -> String {
     }
 }
 
-const EXPOSED: HeaderValue =
-    HeaderValue::from_static("Allow, WWW-Authenticate, Location, Idempotent-Replayed, specmock-violations");
+const EXPOSED: HeaderValue = HeaderValue::from_static(
+    "Allow, WWW-Authenticate, Location, Idempotent-Replayed, specmock-violations, specmock-undocumented",
+);
 
 /// CORS on every answer to a browser (a request with an Origin).
 fn cors_headers(request: &HeaderMap, response: &mut HeaderMap) {

@@ -1,5 +1,5 @@
-//! `Prefer: code=, example=, dynamic=, seed=` (and `?__code=` etc.), as Prism reads them, and
-//! `delay=` (a slow server).
+//! `Prefer: code=, example=, dynamic=, seed=` (and `?__code=` etc.), as Prism reads them,
+//! `delay=` (a slow server) and `fault=` (a failing one).
 
 use http::HeaderMap;
 
@@ -12,6 +12,21 @@ pub struct Prefer {
     pub seed: Option<u64>,
     /// `delay=300` (milliseconds, or with a unit: `1.5s`): answer this much later.
     pub delay: Option<std::time::Duration>,
+    /// `fault=reset|close|empty|malformed|slow-body`.
+    pub fault: Option<String>,
+}
+
+/// A preference we cannot follow: the status to answer with, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfollowable {
+    pub status: u16,
+    pub message: String,
+}
+
+impl From<String> for Unfollowable {
+    fn from(message: String) -> Self {
+        Unfollowable { status: 422, message }
+    }
 }
 
 impl Prefer {
@@ -19,7 +34,7 @@ impl Prefer {
     /// Preferences we do not know (`return=minimal`, …) are ignored, as RFC 7240 asks; a
     /// header that is not well-formed (not UTF-8, a name that is not a token, an unclosed
     /// quote) is refused like a bad value of ours.
-    pub fn from_request(headers: &HeaderMap, query: Option<&str>) -> Result<Prefer, String> {
+    pub fn from_request(headers: &HeaderMap, query: Option<&str>) -> Result<Prefer, Unfollowable> {
         let mut prefer = Prefer::default();
         const PREFER: http::HeaderName = http::HeaderName::from_static("prefer");
         let mut sent = false;
@@ -31,7 +46,7 @@ impl Prefer {
                 let (key, value) = pref.split_once('=').unwrap_or((pref, ""));
                 let key = key.trim();
                 if key.is_empty() || !key.bytes().all(is_tchar) {
-                    return Err(format!("Prefer: '{pref}' is not a well-formed preference (name[=value])"));
+                    return Err(format!("Prefer: '{pref}' is not a well-formed preference (name[=value])").into());
                 }
                 prefer.set(key, &unquote(value.trim()), "Prefer")?;
             }
@@ -49,31 +64,52 @@ impl Prefer {
         Ok(prefer)
     }
 
-    fn set(&mut self, key: &str, value: &str, source: &str) -> Result<(), String> {
+    fn set(&mut self, key: &str, value: &str, source: &str) -> Result<(), Unfollowable> {
         let shown = |k: &str| if source == "query" { format!("__{k}") } else { format!("Prefer {k}") };
         match key.to_ascii_lowercase().as_str() {
+            // Any final status can be asked for, documented or not; what is not a status
+            // has no answer (404), as with Prism.
             "code" => match value.parse::<u16>() {
-                Ok(code) if (100..=599).contains(&code) => self.code = Some(code),
-                _ => return Err(format!("{}={value:?} is not an HTTP status code (100-599)", shown("code"))),
+                Ok(code) if (200..=599).contains(&code) => self.code = Some(code),
+                _ => {
+                    return Err(Unfollowable {
+                        status: 404,
+                        message: format!(
+                            "{}={value:?} is not an HTTP status code that can be answered (200-599)",
+                            shown("code")
+                        ),
+                    });
+                }
             },
             "example" => {
                 if value.is_empty() {
-                    return Err(format!("{} needs an example name", shown("example")));
+                    return Err(format!("{} needs an example name", shown("example")).into());
                 }
                 self.example = Some(value.to_string());
             }
             "dynamic" => match value {
                 "true" | "" => self.dynamic = Some(true),
                 "false" => self.dynamic = Some(false),
-                _ => return Err(format!("{}={value:?} must be true or false", shown("dynamic"))),
+                _ => return Err(format!("{}={value:?} must be true or false", shown("dynamic")).into()),
             },
             "delay" => match crate::units::parse_duration(value) {
                 Ok(delay) => self.delay = Some(delay),
-                Err(e) => return Err(format!("{}: {e}", shown("delay"))),
+                Err(e) => return Err(format!("{}: {e}", shown("delay")).into()),
             },
             "seed" => match value.parse::<u64>() {
                 Ok(seed) => self.seed = Some(seed),
-                Err(_) => return Err(format!("{}={value:?} must be a non-negative integer", shown("seed"))),
+                Err(_) => return Err(format!("{}={value:?} must be a non-negative integer", shown("seed")).into()),
+            },
+            "fault" => match crate::server::Fault::named(value, std::time::Duration::ZERO) {
+                Some(fault) => self.fault = Some(fault.name().to_string()),
+                None => {
+                    return Err(format!(
+                        "{}={value:?} is not a fault (use {})",
+                        shown("fault"),
+                        crate::server::Fault::NAMES.join(", ")
+                    )
+                    .into());
+                }
             },
             _ => {}
         }

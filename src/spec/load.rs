@@ -139,6 +139,19 @@ impl Sources {
         self.files.len()
     }
 
+    /// Every file read, the root first (canonical paths): what a watcher watches.
+    pub fn paths(&self) -> Vec<std::path::PathBuf> {
+        let mut paths: Vec<std::path::PathBuf> = Vec::new();
+        for source in &self.files {
+            if let super::fetch::Address::File(path) = &source.address
+                && !paths.contains(path)
+            {
+                paths.push(path.clone());
+            }
+        }
+        paths
+    }
+
     pub fn name(&self, src: usize) -> &str {
         &self.files[src].name
     }

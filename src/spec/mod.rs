@@ -37,7 +37,14 @@ pub(crate) use swagger2::convert as convert_swagger2;
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.
 pub fn load_file(path: &Path) -> Result<Api, SpecError> {
-    finish(load::Sources::from_file(path)?)
+    load_file_and_paths(path).map(|(api, _)| api)
+}
+
+/// [`load_file`], and every file the document is made of (for hot reload to watch).
+pub fn load_file_and_paths(path: &Path) -> Result<(Api, Vec<std::path::PathBuf>), SpecError> {
+    let sources = load::Sources::from_file(path)?;
+    let paths = sources.paths();
+    Ok((finish(sources)?, paths))
 }
 
 /// Loads and compiles a document from an `http(s)://` URL, with every file it references

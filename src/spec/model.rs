@@ -84,6 +84,17 @@ pub struct Operation {
     pub resource_hint: Option<Value>,
     /// Callbacks and `x-specmock-event`.
     pub hooks: super::webhooks::OperationHooks,
+    /// `x-specmock-rules` and `x-specmock-delay`, as written (read by the mock).
+    pub mock_hints: MockHints,
+}
+
+/// What an operation tells the mock beyond OpenAPI.
+#[derive(Debug, Clone, Default)]
+pub struct MockHints {
+    /// `x-specmock-rules`: answers chosen by request content.
+    pub rules: Option<Value>,
+    /// `x-specmock-delay`: `300ms`, or `100ms..400ms`.
+    pub delay: Option<Value>,
 }
 
 impl Operation {
@@ -147,6 +158,8 @@ pub struct Param {
     pub example: Option<Value>,
     /// Where the example is written, as `file: #/pointer`.
     pub example_origin: Option<String>,
+    /// Named examples (`examples: {name: {value}}`), for pairing with response examples.
+    pub named_examples: Vec<(String, Value)>,
 }
 
 #[derive(Debug)]

@@ -103,25 +103,7 @@ pub struct Described {
 
 impl Store {
     pub fn open(mounts: &[Mount], options: &StoreOptions) -> Result<Store, StoreError> {
-        let models: Vec<Model> = mounts.iter().map(|m| infer::infer(&m.api)).collect::<Result<_, _>>()?;
-        let resources: Vec<Vec<Facts>> =
-            mounts.iter().zip(&models).map(|(mount, model)| Facts::of_document(mount, model)).collect();
-        let operations = mounts
-            .iter()
-            .zip(&models)
-            .zip(&resources)
-            .map(|((mount, model), facts)| OpFacts::of_document(&mount.api, model, facts))
-            .collect();
-        let mut store = Store {
-            mounts: mounts.to_vec(),
-            models,
-            resources,
-            operations,
-            state: Arc::new(Embedded::new(Data::new(), None, options.idempotency_ttl)),
-            seed: Data::new(),
-            ttl: options.idempotency_ttl,
-            listener: None,
-        };
+        let mut store = Store::shaped(mounts, options)?;
         if let Some(file) = &options.seed_file {
             store.seed = store.read_seed(file)?;
         }
@@ -137,6 +119,42 @@ impl Store {
         };
         store.state = Arc::new(state);
         Ok(store)
+    }
+
+    /// The sandbox of documents reloaded while serving: `previous`'s state is kept (shared),
+    /// so resources the documents still have keep their items; the seed is read again.
+    pub fn reopen(mounts: &[Mount], options: &StoreOptions, previous: &Store) -> Result<Store, StoreError> {
+        let mut store = Store::shaped(mounts, options)?;
+        store.seed = match &options.seed_file {
+            Some(file) => store.read_seed(file)?,
+            None => previous.seed.clone(),
+        };
+        store.state = Arc::clone(&previous.state);
+        store.listener = previous.listener.clone();
+        Ok(store)
+    }
+
+    /// What the documents' resources are, with an empty state in memory.
+    fn shaped(mounts: &[Mount], options: &StoreOptions) -> Result<Store, StoreError> {
+        let models: Vec<Model> = mounts.iter().map(|m| infer::infer(&m.api)).collect::<Result<_, _>>()?;
+        let resources: Vec<Vec<Facts>> =
+            mounts.iter().zip(&models).map(|(mount, model)| Facts::of_document(mount, model)).collect();
+        let operations = mounts
+            .iter()
+            .zip(&models)
+            .zip(&resources)
+            .map(|((mount, model), facts)| OpFacts::of_document(&mount.api, model, facts))
+            .collect();
+        Ok(Store {
+            mounts: mounts.to_vec(),
+            models,
+            resources,
+            operations,
+            state: Arc::new(Embedded::new(Data::new(), None, options.idempotency_ttl)),
+            seed: Data::new(),
+            ttl: options.idempotency_ttl,
+            listener: None,
+        })
     }
 
     /// Resources per document, for start-up messages.

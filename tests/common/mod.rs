@@ -207,3 +207,83 @@ macro_rules! redacted_json_snapshot {
         });
     }};
 }
+
+/// The binary, started with `args` (and `--port 0`, in the crate's folder), its base URL and
+/// every line it writes to stderr after the banner, as they come.
+pub struct Spawned {
+    pub child: std::process::Child,
+    pub base: String,
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Spawned {
+    pub fn start(args: &[&str]) -> Spawned {
+        Spawned::start_with_env(args, &[])
+    }
+
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Spawned {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
+            .args(args)
+            .args(["--port", "0"])
+            .envs(env.iter().copied())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr is piped")).lines();
+        let mut banner = Vec::new();
+        let base = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("the server stopped before listening:\n{}", banner.join("\n")))
+                .expect("stderr is text");
+            if let Some(url) = line.strip_prefix("specmock listening on ") {
+                break url.trim().to_string();
+            }
+            banner.push(line);
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Spawned { child, base, lines: rx }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The next stderr line containing `needle` (within `within`), or a panic naming what came.
+    pub fn line_with(&self, needle: &str, within: std::time::Duration) -> String {
+        let deadline = std::time::Instant::now() + within;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no line with {needle:?} within {within:?}; the server wrote:\n{}", seen.join("\n")),
+            }
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh folder under target/ for files a test writes.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}

@@ -12,7 +12,7 @@ use serde_json::Value;
 use sha2::Sha256;
 use specmock::app::{self, Running, ServeConfig};
 use specmock::events::WebhookOptions;
-use specmock::mock::Mock;
+use specmock::reload::Live;
 use specmock::server::Limits;
 use specmock::store::StoreOptions;
 
@@ -33,7 +33,7 @@ pub fn options(urls: &[&str]) -> WebhookOptions {
     }
 }
 
-pub async fn serve(spec: &str, store: Option<StoreOptions>, webhooks: WebhookOptions) -> Running<Mock> {
+pub async fn serve(spec: &str, store: Option<StoreOptions>, webhooks: WebhookOptions) -> Running<Live> {
     let config = ServeConfig {
         specs: vec![spec.to_string()],
         store,
@@ -44,7 +44,7 @@ pub async fn serve(spec: &str, store: Option<StoreOptions>, webhooks: WebhookOpt
     app::serve(&config).await.expect("the server starts")
 }
 
-pub async fn send(server: &Running<Mock>, method: &str, path: &str, body: Option<Value>) -> Answer {
+pub async fn send(server: &Running<Live>, method: &str, path: &str, body: Option<Value>) -> Answer {
     let mut request =
         client().request(method.parse().unwrap(), format!("{}{path}", server.url())).header("Authorization", TOKEN);
     if let Some(body) = body {
@@ -53,7 +53,7 @@ pub async fn send(server: &Running<Mock>, method: &str, path: &str, body: Option
     Answer::of(request).await
 }
 
-pub async fn journal(server: &Running<Mock>) -> Value {
+pub async fn journal(server: &Running<Live>) -> Value {
     Answer::of(client().get(format!("{}/__specmock/webhooks", server.url()))).await.json()
 }
 
@@ -84,7 +84,7 @@ pub fn assert_valid(spec: &str, webhook: &str, payload: &Value) {
 }
 
 /// The journal entry `index` once it is in `state` (polled: delivery is in the background).
-pub async fn poll_state(server: &Running<Mock>, index: usize, state: &str) -> Value {
+pub async fn poll_state(server: &Running<Live>, index: usize, state: &str) -> Value {
     for _ in 0..600 {
         let journal = journal(server).await;
         let entry = &journal["deliveries"][index];

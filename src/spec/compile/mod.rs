@@ -157,6 +157,7 @@ impl<'s> Compiler<'s> {
                     content_type: None,
                     example: None,
                     example_origin: None,
+                    named_examples: Vec::new(),
                 });
             }
         }
@@ -209,6 +210,10 @@ impl<'s> Compiler<'s> {
             error_template: error_template(self.sources, &loc)?,
             resource_hint: op.get("x-specmock-resource").cloned(),
             hooks: super::webhooks::operation(self.sources, &mut self.schemas, op, &loc)?,
+            mock_hints: MockHints {
+                rules: op.get("x-specmock-rules").cloned(),
+                delay: op.get("x-specmock-delay").cloned(),
+            },
         })
     }
 

@@ -69,6 +69,17 @@ impl Compiler<'_> {
         if location == ParamIn::Query && p.get("allowEmptyValue").and_then(Value::as_bool) == Some(true) {
             schema = schema.map(|id| self.schemas.widen(id, json!({"const": ""})));
         }
+        let mut named_examples = Vec::new();
+        if let Some(Value::Object(examples)) = p.get("examples") {
+            for key in examples.keys() {
+                // An example that cannot be resolved only goes unused, as before.
+                if let Ok((_, ex)) = self.sources.resolve(loc.child("examples").child(key))
+                    && let Some(value) = ex.get("value")
+                {
+                    named_examples.push((key.clone(), value.clone()));
+                }
+            }
+        }
         let (example, example_origin) = match p.get("example") {
             Some(value) => (Some(value.clone()), Some(self.origin(&loc.child("example")))),
             None => match self.first_example(p.get("examples"), &loc.child("examples"))? {
@@ -86,6 +97,7 @@ impl Compiler<'_> {
             content_type,
             example,
             example_origin,
+            named_examples,
         })
     }
 

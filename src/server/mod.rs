@@ -1,8 +1,12 @@
 //! hyper/tokio plumbing: accept connections (HTTP/1.1 and HTTP/2 with prior knowledge),
-//! read bodies within limits, hand buffered requests to a [`Handler`], log, shut down
-//! gracefully. It carries bytes; what they mean is decided elsewhere.
+//! read bodies within limits, hand buffered requests to a [`Handler`], log, carry out the
+//! faults a handler asks for, shut down gracefully. It carries bytes; what they mean is
+//! decided elsewhere.
 
-use std::convert::Infallible;
+mod body;
+mod fault;
+mod log;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Request, Response, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -19,8 +23,13 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::mock::OperationTag;
 use crate::style::problem;
+
+pub use body::{Outgoing, Streaming};
+pub use fault::Fault;
+pub use log::LogFormat;
+
+use fault::{Dropped, Sabotage, Wire};
 
 /// Something that answers buffered requests: the mock, or the validating proxy.
 pub trait Handler: Send + Sync + 'static {
@@ -37,11 +46,18 @@ pub struct Limits {
     pub read_timeout: Duration,
     /// Log one line per request.
     pub access_log: bool,
+    /// How those lines look (`--log-format`).
+    pub log_format: LogFormat,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body: 10 * 1024 * 1024, read_timeout: Duration::from_secs(30), access_log: true }
+        Limits {
+            max_body: 10 * 1024 * 1024,
+            read_timeout: Duration::from_secs(30),
+            access_log: true,
+            log_format: LogFormat::Text,
+        }
     }
 }
 
@@ -63,6 +79,8 @@ pub async fn serve<H: Handler>(
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     let limits = Arc::new(limits);
+    // Streams (server-sent events) end when this turns true, so they never hold up a shutdown.
+    let (stopping, stop_watch) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -83,18 +101,23 @@ pub async fn serve<H: Handler>(
         let service = {
             let limits = Arc::clone(&limits);
             let activity = Arc::clone(&activity);
+            let stop_watch = stop_watch.clone();
             service_fn(move |request: Request<Incoming>| {
                 let busy = Busy::start(&activity);
                 let handler = Arc::clone(&handler);
                 let limits = Arc::clone(&limits);
+                let activity = Arc::clone(&activity);
+                let stop_watch = stop_watch.clone();
                 async move {
+                    let http2 = request.version() == http::Version::HTTP_2;
                     let response = exchange(&*handler, &limits, request, peer).await;
-                    drop(busy);
-                    Ok::<_, Infallible>(response)
+                    // A body still being sent keeps the connection busy.
+                    deliver(response, http2, &activity.sabotage, stop_watch, Box::new(busy))
                 }
             })
         };
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+        let wire = Wire::new(stream, Arc::clone(&activity.sabotage));
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(wire), service).into_owned());
         // Errors here are the client's (reset, malformed framing); nothing to answer.
         let task = tokio::spawn(async move {
             let _ = connection.await;
@@ -116,6 +139,7 @@ pub async fn serve<H: Handler>(
         });
     }
     drop(listener);
+    let _ = stopping.send(true);
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(GRACE) => tracing::warn!("some requests were still in flight after {} s; closing them", GRACE.as_secs()),
@@ -128,7 +152,7 @@ async fn exchange<H: Handler>(
     limits: &Limits,
     request: Request<Incoming>,
     peer: SocketAddr,
-) -> Response<Full<Bytes>> {
+) -> Response<Bytes> {
     // Only what the log line needs is kept, and only when there is a log.
     let logged =
         limits.access_log.then(|| (Instant::now(), request.method().clone(), request.uri().path().to_string()));
@@ -137,15 +161,31 @@ async fn exchange<H: Handler>(
         Err(response) => response,
     };
     if let Some((started, method, target)) = logged {
-        let operation = response.extensions().get::<OperationTag>().map(|t| t.0.as_ref()).unwrap_or("-");
-        tracing::info!(
-            target: "specmock::access",
-            "{method} {target} {} {operation} {}µs",
-            response.status().as_u16(),
-            started.elapsed().as_micros()
-        );
+        let line = log::line(limits.log_format, &response, &method, &target, started.elapsed());
+        tracing::info!(target: "specmock::access", "{line}");
     }
-    response.map(Full::new)
+    response
+}
+
+/// The answer as it goes on the wire: whole, or as the fault or stream it carries says.
+fn deliver(
+    mut response: Response<Bytes>,
+    http2: bool,
+    sabotage: &Sabotage,
+    stop: tokio::sync::watch::Receiver<bool>,
+    busy: body::Busy,
+) -> Result<Response<Outgoing>, Dropped> {
+    if let Some(fault) = response.extensions_mut().remove::<Fault>() {
+        return fault::apply(fault, response, http2, sabotage, busy);
+    }
+    if let Some(items) = response.extensions_mut().remove::<Streaming>().and_then(|s| s.take()) {
+        let mut stop = stop;
+        let stop = Box::pin(async move {
+            let _ = stop.wait_for(|stopping| *stopping).await;
+        });
+        return Ok(response.map(|_| Outgoing::Stream { items, stop, busy: Some(busy) }));
+    }
+    Ok(response.map(Outgoing::whole))
 }
 
 async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Request<Bytes>, Response<Bytes>> {
@@ -179,6 +219,8 @@ struct Activity {
     started: AtomicU64,
     /// Requests being answered (HTTP/2 may have several).
     in_flight: AtomicU64,
+    /// Faults the connection's socket must carry out.
+    sabotage: Arc<Sabotage>,
 }
 
 /// A request being answered; it stops counting when dropped, even if the client vanished.

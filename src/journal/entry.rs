@@ -1,0 +1,225 @@
+//! One exchange as the journal keeps it: the request and the answer as they were, and why
+//! the mock answered so.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+
+use crate::check::redact::Secrets;
+use crate::validate::Violation;
+
+/// How the answer was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Chosen {
+    /// A documented example.
+    Example,
+    /// A body generated from the documented schema.
+    Generated,
+    /// A documented answer without a body.
+    #[default]
+    Documented,
+    /// The stateful sandbox answered.
+    Sandbox,
+    /// The request was refused (401, 403, 415, 422…).
+    Refused,
+    /// `Prefer: code=` asked for a status the operation does not document.
+    Undocumented,
+    /// A rule's inline body.
+    Rule,
+    /// No operation matches (404, 405), or a CORS preflight.
+    Routing,
+    /// Something on our side (a body that could not be generated, no acceptable media type).
+    Error,
+}
+
+impl Chosen {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Chosen::Example => "example",
+            Chosen::Generated => "generated",
+            Chosen::Documented => "documented",
+            Chosen::Sandbox => "sandbox",
+            Chosen::Refused => "refused",
+            Chosen::Undocumented => "undocumented",
+            Chosen::Rule => "rule",
+            Chosen::Routing => "routing",
+            Chosen::Error => "error",
+        }
+    }
+}
+
+/// What the mock decided and why; filled in while it answers.
+#[derive(Debug, Clone, Default)]
+pub struct Reasons {
+    pub operation: Option<Arc<str>>,
+    /// What was wrong with the request (empty when nothing was).
+    pub violations: Vec<Violation>,
+    pub chosen: Chosen,
+    /// The example served, by name.
+    pub example: Option<String>,
+    /// In words: `Prefer: code=404`, `rule 2 of x-specmock-rules`, `request example 'wrongPassword'`…
+    /// (pieces, mostly static: noting costs the request path next to nothing).
+    pub why: Vec<Cow<'static, str>>,
+    /// Time added before answering (or over which the body was sent).
+    pub delay: Option<Duration>,
+    pub fault: Option<&'static str>,
+}
+
+impl Reasons {
+    /// Adds to the explanation.
+    pub fn because(&mut self, why: impl Into<Cow<'static, str>>) {
+        self.why.push(why.into());
+    }
+
+    /// The explanation, ending with what was served.
+    pub fn why_text(&self, status: u16) -> String {
+        let mut parts: Vec<String> = self.why.iter().map(|w| w.to_string()).collect();
+        match (self.chosen, &self.example) {
+            (Chosen::Example, Some(name)) => parts.push(format!("example '{name}' of {status}")),
+            (Chosen::Generated, _) => parts.push(format!("generated from the {status} schema")),
+            _ => {}
+        }
+        parts.join("; ")
+    }
+}
+
+/// The most of each body the journal keeps: its memory stays bounded by `--journal N` times
+/// this, whatever the bodies' sizes.
+pub const KEPT_BODY: usize = 16 * 1024;
+
+/// An answer's body as the journal keeps it: shared when small (answers are examples or
+/// fresh bytes), copied when cut (a slice of a large body would keep all of it alive).
+fn kept(body: &Bytes) -> Bytes {
+    if body.len() <= KEPT_BODY { body.clone() } else { Bytes::copy_from_slice(&body[..KEPT_BODY]) }
+}
+
+/// A request's body, copied: it may point into the connection's read buffer.
+fn copied(body: &Bytes) -> Bytes {
+    Bytes::copy_from_slice(&body[..body.len().min(KEPT_BODY)])
+}
+
+/// Headers in one buffer, `name: value` lines: one allocation per message, and nothing of
+/// the connection's read buffer kept alive (a `HeaderMap`'s values point into it).
+#[derive(Debug, Clone, Default)]
+pub struct FlatHeaders(Box<[u8]>);
+
+impl FlatHeaders {
+    pub fn of(headers: &HeaderMap) -> FlatHeaders {
+        let size = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 3).sum();
+        let mut out = Vec::with_capacity(size);
+        for (name, value) in headers {
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.extend_from_slice(b": ");
+            // Header values never hold a line break, so lines stay apart.
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'\n');
+        }
+        FlatHeaders(out.into_boxed_slice())
+    }
+
+    /// The headers again, for showing them.
+    pub fn to_map(&self) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for line in self.0.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
+            let (name, value) = (&line[..colon], &line[(colon + 2).min(line.len())..]);
+            if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name), http::HeaderValue::from_bytes(value)) {
+                map.append(n, v);
+            }
+        }
+        map
+    }
+}
+
+/// One exchange.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Counts up from 1 in the journal; 0 for an exchange that was only logged.
+    pub id: u64,
+    pub time: jiff::Timestamp,
+    pub method: Method,
+    /// The request target (path and query), copied: parts of a request point into the
+    /// connection's read buffer, which an entry must not keep alive.
+    target: Box<str>,
+    /// Where the query starts in `target`, if there is one.
+    query_at: Option<usize>,
+    pub status: u16,
+    pub latency: Duration,
+    pub reasons: Reasons,
+    pub request_headers: FlatHeaders,
+    /// The body, or its first [`KEPT_BODY`] bytes (see `request_size`).
+    pub request_body: Bytes,
+    pub request_size: usize,
+    pub response_headers: FlatHeaders,
+    pub response_body: Bytes,
+    pub response_size: usize,
+    /// What counts as a credential for the document that answered.
+    pub(super) secrets: Arc<Secrets>,
+}
+
+impl Entry {
+    /// An exchange; the request is taken (not copied), the answer's headers are copied.
+    pub fn new(
+        time: jiff::Timestamp,
+        request: http::Request<Bytes>,
+        response: &http::Response<Bytes>,
+        latency: Duration,
+        reasons: Reasons,
+        secrets: Arc<Secrets>,
+    ) -> Entry {
+        let (parts, body) = request.into_parts();
+        let path = parts.uri.path();
+        let (target, query_at) = match parts.uri.query() {
+            Some(q) => (format!("{path}?{q}"), Some(path.len() + 1)),
+            None => (path.to_string(), None),
+        };
+        Entry {
+            id: 0,
+            time,
+            method: parts.method,
+            target: target.into_boxed_str(),
+            query_at,
+            status: response.status().as_u16(),
+            latency,
+            reasons,
+            request_headers: FlatHeaders::of(&parts.headers),
+            request_size: body.len(),
+            request_body: copied(&body),
+            response_headers: FlatHeaders::of(response.headers()),
+            response_body: kept(response.body()),
+            response_size: response.body().len(),
+            secrets,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        match self.query_at {
+            Some(at) => &self.target[..at - 1],
+            None => &self.target,
+        }
+    }
+
+    pub fn query(&self) -> Option<&str> {
+        self.query_at.map(|at| &self.target[at..])
+    }
+
+    /// The access log's line: `POST /pets 422 createPet body/name: required 127µs`.
+    pub fn log_text(&self) -> String {
+        let operation = self.reasons.operation.as_deref().unwrap_or("-");
+        let mut line = format!("{} {} {} {operation}", self.method, self.path(), self.status);
+        if let Some(first) = self.reasons.violations.first() {
+            line.push_str(&format!(" {}: {}", first.location, first.keyword));
+            if self.reasons.violations.len() > 1 {
+                line.push_str(&format!(" (+{} more)", self.reasons.violations.len() - 1));
+            }
+        }
+        if let Some(fault) = self.reasons.fault {
+            line.push_str(&format!(" fault={fault}"));
+        }
+        line.push_str(&format!(" {}µs", self.latency.as_micros()));
+        line
+    }
+}

@@ -1,0 +1,119 @@
+//! The request journal: the last N exchanges the mock answered, with the reasons for each
+//! answer, for `/__specmock/requests`, the inspector page and the access log.
+//!
+//! A ring buffer: memory is bounded by `--journal N` whatever the traffic. Entries keep the
+//! bytes as they were (cheap: `Bytes` are shared); credentials are redacted whenever an
+//! entry is shown, so nothing shown ever carries them.
+
+mod entry;
+mod query;
+mod routes;
+mod show;
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+pub use entry::{Chosen, Entry, FlatHeaders, KEPT_BODY, Reasons};
+pub use query::Filter;
+pub use routes::answer;
+
+/// What live listeners (the inspector's event stream) are told.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Recorded(Arc<Entry>),
+    Cleared,
+}
+
+/// The last `capacity` exchanges.
+pub struct Journal {
+    capacity: usize,
+    entries: Mutex<VecDeque<Arc<Entry>>>,
+    next_id: AtomicU64,
+    live: broadcast::Sender<Event>,
+}
+
+/// Live listeners that fall this far behind skip ahead (and are told so).
+const LIVE_BACKLOG: usize = 256;
+
+impl Journal {
+    /// A journal of the last `capacity` exchanges (at least one).
+    pub fn new(capacity: usize) -> Journal {
+        let capacity = capacity.max(1);
+        Journal {
+            capacity,
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            next_id: AtomicU64::new(1),
+            live: broadcast::channel(LIVE_BACKLOG).0,
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Keeps an entry (the oldest goes when the journal is full) and tells live listeners.
+    pub fn record(&self, mut entry: Entry) -> Arc<Entry> {
+        entry.id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let entry = Arc::new(entry);
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                entries.pop_front();
+            }
+            entries.push_back(Arc::clone(&entry));
+        }
+        if self.live.receiver_count() > 0 {
+            let _ = self.live.send(Event::Recorded(Arc::clone(&entry)));
+        }
+        entry
+    }
+
+    /// The entries the filter keeps, newest first.
+    pub fn list(&self, filter: &Filter) -> Vec<Arc<Entry>> {
+        let Ok(entries) = self.entries.lock() else { return Vec::new() };
+        entries.iter().rev().filter(|e| filter.keeps(e)).take(filter.limit).cloned().collect()
+    }
+
+    pub fn get(&self, id: u64) -> Option<Arc<Entry>> {
+        let entries = self.entries.lock().ok()?;
+        entries.iter().find(|e| e.id == id).cloned()
+    }
+
+    /// Forgets every entry; returns how many there were.
+    pub fn clear(&self) -> usize {
+        let count = self.entries.lock().map(|mut e| std::mem::take(&mut *e).len()).unwrap_or(0);
+        let _ = self.live.send(Event::Cleared);
+        count
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Live listeners (the inspector pages open now).
+    pub fn listeners(&self) -> usize {
+        self.live.receiver_count()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.live.subscribe()
+    }
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Journal(last {})", self.capacity)
+    }
+}
+
+/// Milliseconds with microsecond precision, as the journal and the JSON log show latencies.
+pub fn millis(d: Duration) -> f64 {
+    (d.as_micros() as f64) / 1000.0
+}
