@@ -143,11 +143,21 @@ pub fn assemble(mounts: Vec<Mount>, config: &ServeConfig) -> Result<Mock, Error>
 /// Starts `specmock serve` as configured.
 pub async fn serve(config: &ServeConfig) -> Result<Running<Mock>, Error> {
     let mock = Arc::new(mock(config)?);
+    start(&mock).await?;
     listen(&config.host, config.port, mock, config.limits.clone()).await
 }
 
+/// Readies what the mock needs before it serves: a sandbox on Redis connects (and is seeded
+/// by the first replica). Unreachable, it is a start-up error.
+pub async fn start(mock: &Mock) -> Result<(), Error> {
+    match mock.store() {
+        Some(store) => Ok(store.start().await?),
+        None => Ok(()),
+    }
+}
+
 /// What the start-up banner says under "listening on": each document and the sandbox.
-pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
+pub fn banner(mock: &Mock) -> Vec<String> {
     let mut lines: Vec<String> = mock
         .mounts()
         .iter()
@@ -159,7 +169,7 @@ pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
         .collect();
     if let Some(store) = mock.store() {
         let described = store.describe();
-        let kept = state.map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
+        let kept = store.kept();
         let served: Vec<String> =
             described.iter().filter(|d| d.stateless.is_none()).map(|d| format!("{}:{}", d.mount, d.resource)).collect();
         let served = if served.is_empty() { "no resources".to_string() } else { served.join(", ") };

@@ -1,6 +1,7 @@
 //! Each subcommand: turn its arguments into the library's configuration, run it, print what
 //! the user should see, and say how the process should exit.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use specmock::check::proxy::ProxyOptions;
 use specmock::check::{self, ReportTarget, Verdict};
 use specmock::mock::MockOptions;
 use specmock::server::{Limits, shutdown_signal};
-use specmock::store::StoreOptions;
+use specmock::store::{RedisOptions, StoreOptions, is_redis_url};
 use specmock::{Error, mounts};
 
 use super::{CheckArgs, Cli, Command, ProxyArgs, ServeArgs, ValidateArgs};
@@ -60,6 +61,7 @@ fn routes(spec: &str) -> Result<ExitCode, Error> {
 fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     let _guard = init_logging();
     let stateful = args.stateful || args.state.is_some() || args.state_seed.is_some();
+    let (state_file, redis) = state_flags(&args)?;
     let config = ServeConfig {
         specs: args.specs,
         mounts: args.mounts,
@@ -76,7 +78,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         },
         tokens_file: args.tokens,
         store: stateful.then(|| StoreOptions {
-            state_file: args.state.clone(),
+            state_file,
+            redis,
             seed_file: args.state_seed,
             idempotency_ttl: Duration::from_secs(args.idempotency_ttl),
         }),
@@ -89,15 +92,38 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     // Documents load before the runtime starts: a broken one is reported without a server.
     let mock = Arc::new(app::mock(&config)?);
     in_runtime(args.workers, async move {
+        app::start(&mock).await?;
         let running = app::listen(&config.host, config.port, Arc::clone(&mock), config.limits.clone()).await?;
         say!("specmock listening on {}", running.url());
-        for line in app::banner(&mock, args.state.as_deref()) {
+        for line in app::banner(&mock) {
             say!("{line}");
         }
         running.until(shutdown_signal()).await?;
         say!("specmock stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--state FILE` or `--state redis://…`, and `--sandbox` (which only a Redis sandbox has).
+fn state_flags(args: &ServeArgs) -> Result<(Option<PathBuf>, Option<RedisOptions>), Error> {
+    let state = args.state.as_deref();
+    let redis = state.filter(|s| is_redis_url(s));
+    if let (Some(name), None) = (&args.sandbox, redis) {
+        return Err(Error::Usage(format!(
+            "--sandbox {name} names a sandbox shared on Redis: use it with --state redis://HOST:PORT/DB"
+        )));
+    }
+    match state {
+        Some(url) if redis.is_some() => {
+            Ok((None, Some(RedisOptions { url: url.to_string(), sandbox: args.sandbox.clone() })))
+        }
+        Some(other) if other.contains("://") => Err(Error::Usage(format!(
+            "--state {}: a URL must be redis://, rediss:// or redis+unix:// (anything else is a state file's path)",
+            other.split("://").next().unwrap_or_default().to_string() + "://…"
+        ))),
+        Some(file) => Ok((Some(PathBuf::from(file)), None)),
+        None => Ok((None, None)),
+    }
 }
 
 fn proxy(args: ProxyArgs) -> Result<ExitCode, Error> {
