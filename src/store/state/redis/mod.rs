@@ -185,11 +185,11 @@ impl Shared {
                 let manager = tokio::time::timeout(CONNECT_TIMEOUT * 2, connecting)
                     .await
                     .map_err(|_| fail(format!("no answer within {} s", (CONNECT_TIMEOUT * 2).as_secs())))?
-                    .map_err(|e| fail(e.to_string()))?;
+                    .map_err(|e| fail(with_hint(&e)))?;
                 self.connection.get_or_init(|| manager).clone()
             }
         };
-        let seeded = self.load("seed", seed, manager).await.map_err(|t| fail(t.message()))?;
+        let seeded = self.load("seed", seed, manager).await.map_err(|t| SharedError { message: t.message() })?;
         Ok(seeded)
     }
 
@@ -219,8 +219,13 @@ impl Shared {
                 )
         ) || e.is_timeout()
             || e.is_connection_dropped()
-            || matches!(e.code(), Some("OOM" | "MISCONF" | "BUSY"));
-        if e.is_connection_refusal() {
+            || matches!(e.code(), Some("OOM" | "MISCONF" | "BUSY" | "NOAUTH" | "WRONGPASS"));
+        if matches!(e.code(), Some("NOAUTH" | "WRONGPASS")) {
+            Trouble::Unavailable(format!(
+                "Redis at {} refuses this replica ({e}): give the password in the URL, redis://:PASSWORD@HOST:PORT/DB",
+                self.shown
+            ))
+        } else if e.is_connection_refusal() {
             Trouble::Unsent(format!("the shared sandbox on {} is unavailable ({e}); retry shortly", self.shown))
         } else if busy {
             Trouble::Unavailable(format!("the shared sandbox on {} is unavailable ({e}); retry shortly", self.shown))
@@ -241,6 +246,17 @@ impl Shared {
         let done: i64 = call.invoke_async(&mut conn).await.map_err(|e| self.trouble(&e))?;
         Ok(done == 1)
     }
+}
+
+/// A connection error, with what to check.
+fn with_hint(e: &RedisError) -> String {
+    let hint = match e.kind() {
+        ErrorKind::Io => "is redis-server running there, and is the port right?",
+        ErrorKind::Parse => "what answered there is not a Redis server",
+        ErrorKind::AuthenticationFailed => "check the user and password in the URL: redis://USER:PASSWORD@HOST:PORT/DB",
+        _ => return e.to_string(),
+    };
+    format!("{} ({hint})", e.to_string().lines().next().unwrap_or_default())
 }
 
 impl std::fmt::Debug for Shared {
