@@ -262,3 +262,127 @@ async fn a_clerk_organization_lives_its_whole_life_across_replicas() {
     let list = send(&a, "GET", "/v1/organizations", None, &[]).await.json();
     assert_eq!(list["total_count"], 0, "a reset on one replica empties the sandbox for all");
 }
+
+/// One step of a scripted conversation: method, path (`{0}` is the id the first create
+/// answered with, `{1}` the second's), body, headers.
+type Step = (&'static str, &'static str, Option<Value>, Vec<(&'static str, &'static str)>);
+
+/// Runs the steps against `targets` in turn (one replica after another), and gives each
+/// answer with what changes run to run replaced: ids by their order of appearance, times
+/// and request ids by a mark.
+async fn conversation(targets: &[&Replica], steps: &[Step]) -> Vec<Value> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (n, (method, template, body, headers)) in steps.iter().enumerate() {
+        let mut path = template.to_string();
+        let mut headers: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        for (i, id) in ids.iter().enumerate() {
+            path = path.replace(&format!("{{{i}}}"), id);
+            for (_, v) in headers.iter_mut() {
+                *v = v.replace(&format!("{{{i}}}"), id);
+            }
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let answer = send(targets[n % targets.len()], method, &path, body.clone(), &headers).await;
+        let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        let created = [&json["id"], &json["data"]["id"], &json["organization"]["id"]];
+        if let Some(id) = created.iter().find_map(|v| v.as_str()).filter(|_| *method == "POST" && answer.status < 300) {
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_string());
+            }
+        }
+        let mut text = json.to_string();
+        for (i, id) in ids.iter().enumerate() {
+            text = text.replace(id, &format!("[id {i}]"));
+        }
+        let mut json: Value = serde_json::from_str(&text).unwrap();
+        redact(&mut json);
+        out.push(json!({"step": format!("{method} {template}"), "status": answer.status, "body": json}));
+    }
+    out
+}
+
+/// Marks the values that change from run to run (times, request and trace ids).
+fn redact(value: &mut Value) {
+    const CHANGING: &[&str] = &[
+        "created_at",
+        "updated_at",
+        "create_time",
+        "update_time",
+        "creationDate",
+        "changeDate",
+        "viewTimestamp",
+        "api_request_id",
+        "api_request_timestamp",
+        "clerk_trace_id",
+        "sequence",
+    ];
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if CHANGING.contains(&k.as_str()) { *v = json!("[changes]") } else { redact(v) }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn replicas_on_redis_answer_exactly_as_the_embedded_store_does() {
+    let Some(redis) = RedisServer::start("parity") else { return };
+    let embedded = Replica::start(&["--stateful"]);
+    let url = redis.url(0);
+    let (a, b) = (Replica::start(&["--state", &url]), Replica::start(&["--state", &url]));
+    let key = vec![("idempotency-key", "parity-key-0001")];
+    let zitadel_me = vec![("x-zitadel-orgid", "{0}")];
+    let scripts: Vec<Vec<Step>> = vec![
+        vec![
+            ("POST", "/clerk/v1/organizations", Some(json!({"name": "Acme Inc"})), vec![]),
+            ("POST", "/clerk/v1/organizations", Some(json!({"name": "Beta LLC"})), vec![]),
+            ("GET", "/clerk/v1/organizations/{0}", None, vec![]),
+            ("PATCH", "/clerk/v1/organizations/{0}", Some(json!({"name": "Acme Corp"})), vec![]),
+            ("GET", "/clerk/v1/organizations?limit=1&offset=1", None, vec![]),
+            ("GET", "/clerk/v1/organizations?order_by=name&query=corp", None, vec![]),
+            ("DELETE", "/clerk/v1/organizations/{1}", None, vec![]),
+            ("GET", "/clerk/v1/organizations/{1}", None, vec![]),
+        ],
+        vec![
+            ("POST", "/scalekit/api/v1/organizations", Some(json!({"display_name": "A", "external_id": "e1"})), vec![]),
+            ("POST", "/scalekit/api/v1/organizations", Some(json!({"display_name": "B", "external_id": "e1"})), vec![]),
+            ("GET", "/scalekit/api/v1/organizations:external/e1", None, vec![]),
+            ("PATCH", "/scalekit/api/v1/organizations/{0}", Some(json!({"display_name": "A2"})), vec![]),
+            ("GET", "/scalekit/api/v1/organizations?page_size=1", None, vec![]),
+            ("DELETE", "/scalekit/api/v1/organizations/{0}", None, vec![]),
+            ("GET", "/scalekit/api/v1/organizations/{0}", None, vec![]),
+        ],
+        vec![
+            ("POST", "/straddle/v1/organizations", Some(json!({"name": "Zed"})), key.clone()),
+            ("POST", "/straddle/v1/organizations", Some(json!({"name": "Zed"})), key.clone()),
+            ("POST", "/straddle/v1/organizations", Some(json!({"name": "Other"})), key.clone()),
+            ("POST", "/straddle/v1/organizations", Some(json!({"name": "Alpha"})), vec![]),
+            ("GET", "/straddle/v1/organizations?sort_by=name&sort_order=asc&page_size=1&page_number=2", None, vec![]),
+        ],
+        vec![
+            ("POST", "/zitadel/management/v1/orgs", Some(json!({"name": "Customer A"})), vec![]),
+            ("GET", "/zitadel/management/v1/orgs/me", None, zitadel_me.clone()),
+            ("PUT", "/zitadel/management/v1/orgs/me", Some(json!({"name": "Customer B"})), zitadel_me.clone()),
+            ("POST", "/zitadel/admin/v1/orgs/_search", Some(json!({"query": {"offset": "0", "limit": 10}})), vec![]),
+            ("DELETE", "/zitadel/management/v1/orgs/me", None, zitadel_me.clone()),
+            ("GET", "/zitadel/admin/v1/orgs/{0}", None, vec![]),
+        ],
+    ];
+    for steps in &scripts {
+        let expected = conversation(&[&embedded], steps).await;
+        // The conversation does what it says: creates succeed, refusals are refusals.
+        let statuses: Vec<&Value> = expected.iter().map(|e| &e["status"]).collect();
+        assert!(
+            statuses[0].as_u64().unwrap() < 300 && statuses.iter().any(|s| s.as_u64().unwrap() >= 400),
+            "{statuses:?}"
+        );
+        let shared = conversation(&[&a, &b], steps).await;
+        for (e, s) in expected.iter().zip(&shared) {
+            assert_eq!(s, e, "the sandbox on Redis answered differently");
+        }
+    }
+}

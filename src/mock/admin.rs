@@ -48,11 +48,11 @@ pub async fn answer(
     match (request.method(), action) {
         (&Method::POST, "reset") => match store.reset(to_empty).await {
             Ok(count) => json_answer(json!({"reset": if to_empty { "empty" } else { "seed" }, "resources": count})),
-            Err(e) => problem(500, e, &[]),
+            Err(e) => unavailable(e),
         },
         (&Method::GET, "state") => match store.dump().await {
             Ok(state) => json_answer(state),
-            Err(e) => problem(503, e, &[]),
+            Err(e) => unavailable(e),
         },
         (_, "reset" | "state") => {
             let allow = if action == "reset" { "POST" } else { "GET" };
@@ -91,6 +91,13 @@ fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketA
             problem(403, "the admin surface answers loopback clients only; set --admin-token to use it remotely", &[])
         }),
     }
+}
+
+/// The state could not be reached or written (Redis away, a disk failing): try again shortly.
+fn unavailable(message: String) -> Response<Bytes> {
+    let mut response = problem(503, message, &[]);
+    response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+    response
 }
 
 fn json_answer(value: serde_json::Value) -> Response<Bytes> {
