@@ -286,10 +286,11 @@ async fn conversation(targets: &[&Replica], steps: &[Step]) -> Vec<Value> {
         let answer = send(targets[n % targets.len()], method, &path, body.clone(), &headers).await;
         let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
         let created = [&json["id"], &json["data"]["id"], &json["organization"]["id"]];
-        if let Some(id) = created.iter().find_map(|v| v.as_str()).filter(|_| *method == "POST" && answer.status < 300) {
-            if !ids.iter().any(|known| known == id) {
-                ids.push(id.to_string());
-            }
+        let fresh = created.iter().find_map(|v| v.as_str()).filter(|_| *method == "POST" && answer.status < 300);
+        if let Some(id) = fresh
+            && !ids.iter().any(|known| known == id)
+        {
+            ids.push(id.to_string());
         }
         let mut text = json.to_string();
         for (i, id) in ids.iter().enumerate() {
