@@ -387,3 +387,18 @@ async fn replicas_on_redis_answer_exactly_as_the_embedded_store_does() {
         }
     }
 }
+
+#[tokio::test]
+async fn ids_drawn_from_an_enum_run_out_as_they_do_in_the_embedded_store() {
+    let Some(redis) = RedisServer::start("drawn") else { return };
+    let spec = common::data("slots.yaml");
+    let embedded = Replica::start(&[&spec, "--stateful"]);
+    let url = redis.url(0);
+    let (a, b) = (Replica::start(&[&spec, "--state", &url]), Replica::start(&[&spec, "--state", &url]));
+    let steps: Vec<Step> = (0..7).map(|_| ("POST", "/slots", Some(json!({"label": "x"})), vec![])).collect();
+    let expected = conversation(&[&embedded], &steps).await;
+    let taken: Vec<&Value> = expected.iter().map(|e| &e["body"]["slot"]).collect();
+    assert_eq!(taken[..6], [&json!("a"), &json!("b"), &json!("c"), &json!("d"), &json!("e"), &json!("f")]);
+    assert_eq!(expected[6]["status"], 507, "the id space is used up");
+    assert_eq!(conversation(&[&a, &b], &steps).await, expected);
+}

@@ -15,6 +15,9 @@ use crate::store::journal::Data;
 use crate::store::state::{Change, IdRule, Lookup, NewItem, Outcome, Shape, State, text, with_id};
 use crate::units::MAX_DELAY;
 
+/// Drawn ids sent with a create before the rest (see `create_item`).
+const FIRST_CANDIDATES: usize = 4;
+
 /// An item as read: its id, its JSON exactly as stored (what a change must still find), and
 /// its value.
 struct Read {
@@ -99,28 +102,37 @@ impl Shared {
             (IdRule::Sequence { .. }, true, Some(id)) => text(id).parse::<i64>().map(|n| n.to_string()).ok(),
             _ => None,
         };
-        let mut call = self.scripts.create.prepare_invoke();
-        call.key(&keys.items).key(&keys.order).key(&keys.unique).key(&keys.high).key(&keys.clock);
-        call.key(self.space.resources());
-        call.arg(&shape.key)
-            .arg(shape.max.map_or(-1, |m| i64::try_from(m).unwrap_or(i64::MAX)))
-            .arg(id_field)
-            .arg(body)
-            .arg(mode)
-            .arg(min.to_string())
-            .arg(max_id.to_string())
-            .arg(if as_text { "1" } else { "0" })
-            .arg(raised.unwrap_or_default())
-            .arg(unique.len());
-        for u in &unique {
-            call.arg(&u.entry);
-        }
-        if mode != "sequence" {
-            for candidate in candidates {
-                call.arg(text(candidate)).arg(candidate.to_string());
+        // The first few drawn ids are almost always free: send those, and the rest only when
+        // they were all taken (a second call, which changes nothing the first did not).
+        let few = FIRST_CANDIDATES.min(candidates.len());
+        let mut reply = Vec::new();
+        for sent in [few, candidates.len()] {
+            let mut call = self.scripts.create.prepare_invoke();
+            call.key(&keys.items).key(&keys.order).key(&keys.unique).key(&keys.high).key(&keys.clock);
+            call.key(self.space.resources());
+            call.arg(&shape.key)
+                .arg(shape.max.map_or(-1, |m| i64::try_from(m).unwrap_or(i64::MAX)))
+                .arg(&id_field)
+                .arg(&body)
+                .arg(mode)
+                .arg(min.to_string())
+                .arg(max_id.to_string())
+                .arg(if as_text { "1" } else { "0" })
+                .arg(raised.as_deref().unwrap_or_default())
+                .arg(unique.len());
+            for u in &unique {
+                call.arg(&u.entry);
+            }
+            if mode != "sequence" {
+                for candidate in &candidates[..sent] {
+                    call.arg(text(candidate)).arg(candidate.to_string());
+                }
+            }
+            reply = call.invoke_async(&mut conn).await.map_err(|e| self.trouble(&e))?;
+            if reply.first().map(String::as_str) != Some("exhausted") || sent == candidates.len() {
+                break;
             }
         }
-        let reply: Vec<String> = call.invoke_async(&mut conn).await.map_err(|e| self.trouble(&e))?;
         Ok(match reply.first().map(String::as_str) {
             Some("created") => {
                 let id_json = reply.get(1).map(String::as_str).unwrap_or("null");

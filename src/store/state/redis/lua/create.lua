@@ -80,9 +80,13 @@ else
   value = '{' .. ARGV[3] .. ':' .. id_json .. ',' .. body:sub(2)
 end
 redis.call('HSET', items, id_text, value)
-redis.call('ZADD', order, redis.call('INCR', clock), id_text)
+local tick = redis.call('INCR', clock)
+redis.call('ZADD', order, tick, id_text)
 for u = 1, n do
   redis.call('HSET', unique, ARGV[10 + u], id_text)
 end
-redis.call('SADD', resources, ARGV[1])
+-- the resource's first item since the sandbox started (or was reset): list it for reset and dump
+if tick == 1 then
+  redis.call('SADD', resources, ARGV[1])
+end
 return {'created', id_json}
