@@ -227,7 +227,7 @@ impl Shared {
                 )
         ) || e.is_timeout()
             || e.is_connection_dropped()
-            || matches!(e.code(), Some("OOM" | "MISCONF" | "BUSY" | "NOAUTH" | "WRONGPASS"));
+            || matches!(e.code(), Some("OOM" | "MISCONF" | "BUSY"));
         if matches!(e.code(), Some("NOAUTH" | "WRONGPASS")) {
             Trouble::Unavailable(format!(
                 "Redis at {} refuses this replica ({e}): give the password in the URL, redis://:PASSWORD@HOST:PORT/DB",
