@@ -72,15 +72,28 @@ impl RedisServer {
         false
     }
 
-    /// Whether Redis answers PING with PONG (not LOADING).
+    /// Whether this test's Redis answers, loaded (not LOADING). Another test's Redis may have
+    /// taken the port first: it answers too, so the answer must name this one's process id.
     pub fn ping(&self) -> bool {
+        let Some(pid) = self.child.as_ref().map(Child::id) else { return false };
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        if stream.write_all(b"PING\r\n").is_err() {
+        if stream.write_all(b"INFO server\r\nPING\r\n").is_err() {
             return false;
         }
-        let mut reply = [0u8; 16];
-        matches!(stream.read(&mut reply), Ok(n) if reply[..n].starts_with(b"+PONG"))
+        let mut reply = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while reply.len() < 64 * 1024 {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => reply.extend_from_slice(&chunk[..n]),
+            }
+            if reply.ends_with(b"+PONG\r\n") || reply.starts_with(b"-") {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&reply);
+        text.ends_with("+PONG\r\n") && text.contains(&format!("process_id:{pid}\r\n"))
     }
 
     pub fn url(&self, db: u8) -> String {
