@@ -94,11 +94,18 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     in_runtime(args.workers, async move {
         app::start(&mock).await?;
         let running = app::listen(&config.host, config.port, Arc::clone(&mock), config.limits.clone()).await?;
+        let mut stop = std::pin::pin!(shutdown_signal());
+        // Polled once, so the signal handlers are in place before the banner tells anyone the
+        // server is up (a SIGTERM right after it must stop the server cleanly, not kill it).
+        let stopped = futures_util::FutureExt::now_or_never(stop.as_mut()).is_some();
         say!("specmock listening on {}", running.url());
         for line in app::banner(&mock) {
             say!("{line}");
         }
-        running.until(shutdown_signal()).await?;
+        match stopped {
+            true => running.until(std::future::ready(())).await?,
+            false => running.until(stop).await?,
+        }
         say!("specmock stopped");
         Ok(ExitCode::SUCCESS)
     })
