@@ -195,3 +195,23 @@ async fn seeds_are_loaded_by_the_first_replica_only_and_reset_returns_to_them() 
     assert_eq!((fresh.status, fresh.header("idempotent-replayed")), (201, None));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_password_in_the_url_opens_a_redis_that_requires_one() {
+    let Some(redis) = RedisServer::start_with("password", Some("s3cret-pw")) else { return };
+    let with = format!("redis://:s3cret-pw@127.0.0.1:{}/2", redis.port);
+    let replica = Replica::start(&["straddle", "--state", &with]);
+    assert_eq!(post(&replica, "/v1/organizations", json!({"name": "Behind a password"}), &[]).await.status, 201);
+    assert_eq!(get(&replica, "/v1/organizations").await.json()["meta"]["total_items"], 1);
+    // Without it, or with a wrong one: exit 2, saying what to fix, never showing the password.
+    for url in [redis.url(2), format!("redis://:wrong-pw@127.0.0.1:{}/2", redis.port)] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_specmock"))
+            .args(["serve", "straddle", "--port", "0", "--state", &url])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("password"), "{stderr}");
+        assert!(!stderr.contains("wrong-pw") && !stderr.contains("s3cret-pw"), "{stderr}");
+    }
+}

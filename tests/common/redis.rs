@@ -13,6 +13,8 @@ pub struct RedisServer {
     pub port: u16,
     dir: PathBuf,
     child: Option<Child>,
+    /// `requirepass`, when the test wants one.
+    password: Option<String>,
 }
 
 impl RedisServer {
@@ -20,6 +22,11 @@ impl RedisServer {
     /// Every write is fsynced before Redis answers it (appendfsync always), so a restart
     /// loses nothing Redis acknowledged.
     pub fn start(test: &str) -> Option<RedisServer> {
+        RedisServer::start_with(test, None)
+    }
+
+    /// A fresh redis-server that requires `password` (AUTH), or `None` where there is none.
+    pub fn start_with(test: &str, password: Option<&str>) -> Option<RedisServer> {
         let found = Command::new("redis-server").arg("--version").stdout(Stdio::null()).status();
         if !found.is_ok_and(|s| s.success()) {
             // Straight to stderr, past the test harness's capture: a skip is seen, not silent.
@@ -35,7 +42,8 @@ impl RedisServer {
         // A port that was free a moment ago may be taken by the time Redis binds it: try a few.
         for _ in 0..5 {
             let port = free_port();
-            let mut server = RedisServer { port, dir: dir.clone(), child: None };
+            let mut server =
+                RedisServer { port, dir: dir.clone(), child: None, password: password.map(str::to_string) };
             if server.spawn() {
                 return Some(server);
             }
@@ -51,6 +59,7 @@ impl RedisServer {
             .arg(&self.dir)
             .arg("--logfile")
             .arg(self.dir.join("redis.log"))
+            .args(self.password.iter().flat_map(|p| ["--requirepass", p.as_str()]))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -78,7 +87,8 @@ impl RedisServer {
         let Some(pid) = self.child.as_ref().map(Child::id) else { return false };
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        if stream.write_all(b"INFO server\r\nPING\r\n").is_err() {
+        let auth = self.password.as_ref().map(|p| format!("AUTH {p}\r\n")).unwrap_or_default();
+        if stream.write_all(format!("{auth}INFO server\r\nPING\r\n").as_bytes()).is_err() {
             return false;
         }
         let mut reply = Vec::new();

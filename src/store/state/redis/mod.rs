@@ -258,13 +258,17 @@ impl Shared {
 
 /// A connection error, with what to check.
 fn with_hint(e: &RedisError) -> String {
+    let text = e.to_string();
     let hint = match e.kind() {
         ErrorKind::Io => "is redis-server running there, and is the port right?",
         ErrorKind::Parse => "what answered there is not a Redis server",
         ErrorKind::AuthenticationFailed => "check the user and password in the URL: redis://USER:PASSWORD@HOST:PORT/DB",
-        _ => return e.to_string(),
+        _ if e.code() == Some("NOAUTH") || text.contains("Authentication required") => {
+            "this Redis wants a password: redis://:PASSWORD@HOST:PORT/DB"
+        }
+        _ => return text,
     };
-    format!("{} ({hint})", e.to_string().lines().next().unwrap_or_default())
+    format!("{} ({hint})", text.lines().next().unwrap_or_default())
 }
 
 impl std::fmt::Debug for Shared {
