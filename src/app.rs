@@ -197,6 +197,7 @@ pub async fn serve(config: &ServeConfig) -> Result<Running<Live>, Error> {
 
 /// Serves a prepared mock, reloading it when its files change if the configuration says so.
 pub async fn start(prepared: Prepared, config: &ServeConfig) -> Result<Running<Live>, Error> {
+    connect(&prepared.mock).await?;
     let live = Arc::new(Live::new(prepared.mock));
     let mut running = listen(&config.host, config.port, Arc::clone(&live), config.limits.clone()).await?;
     if config.watch && !prepared.files.is_empty() {
@@ -205,8 +206,17 @@ pub async fn start(prepared: Prepared, config: &ServeConfig) -> Result<Running<L
     Ok(running)
 }
 
+/// Readies what the mock needs before it serves: a sandbox on Redis connects (and is seeded
+/// by the first replica). Unreachable, it is a start-up error.
+pub async fn connect(mock: &Mock) -> Result<(), Error> {
+    match mock.store() {
+        Some(store) => Ok(store.start().await?),
+        None => Ok(()),
+    }
+}
+
 /// What the start-up banner says under "listening on": each document and the sandbox.
-pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
+pub fn banner(mock: &Mock) -> Vec<String> {
     let mut lines: Vec<String> = mock
         .mounts()
         .iter()
@@ -222,7 +232,7 @@ pub fn banner(mock: &Mock, state: Option<&std::path::Path>) -> Vec<String> {
     lines.extend(mock.events().map(|e| e.describe()).unwrap_or_default());
     if let Some(store) = mock.store() {
         let described = store.describe();
-        let kept = state.map(|p| format!("in {}", p.display())).unwrap_or_else(|| "in memory".into());
+        let kept = store.kept();
         let served: Vec<String> =
             described.iter().filter(|d| d.stateless.is_none()).map(|d| format!("{}:{}", d.mount, d.resource)).collect();
         let served = if served.is_empty() { "no resources".to_string() } else { served.join(", ") };

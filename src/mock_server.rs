@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::app::{self, Running, ServeConfig};
 use crate::mock::Mock;
@@ -113,11 +112,7 @@ pub struct MockServerBuilder {
 impl MockServerBuilder {
     /// A stateful sandbox in memory (`--stateful`): POST creates, GET reads what was created.
     pub fn stateful(mut self) -> Self {
-        self.config.store.get_or_insert_with(|| StoreOptions {
-            state_file: None,
-            seed_file: None,
-            idempotency_ttl: Duration::from_secs(86_400),
-        });
+        self.config.store.get_or_insert_with(StoreOptions::default);
         self
     }
 
@@ -185,6 +180,7 @@ impl MockServerBuilder {
         let (name, api) = self.document.load()?;
         let mounts = vec![Mount { name, prefix: String::new(), api: Arc::new(api) }];
         let mock = Arc::new(app::assemble(mounts, &self.config)?);
+        app::connect(&mock).await?;
         let running = app::listen("127.0.0.1", 0, mock, self.config.limits.clone()).await?;
         Ok(MockServer { running })
     }

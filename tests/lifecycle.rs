@@ -363,7 +363,7 @@ async fn no_stateful_leaves_the_lifecycles_out() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sandbox_of_every_builtin_passes_its_lifecycles() {
     for style in ["scalekit", "straddle", "clerk", "zitadel"] {
-        let store = StoreOptions { state_file: None, seed_file: None, idempotency_ttl: Duration::from_secs(60) };
+        let store = StoreOptions { idempotency_ttl: Duration::from_secs(60), ..StoreOptions::default() };
         let server = common::start_stateful(&[style], store).await;
         let (code, report, stderr) = check(style, &server.base, &["--auth", "Bearer t"]).await;
         assert_eq!(code, 0, "{style}: {stderr}");

@@ -16,7 +16,7 @@ use specmock::store::StoreOptions;
 const TOKEN: &str = "Bearer t";
 
 fn memory() -> StoreOptions {
-    StoreOptions { state_file: None, seed_file: None, idempotency_ttl: Duration::from_secs(3600) }
+    StoreOptions { idempotency_ttl: Duration::from_secs(3600), ..StoreOptions::default() }
 }
 
 fn temp(name: &str) -> PathBuf {

@@ -1,6 +1,7 @@
 //! Each subcommand: turn its arguments into the library's configuration, run it, print what
 //! the user should see, and say how the process should exit.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use specmock::check::proxy::ProxyOptions;
 use specmock::events::WebhookOptions;
 use specmock::mock::{FaultRate, MockOptions};
 use specmock::server::{Limits, LogFormat, shutdown_signal};
-use specmock::store::StoreOptions;
+use specmock::store::{RedisOptions, StoreOptions, is_redis_url};
 use specmock::{Error, mounts};
 
 use super::{Cli, Command, ProxyArgs, ServeArgs};
@@ -58,6 +59,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     // Without --seed, faults are drawn from a seed of their own, shown so a run can be repeated.
     let faults =
         args.faults.map(|rate| FaultRate::new(rate, args.seed.unwrap_or_else(specmock::generate::random_seed)));
+    let (state_file, redis) = state_flags(&args)?;
     let config = ServeConfig {
         specs: args.specs,
         mounts: args.mounts,
@@ -79,7 +81,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         },
         tokens_file: args.tokens,
         store: stateful.then(|| StoreOptions {
-            state_file: args.state.clone(),
+            state_file,
+            redis,
             seed_file: args.state_seed,
             idempotency_ttl: Duration::from_secs(args.idempotency_ttl),
         }),
@@ -103,15 +106,22 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     in_runtime(args.workers, async move {
         let running = app::start(prepared, &config).await?;
         let mock = running.handler().current();
+        let mut stop = std::pin::pin!(shutdown_signal());
+        // Polled once, so the signal handlers are in place before the banner tells anyone the
+        // server is up (a SIGTERM right after it must stop the server cleanly, not kill it).
+        let stopped = futures_util::FutureExt::now_or_never(stop.as_mut()).is_some();
         say!("specmock listening on {}", running.url());
-        for line in app::banner(&mock, args.state.as_deref()) {
+        for line in app::banner(&mock) {
             say!("{line}");
         }
         for line in app::devloop_banner(&mock, &running) {
             say!("{line}");
         }
         warn_of_broken_examples(mock.mounts().iter().map(|m| m.api.source.clone()).collect());
-        running.until(shutdown_signal()).await?;
+        match stopped {
+            true => running.until(std::future::ready(())).await?,
+            false => running.until(stop).await?,
+        }
         // Deliveries under way get a few seconds; a receiver that is down must not hold Ctrl-C.
         let unsent = app::settle(&mock, specmock::server::GRACE).await;
         if unsent > 0 {
@@ -120,6 +130,28 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         say!("specmock stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--state FILE` or `--state redis://…`, and `--sandbox` (which only a Redis sandbox has).
+fn state_flags(args: &ServeArgs) -> Result<(Option<PathBuf>, Option<RedisOptions>), Error> {
+    let state = args.state.as_deref();
+    let redis = state.filter(|s| is_redis_url(s));
+    if let (Some(name), None) = (&args.sandbox, redis) {
+        return Err(Error::Usage(format!(
+            "--sandbox {name} names a sandbox shared on Redis: use it with --state redis://HOST:PORT/DB"
+        )));
+    }
+    match state {
+        Some(url) if redis.is_some() => {
+            Ok((None, Some(RedisOptions { url: url.to_string(), sandbox: args.sandbox.clone() })))
+        }
+        Some(other) if other.contains("://") => Err(Error::Usage(format!(
+            "--state {}: a URL must be redis://, rediss:// or redis+unix:// (anything else is a state file's path)",
+            other.split("://").next().unwrap_or_default().to_string() + "://…"
+        ))),
+        Some(file) => Ok((Some(PathBuf::from(file)), None)),
+        None => Ok((None, None)),
+    }
 }
 
 fn proxy(args: ProxyArgs) -> Result<ExitCode, Error> {

@@ -158,9 +158,14 @@ pub struct ServeArgs {
     /// Keep state: POST creates, GET reads, PATCH/PUT change, DELETE removes (in memory).
     #[arg(long)]
     pub stateful: bool,
-    /// Keep state in FILE, across restarts (implies --stateful).
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    /// Keep state in FILE, across restarts; or on Redis, shared by every replica given the same
+    /// URL and sandbox: redis://[:PASSWORD@]HOST:PORT/DB, rediss://… for TLS (implies --stateful).
+    #[arg(long, value_name = "FILE|URL")]
+    pub state: Option<String>,
+    /// With --state redis://…: the sandbox's name. Replicas with the same name share one
+    /// sandbox; other names are isolated on the same Redis (default: the served documents' names).
+    #[arg(long, value_name = "NAME")]
+    pub sandbox: Option<String>,
     /// Resources to start with, and to go back to on POST /__specmock/reset (JSON or YAML).
     #[arg(long, value_name = "FILE")]
     pub state_seed: Option<PathBuf>,

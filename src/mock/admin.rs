@@ -60,11 +60,11 @@ pub async fn answer(
     match (request.method(), action) {
         (&Method::POST, "reset") => match store.reset(to_empty).await {
             Ok(count) => json_answer(json!({"reset": if to_empty { "empty" } else { "seed" }, "resources": count})),
-            Err(e) => problem(500, e, &[]),
+            Err(e) => unavailable(e),
         },
         (&Method::GET, "state") => match store.dump().await {
             Ok(state) => json_answer(state),
-            Err(e) => problem(503, e, &[]),
+            Err(e) => unavailable(e),
         },
         (_, "reset" | "state") => {
             let allow = if action == "reset" { "POST" } else { "GET" };
@@ -164,6 +164,13 @@ pub fn to_inspector(request: &Request<Bytes>) -> Response<Bytes> {
     if let Ok(location) = http::HeaderValue::from_str(&target) {
         response.headers_mut().insert(header::LOCATION, location);
     }
+    response
+}
+
+/// The state could not be reached or written (Redis away, a disk failing): try again shortly.
+fn unavailable(message: String) -> Response<Bytes> {
+    let mut response = problem(503, message, &[]);
+    response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
     response
 }
 

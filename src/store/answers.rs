@@ -8,7 +8,7 @@ use super::Call;
 use super::actions::{Reply, Target};
 use super::render::{Body, Plan};
 use super::state::Outcome;
-use crate::spec::{Operation, StatusKey};
+use crate::spec::{Api, Operation, StatusKey};
 use crate::style::{Voice, problem, render_error, validation_status};
 use crate::validate::{Part, Violation};
 
@@ -51,6 +51,7 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
             }
         }
         Reply::Done(Outcome::Failed(message)) => problem(500, message, &[]),
+        Reply::Done(Outcome::Unavailable(message)) => unavailable_answer(target.api(), op, message, path(&target.call)),
         Reply::BadQuery { name, message } => {
             let v = Violation::new(Part::Query, &name, "format", message);
             render_error(target.api(), op, validation_status(op), &[v], Voice::Template, path(&target.call))
@@ -67,6 +68,27 @@ pub(super) fn idempotency_conflict(store: &super::Store, call: &Call<'_>, why: S
     let violation = Violation::new(Part::Header, "idempotency-key", "idempotency", why);
     let status = if documents(op, 409) { 409 } else { validation_status(op) };
     render_error(api, op, status, &[violation], Voice::Template, path(call))
+}
+
+/// The shared store could not be asked (idempotency keys live there too).
+pub(super) fn unavailable(store: &super::Store, call: &Call<'_>, why: String) -> Response<Bytes> {
+    let api = &store.mounts[call.mount].api;
+    unavailable_answer(api, &api.operations[call.operation], why, path(call))
+}
+
+/// 503 with `Retry-After`: in the document's error style when it has one (a template, or a
+/// documented 503), else problem+json. Each request tries to reach the store again, so a
+/// second later is a fair time to retry.
+fn unavailable_answer(api: &Api, op: &Operation, message: String, path: &str) -> Response<Bytes> {
+    let styled = op.error_template.is_some() || api.error_template.is_some() || documents(op, 503);
+    let mut response = if styled {
+        let v = Violation::new(Part::Message, "", "unavailable", message);
+        render_error(api, op, 503, &[v], Voice::Framework, path)
+    } else {
+        problem(503, message, &[])
+    };
+    response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+    response
 }
 
 fn path<'a>(call: &'a Call<'_>) -> &'a str {

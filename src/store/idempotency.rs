@@ -68,6 +68,8 @@ pub enum Begin {
     Fresh,
     Replay(Remembered),
     Conflict(String),
+    /// The state that keeps keys cannot be reached now.
+    Unavailable(String),
 }
 
 /// What makes two requests "the same": method, target and body — as SHA-256, which (unlike
@@ -130,19 +132,8 @@ impl KeyTable {
             entries.retain(|_, e| e.live(now));
         }
         match entries.get(scope).filter(|e| e.live(now)) {
-            Some(Entry::Done(answer)) if answer.fingerprint == fingerprint => return Begin::Replay(answer.clone()),
-            Some(Entry::Pending { fingerprint: f, .. }) if *f == fingerprint => {
-                return Begin::Conflict(format!(
-                    "a request with idempotency key '{}' is still being processed",
-                    short(scope)
-                ));
-            }
-            Some(_) => {
-                return Begin::Conflict(format!(
-                    "idempotency key '{}' was already used for a different request",
-                    short(scope)
-                ));
-            }
+            Some(Entry::Done(answer)) => return held(scope, fingerprint, Some(answer), None),
+            Some(Entry::Pending { fingerprint: f, .. }) => return held(scope, fingerprint, None, Some(*f)),
             None => {}
         }
         let expires = now.saturating_add(i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX));
@@ -175,6 +166,18 @@ impl KeyTable {
                 entries.insert(scope, Entry::Done(answer));
             }
         }
+    }
+}
+
+/// What a request with `fingerprint` meets when its key is already taken: the kept answer
+/// (`done`) or another request still being answered (`pending`, its fingerprint).
+pub fn held(scope: &str, fingerprint: u64, done: Option<&Remembered>, pending: Option<u64>) -> Begin {
+    match (done, pending) {
+        (Some(answer), _) if answer.fingerprint == fingerprint => Begin::Replay(answer.clone()),
+        (None, Some(f)) if f == fingerprint => {
+            Begin::Conflict(format!("a request with idempotency key '{}' is still being processed", short(scope)))
+        }
+        _ => Begin::Conflict(format!("idempotency key '{}' was already used for a different request", short(scope))),
     }
 }
 

@@ -42,16 +42,42 @@ use facts::{Facts, OpFacts};
 use idempotency::{Begin, Remembered};
 use infer::Model;
 use journal::Journal;
-use state::{Embedded, State};
+use state::{Embedded, Shared, State};
+
+pub use state::SharedError;
 
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// `--state FILE`; `None` keeps state in memory.
     pub state_file: Option<PathBuf>,
+    /// `--state redis://…`: the sandbox on Redis, shared by every replica using it.
+    pub redis: Option<RedisOptions>,
     /// `--state-seed FILE`: resources to start with (and to reset to).
     pub seed_file: Option<PathBuf>,
     /// How long an idempotency key is remembered.
     pub idempotency_ttl: Duration,
+}
+
+impl Default for StoreOptions {
+    /// A sandbox in memory, idempotency keys kept for a day.
+    fn default() -> Self {
+        StoreOptions { state_file: None, redis: None, seed_file: None, idempotency_ttl: Duration::from_secs(86_400) }
+    }
+}
+
+/// Where a shared sandbox lives.
+#[derive(Debug, Clone)]
+pub struct RedisOptions {
+    /// `redis://[:PASSWORD@]HOST:PORT/DB`, `rediss://…` (TLS) or `redis+unix:///PATH`.
+    pub url: String,
+    /// `--sandbox NAME`: replicas with the same name share a sandbox; `None`: named after
+    /// the documents served.
+    pub sandbox: Option<String>,
+}
+
+/// Whether `--state` names a Redis server (a URL) rather than a file.
+pub fn is_redis_url(state: &str) -> bool {
+    state::redis_url(state)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +88,9 @@ pub enum StoreError {
     State(#[from] StateError),
     #[error("{file}: {message}")]
     Seed { file: String, message: String },
+    /// The shared sandbox cannot be used (Redis unreachable, a bad URL or sandbox name).
+    #[error(transparent)]
+    Shared(#[from] SharedError),
 }
 
 pub struct Store {
@@ -72,6 +101,10 @@ pub struct Store {
     /// Per document and operation: how a resource operation acts and answers.
     operations: Vec<Vec<Option<OpFacts>>>,
     state: Arc<dyn State>,
+    /// The same state when it is on Redis: it connects at start-up.
+    shared: Option<Arc<Shared>>,
+    /// Where the state is kept, for the start-up banner.
+    kept: String,
     seed: Data,
     ttl: Duration,
     /// Told of every answered request (webhooks, callbacks).
@@ -107,6 +140,16 @@ impl Store {
         if let Some(file) = &options.seed_file {
             store.seed = store.read_seed(file)?;
         }
+        if let Some(redis) = &options.redis {
+            let shared = Arc::new(store.shared(redis, options)?);
+            store.kept = shared.location();
+            store.state = Arc::clone(&shared) as Arc<dyn State>;
+            store.shared = Some(shared);
+            return Ok(store);
+        }
+        if let Some(path) = &options.state_file {
+            store.kept = format!("in {}", path.display());
+        }
         let state = match &options.state_file {
             Some(path) => {
                 let (journal, loaded) = Journal::open(path, &store.seed)?;
@@ -130,6 +173,8 @@ impl Store {
             None => previous.seed.clone(),
         };
         store.state = Arc::clone(&previous.state);
+        store.shared = previous.shared.clone();
+        store.kept = previous.kept.clone();
         store.listener = previous.listener.clone();
         Ok(store)
     }
@@ -151,10 +196,40 @@ impl Store {
             resources,
             operations,
             state: Arc::new(Embedded::new(Data::new(), None, options.idempotency_ttl)),
+            shared: None,
+            kept: "in memory".into(),
             seed: Data::new(),
             ttl: options.idempotency_ttl,
             listener: None,
         })
+    }
+
+    /// The sandbox on Redis, not connected yet.
+    fn shared(&self, redis: &RedisOptions, options: &StoreOptions) -> Result<Shared, StoreError> {
+        let fail = |message| StoreError::Shared(SharedError { message });
+        if options.state_file.is_some() {
+            return Err(fail("a sandbox is kept either in a state file or on Redis, not both".into()));
+        }
+        let sandbox = match &redis.sandbox {
+            Some(name) => state::check_name(name).map_err(fail)?,
+            None => state::default_name(&self.mounts.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()),
+        };
+        let shapes = self.resources.iter().flatten().map(|f| f.shape.clone()).collect();
+        Ok(Shared::new(&redis.url, sandbox, shapes, options.idempotency_ttl)?)
+    }
+
+    /// Connects a shared sandbox (and seeds it, if no replica has yet); nothing to do for
+    /// the embedded one. Call once before serving.
+    pub async fn start(&self) -> Result<(), StoreError> {
+        if let Some(shared) = &self.shared {
+            shared.connect(&self.seed).await?;
+        }
+        Ok(())
+    }
+
+    /// Where the sandbox is kept: `in memory`, `in FILE`, `on redis://…, sandbox 'NAME'`.
+    pub fn kept(&self) -> &str {
+        &self.kept
     }
 
     /// Resources per document, for start-up messages.
@@ -227,6 +302,7 @@ impl Store {
         match self.state.begin(&scope, fingerprint).await {
             Begin::Replay(answer) => Some(answer.replay()),
             Begin::Conflict(why) => Some(answers::idempotency_conflict(self, &call, why)),
+            Begin::Unavailable(why) => Some(answers::unavailable(self, &call, why)),
             Begin::Fresh => {
                 // Gives the key up if this future is dropped (the client went away) before
                 // the answer is kept, so a retry runs instead of waiting out the TTL.

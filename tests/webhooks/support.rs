@@ -22,7 +22,7 @@ use crate::receiver::Delivery;
 pub const TOKEN: &str = "Bearer t";
 
 pub fn sandbox() -> Option<StoreOptions> {
-    Some(StoreOptions { state_file: None, seed_file: None, idempotency_ttl: Duration::from_secs(60) })
+    Some(StoreOptions { idempotency_ttl: Duration::from_secs(60), ..StoreOptions::default() })
 }
 
 pub fn options(urls: &[&str]) -> WebhookOptions {

@@ -133,7 +133,7 @@ fn allocate(shape: &Shape, high: &mut HashMap<String, i64>, items: &Items, new: 
 }
 
 /// The item with its id first, as APIs list it.
-fn with_id(id_field: &str, id: Value, item: Map<String, Value>) -> Map<String, Value> {
+pub(crate) fn with_id(id_field: &str, id: Value, item: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::with_capacity(item.len() + 1);
     out.insert(id_field.to_string(), id);
     out.extend(item.into_iter().filter(|(k, _)| k != id_field));

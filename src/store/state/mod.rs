@@ -17,15 +17,20 @@
 //!   only the id it allocates.
 //! - Integer ids are allocated as a database sequence would: one above the largest the
 //!   resource has ever held in this state (seeds and restarts included), within the bounds.
+//! - A backend that cannot be reached answers [`Outcome::Unavailable`] (never a guess from
+//!   what it saw last), and recovers by itself once it can be reached again.
 
 mod memory;
+mod redis;
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 
-pub(crate) use memory::{Embedded, duplicate, text};
+pub(crate) use memory::{Embedded, duplicate, text, with_id};
+pub use redis::SharedError;
+pub(crate) use redis::{Shared, check_name, default_name, is_url as redis_url};
 
 use super::idempotency::{Begin, Remembered};
 use super::journal::Data;
@@ -107,6 +112,9 @@ pub(crate) enum Outcome {
     },
     /// The change could not be made durable; nothing is acknowledged.
     Failed(String),
+    /// The shared store cannot be reached (or cannot take writes) now; nothing was done, or
+    /// nothing is acknowledged. Worth retrying shortly.
+    Unavailable(String),
 }
 
 /// A sandbox's state. See the module documentation for the contract.
