@@ -425,10 +425,16 @@ impl<'c, 'a> Walk<'c, 'a> {
     fn fresh_identifier(&self, create: usize, case: &mut Case) {
         let Some((content_type, bytes)) = &case.body else { return };
         let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(bytes) else { return };
-        let Some(Value::String(named)) = body.get(&self.shape.id_property) else { return };
         let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let fresh = format!("{named}-{:x}", nonce % 0x10_0000);
-        body.insert(self.shape.id_property.clone(), Value::String(fresh));
+        let fresh = match body.get(&self.shape.id_property) {
+            Some(Value::String(named)) => Value::String(format!("{named}-{:x}", nonce % 0x10_0000)),
+            // A number the client chooses (the Petstore's pet id): another one.
+            Some(Value::Number(n)) if n.as_i64().is_some() => {
+                Value::from(n.as_i64().unwrap_or(0).saturating_add(i64::from(nonce % 1_000_000) + 1))
+            }
+            _ => return,
+        };
+        body.insert(self.shape.id_property.clone(), fresh);
         let body = Value::Object(body);
         let schema = self.api.operations[create].body.as_ref().and_then(|b| b.content.iter().find(|m| m.is_json()));
         let accepted = schema

@@ -134,6 +134,14 @@ impl OpFacts {
             .zip(&model.bindings)
             .map(|(op, binding)| {
                 let binding = binding.clone()?;
+                // An operation that documents no success (a DELETE with only 400 and 404) has
+                // nothing to answer a done change with: it answers from the document.
+                let succeeds = op.responses.iter().any(|r| {
+                    matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2) | StatusKey::Default)
+                });
+                if !succeeds {
+                    return None;
+                }
                 let f = &facts[binding.resource];
                 Some(OpFacts {
                     answer: success(op).map(|(status, media)| {

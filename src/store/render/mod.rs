@@ -253,9 +253,17 @@ fn list_in<'s>(api: &'s Api, schema: &'s Value, id_field: &str, depth: usize) ->
     if depth <= 1 {
         return None;
     }
+    // One level down only the usual names of a page's items count (`{response: {data: […]}}`):
+    // a client's `sessions` inside an answer are not the list it answers.
     props.iter().find_map(|(name, prop)| {
-        let (mut path, each) = list_in(api, deref(&api.schemas, prop), id_field, depth - 1)?;
-        path.insert(0, (*name).clone());
-        Some((path, each))
+        let inner = crate::store::fields::properties(api, deref(&api.schemas, prop));
+        let (key, each) = inner
+            .iter()
+            .filter(|(k, _)| PAGE_ITEMS.contains(&k.as_str()))
+            .find_map(|(k, p)| list_items(api, p, id_field).map(|each| (*k, each)))?;
+        Some((vec![(*name).clone(), key.clone()], each))
     })
 }
+
+/// What envelopes call the items of a page, one level down.
+const PAGE_ITEMS: &[&str] = &["data", "items", "results", "records", "list", "entries"];
