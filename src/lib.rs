@@ -13,6 +13,7 @@ pub mod lint;
 pub mod mock;
 mod mock_server;
 pub mod mounts;
+pub mod redact;
 pub mod reload;
 pub mod route;
 pub mod security;
@@ -22,7 +23,6 @@ pub mod store;
 pub mod style;
 pub mod units;
 pub mod validate;
-pub mod xml;
 pub mod yaml;
 
 pub use contract::Contract;

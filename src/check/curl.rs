@@ -5,7 +5,7 @@
 
 use super::build::Credentials;
 use super::plan::Case;
-use super::redact::{REDACTED, Secrets};
+use crate::redact::{REDACTED, Secrets};
 
 /// The variable that stands for `--auth`.
 pub const AUTH_VARIABLE: &str = "SPECMOCK_AUTH";

@@ -15,12 +15,12 @@ use serde_json::Value;
 
 use super::exchange::{Recorded, to_fixture};
 use super::judge::Judge;
-use super::redact::Secrets;
+use crate::redact::Secrets;
 use super::request::RequestVerdict;
 use super::rules::Rule;
 use super::verdict::Finding;
 use crate::gate;
-use crate::mock::OperationTag;
+use crate::server::OperationTag;
 use crate::security::Tokens;
 use crate::spec::Api;
 use crate::style::problem;

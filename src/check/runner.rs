@@ -13,7 +13,7 @@ use super::curl::Reproducer;
 use super::judge::{Judge, Refusal};
 use super::lifecycle;
 use super::plan::{Case, Expect, PlanOptions, plan, unknown_operations};
-use super::redact::Secrets;
+use crate::redact::Secrets;
 use super::rules::{Rule, RuleFilter};
 use super::send::{Answer, send};
 use super::verdict::{Finding, Kind, Verdict};
@@ -185,7 +185,7 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
     }
     for verdict in &mut verdicts {
         verdict.apply(&options.rules);
-        secrets.verdict(verdict);
+        verdict.redact(&secrets);
     }
     Ok(Outcome { verdicts, variables: context.reproducer.variables(), note: None })
 }

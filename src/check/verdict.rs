@@ -95,3 +95,18 @@ impl Verdict {
         }
     }
 }
+
+impl Verdict {
+    /// Takes the credentials out of everything the verdict shows.
+    pub fn redact(&mut self, secrets: &crate::redact::Secrets) {
+        self.path = secrets.scrub(&secrets.target(&self.path));
+        self.name = secrets.scrub(&secrets.target(&self.name));
+        self.source = secrets.scrub(&self.source);
+        if let Some(curl) = &self.curl {
+            self.curl = Some(secrets.scrub(curl));
+        }
+        for f in &mut self.findings {
+            f.violation.message = secrets.scrub(&f.violation.message);
+        }
+    }
+}

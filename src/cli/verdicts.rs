@@ -31,7 +31,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, Error> {
         .map(|e| {
             let mut verdict = judge.exchange(e);
             verdict.apply(&rules);
-            secrets.verdict(&mut verdict);
+            verdict.redact(&secrets);
             verdict
         })
         .collect();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
-use crate::check::redact::Secrets;
+use crate::redact::Secrets;
 use crate::validate::Violation;
 
 /// How the answer was chosen.

@@ -30,7 +30,7 @@ pub use decide::{Behaviour, UNDOCUMENTED};
 pub use prefer::Prefer;
 pub use timing::{FaultRate, parse_rate};
 
-use crate::check::redact::Secrets;
+use crate::redact::Secrets;
 use crate::events::Events;
 use crate::journal::{Chosen, Entry, Journal, Reasons};
 use crate::security::Tokens;
@@ -88,10 +88,6 @@ impl Default for MockOptions {
         }
     }
 }
-
-/// Which operation answered, for the access log.
-#[derive(Debug, Clone)]
-pub struct OperationTag(pub Arc<str>);
 
 pub struct Mock {
     mounts: Vec<Mount>,
@@ -342,7 +338,7 @@ impl Mock {
                         generate::generate(&api.schemas, schema, seed)
                     };
                     match generated.map(|value| generate::agree_status(&api.schemas, schema, value, status)) {
-                        Ok(value) => crate::xml::body(&api.schemas, &media.name, Some(schema), &value),
+                        Ok(value) => crate::spec::xml::body(&api.schemas, &media.name, Some(schema), &value),
                         Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),
                     }
                 }

@@ -8,7 +8,10 @@ use http::{Method, Response};
 use serde_json::json;
 
 use crate::journal::Entry;
-use crate::mock::OperationTag;
+
+/// Which operation answered, for the access log (set by handlers that know: the proxy).
+#[derive(Debug, Clone)]
+pub struct OperationTag(pub Arc<str>);
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -27,7 +27,7 @@ use crate::style::problem;
 
 pub use body::{Outgoing, Streaming};
 pub use fault::Fault;
-pub use log::LogFormat;
+pub use log::{LogFormat, OperationTag};
 
 use fault::{Dropped, Sabotage, Wire};
 

@@ -11,6 +11,7 @@ mod fetch;
 mod load;
 mod model;
 pub mod pointer;
+pub mod xml;
 mod schemas;
 mod swagger2;
 mod template;

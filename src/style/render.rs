@@ -95,7 +95,7 @@ pub fn render_error(
                 value = generated;
             }
         }
-        Some(crate::xml::body(&api.schemas, &media.name, Some(id), &value))
+        Some(crate::spec::xml::body(&api.schemas, &media.name, Some(id), &value))
     };
     let named = match voice {
         Voice::Template | Voice::Framework => from_template(),

@@ -71,9 +71,9 @@ pub fn decode(
         let body = super::numbers::exact_integers(body);
         return serde_json::from_slice(&body).map(Some).map_err(|e| Unreadable(json_error(&e)));
     }
-    if crate::xml::is_xml_media(essence) {
+    if crate::spec::xml::is_xml_media(essence) {
         let scalar = |schema: Option<&Value>, text: &str| coerce::scalar(schemas, schema, text);
-        return crate::xml::decode(schemas, schema, body, &scalar).map(Some).map_err(Unreadable);
+        return crate::spec::xml::decode(schemas, schema, body, &scalar).map(Some).map_err(Unreadable);
     }
     if essence == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> =

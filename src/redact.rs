@@ -1,4 +1,4 @@
-//! Credentials kept out of everything check, proxy and validate print or write: reports,
+//! Credentials kept out of everything check, proxy, validate and the request journal print or write: reports,
 //! logs, recorded fixtures. Values are replaced, names are kept: a fixture still shows that
 //! credentials were sent (`Bearer [redacted]`), so `validate` can still tell an anonymous
 //! request from an authenticated one. Known secret values (given on the command line, or
@@ -6,7 +6,6 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
-use super::verdict::Verdict;
 use crate::spec::{Api, ParamIn, SchemeKind};
 
 pub const REDACTED: &str = "[redacted]";
@@ -108,19 +107,6 @@ impl Secrets {
             }
         }
         out
-    }
-
-    /// Everything a report prints of a verdict, with credentials redacted.
-    pub fn verdict(&self, verdict: &mut Verdict) {
-        verdict.path = self.scrub(&self.target(&verdict.path));
-        verdict.name = self.scrub(&self.target(&verdict.name));
-        verdict.source = self.scrub(&verdict.source);
-        if let Some(curl) = &verdict.curl {
-            verdict.curl = Some(self.scrub(curl));
-        }
-        for f in &mut verdict.findings {
-            f.violation.message = self.scrub(&f.violation.message);
-        }
     }
 
     /// Request headers with Authorization, Proxy-Authorization, apiKey headers and cookie
