@@ -8,7 +8,9 @@ use super::rules::Rule;
 use super::verdict::{Finding, Verdict};
 use crate::route::{Lookup, Mount, PathParams, RouteError, Router};
 use crate::spec::{Api, Example, Operation};
-use crate::validate::{Part, RequestInput, ResponseInput, Violation, check_response, match_media, parse_content_type};
+use crate::validate::{
+    Keyword, Part, RequestInput, ResponseInput, Violation, check_response, match_media, parse_content_type,
+};
 use http::{HeaderMap, Method};
 
 /// Why a request was refused rightly, when it was: the refusal is then no server bug even
@@ -242,9 +244,9 @@ fn documented_example<'o>(op: &'o Operation, status: u16, headers: &HeaderMap, b
 }
 
 fn rule_of(v: &Violation) -> Rule {
-    match (v.part, v.keyword.as_str()) {
-        (_, "status") => Rule::StatusDocumented,
-        (_, "content-type") => Rule::ContentTypeDocumented,
+    match (v.part, &v.keyword) {
+        (_, Keyword::Status) => Rule::StatusDocumented,
+        (_, Keyword::ContentType) => Rule::ContentTypeDocumented,
         (Part::Header, _) => Rule::ResponseHeaders,
         _ => Rule::BodySchema,
     }

@@ -21,10 +21,10 @@ mod send;
 mod variants;
 mod verdict;
 
+pub use crate::redact::{REDACTED, Secrets};
 pub use curl::{AUTH_VARIABLE, header_variable};
 pub use exchange::{Exchange, FixtureError, Loaded, Recorded, load, load_all, to_fixture};
 pub use judge::{Judge, Refusal};
-pub use crate::redact::{REDACTED, Secrets};
 pub use report::{Destination, Human, ReportTarget, count, human, json, junit, summary, xml};
 pub use request::RequestVerdict;
 pub use rules::{Rule, RuleFilter, Severity};

@@ -15,13 +15,13 @@ use serde_json::Value;
 
 use super::exchange::{Recorded, to_fixture};
 use super::judge::Judge;
-use crate::redact::Secrets;
 use super::request::RequestVerdict;
 use super::rules::Rule;
 use super::verdict::Finding;
 use crate::gate;
-use crate::server::OperationTag;
+use crate::redact::Secrets;
 use crate::security::Tokens;
+use crate::server::OperationTag;
 use crate::spec::Api;
 use crate::style::problem;
 use crate::validate::RequestInput;

@@ -13,10 +13,10 @@ use super::curl::Reproducer;
 use super::judge::{Judge, Refusal};
 use super::lifecycle;
 use super::plan::{Case, Expect, PlanOptions, plan, unknown_operations};
-use crate::redact::Secrets;
 use super::rules::{Rule, RuleFilter};
 use super::send::{Answer, send};
 use super::verdict::{Finding, Kind, Verdict};
+use crate::redact::Secrets;
 use crate::spec::Api;
 
 pub struct CheckOptions {

@@ -30,9 +30,9 @@ pub use decide::{Behaviour, UNDOCUMENTED};
 pub use prefer::Prefer;
 pub use timing::{FaultRate, parse_rate};
 
-use crate::redact::Secrets;
 use crate::events::Events;
 use crate::journal::{Chosen, Entry, Journal, Reasons};
+use crate::redact::Secrets;
 use crate::security::Tokens;
 use crate::store::Store;
 use crate::style::{VIOLATIONS_HEADER, header_json, problem};

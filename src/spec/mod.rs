@@ -11,11 +11,11 @@ mod fetch;
 mod load;
 mod model;
 pub mod pointer;
-pub mod xml;
 mod schemas;
 mod swagger2;
 mod template;
 mod webhooks;
+pub mod xml;
 
 use std::path::Path;
 

@@ -38,7 +38,7 @@ pub fn render(template: &ErrorTemplate, facts: &ErrorFacts<'_>) -> Vec<u8> {
             violation: v,
             // Never an empty field in a vendor's body: a violation of a whole part names the part.
             field: if v.field.is_empty() { v.location.as_str() } else { v.field.as_str() },
-            vars: template.vars_for(&v.keyword),
+            vars: template.vars_for(v.keyword.as_str()),
         })
         .collect();
     let globals =

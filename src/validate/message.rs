@@ -4,14 +4,14 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value;
 
-use super::{Part, Violation};
+use super::{Keyword, Part, Violation};
 use crate::spec::pointer;
 
 /// One validator error may name several fields (e.g. several unexpected properties).
 pub fn describe(error: &ValidationError<'_>, part: Part, prefix: &str) -> Vec<Violation> {
     let base = error.instance_path().as_str().to_string();
     let kind = error.kind();
-    let keyword = kind.keyword().to_string();
+    let keyword = Keyword::named(kind.keyword());
     match kind {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().map(str::to_string).unwrap_or_else(|| property.to_string());
@@ -30,7 +30,7 @@ pub fn describe(error: &ValidationError<'_>, part: Part, prefix: &str) -> Vec<Vi
     }
 }
 
-fn violation(part: Part, prefix: &str, ptr: &str, keyword: &str, text: impl FnOnce(&str) -> String) -> Violation {
+fn violation(part: Part, prefix: &str, ptr: &str, keyword: &Keyword, text: impl FnOnce(&str) -> String) -> Violation {
     let tokens = pointer::tokens(ptr);
     let mut field = field_name(prefix, &tokens);
     let shown = if field.is_empty() && part == Part::Body {
@@ -51,7 +51,7 @@ fn violation(part: Part, prefix: &str, ptr: &str, keyword: &str, text: impl FnOn
         location.push('/');
         location.push_str(t);
     }
-    Violation { part, location, message: text(&shown), field, pointer: ptr.to_string(), keyword: keyword.to_string() }
+    Violation { part, location, message: text(&shown), field, pointer: ptr.to_string(), keyword: keyword.clone() }
 }
 
 /// `metadata.foo`, `items[2].name`; a parameter's name when the whole parameter is wrong.

@@ -3,6 +3,7 @@
 
 mod body;
 mod coerce;
+mod keyword;
 mod message;
 mod multipart;
 mod numbers;
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 pub use body::{MediaMatch, match_media, parse_content_type};
 pub use coerce::{Types, deref, scalar, types};
+pub use keyword::Keyword;
 pub use params::cookies;
 pub use request::{CheckedRequest, RequestInput, Unsupported, check_request, governed_by_http};
 pub use response::{ResponseInput, check_response};
@@ -67,35 +69,36 @@ pub struct Violation {
     pub field: String,
     /// JSON pointer inside the part (`/name`); empty for the part as a whole.
     pub pointer: String,
-    /// The rule: a JSON Schema keyword (`required`, `maxLength`, …) or `parse`, `status`, `content-type`.
-    pub keyword: String,
+    /// The rule: a JSON Schema keyword (`required`, `maxLength`, …) or one of ours (`parse`,
+    /// `status`, `content_type`).
+    pub keyword: Keyword,
     pub message: String,
 }
 
 impl Violation {
     /// A violation of a whole part or a named field in it.
-    pub fn new(part: Part, field: &str, keyword: &str, message: impl Into<String>) -> Self {
+    pub fn new(part: Part, field: &str, keyword: impl Into<Keyword>, message: impl Into<String>) -> Self {
         let location = if field.is_empty() { part.as_str().to_string() } else { format!("{}/{field}", part.as_str()) };
         Violation {
             part,
             location,
             field: field.to_string(),
             pointer: String::new(),
-            keyword: keyword.to_string(),
+            keyword: keyword.into(),
             message: message.into(),
         }
     }
 
     /// A violation of a part as a whole (the body is missing, or is not JSON): the field
     /// is the part's name, so error templates never show an empty one.
-    pub fn whole(part: Part, keyword: &str, message: impl Into<String>) -> Self {
+    pub fn whole(part: Part, keyword: impl Into<Keyword>, message: impl Into<String>) -> Self {
         let name = part.as_str();
         Violation {
             part,
             location: name.to_string(),
             field: name.to_string(),
             pointer: String::new(),
-            keyword: keyword.to_string(),
+            keyword: keyword.into(),
             message: message.into(),
         }
     }
@@ -133,7 +136,7 @@ pub fn schema_violations(
         }
     }
     // A value of the wrong type also fails its format; the type says it all.
-    let mistyped: Vec<String> = out.iter().filter(|v| v.keyword == "type").map(|v| v.pointer.clone()).collect();
-    out.retain(|v| v.keyword != "format" || !mistyped.contains(&v.pointer));
+    let mistyped: Vec<String> = out.iter().filter(|v| v.keyword == Keyword::Type).map(|v| v.pointer.clone()).collect();
+    out.retain(|v| v.keyword != Keyword::Format || !mistyped.contains(&v.pointer));
     out
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::body::{self, ContentType};
 use super::params::RawParams;
-use super::{Part, Violation, schema_violations};
+use super::{Keyword, Part, Violation, schema_violations};
 use crate::spec::{Api, MediaType, Operation, ParamIn};
 
 /// A request as the validator sees it: already routed, body already read.
@@ -32,7 +32,7 @@ pub struct Unsupported {
 impl Unsupported {
     /// The violation a 415 reports, in the document's style like any other.
     pub fn violation(&self) -> Violation {
-        Violation::new(Part::Header, "content-type", "content_type", self.message())
+        Violation::new(Part::Header, "content-type", Keyword::ContentType, self.message())
     }
 
     pub fn message(&self) -> String {
@@ -141,7 +141,7 @@ fn empty_is_a_value(content_type: &ContentType) -> bool {
 fn missing_body(api: &Api, media: Option<&MediaType>) -> Vec<Violation> {
     if let Some(schema) = media.and_then(|m| m.schema) {
         let as_empty = schema_violations(&api.schemas, schema, &Value::Object(Default::default()), Part::Body, "");
-        if !as_empty.is_empty() && as_empty.iter().all(|v| v.keyword == "required") {
+        if !as_empty.is_empty() && as_empty.iter().all(|v| v.keyword == Keyword::Required) {
             return as_empty;
         }
     }

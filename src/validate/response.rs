@@ -4,7 +4,7 @@ use http::{HeaderMap, Method};
 
 use super::body::{self, parse_content_type};
 use super::coerce;
-use super::{Part, Violation, schema_violations};
+use super::{Keyword, Part, Violation, schema_violations};
 use crate::spec::{Api, Operation};
 
 pub struct ResponseInput<'a> {
@@ -15,7 +15,7 @@ pub struct ResponseInput<'a> {
     pub body: &'a [u8],
 }
 
-fn message_violation(keyword: &str, message: String) -> Violation {
+fn message_violation(keyword: Keyword, message: String) -> Violation {
     let mut v = Violation::new(Part::Message, "", keyword, message);
     v.location = "response".into();
     v
@@ -26,7 +26,7 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
     let mut out = Vec::new();
     let Some(documented) = op.response_for(input.status) else {
         out.push(message_violation(
-            "status",
+            Keyword::Status,
             format!(
                 "status {} is not documented for {} (documented: {})",
                 input.status,
@@ -61,7 +61,7 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
     if input.body.is_empty() {
         if documented.content.iter().any(|m| m.schema.is_some()) {
             out.push(message_violation(
-                "body",
+                Keyword::Body,
                 format!("the response has no body, but {} documents one", documented.status),
             ));
         }
@@ -69,20 +69,20 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
     }
     if documented.content.is_empty() {
         out.push(message_violation(
-            "body",
+            Keyword::Body,
             format!("the response has a body, but {} documents none", documented.status),
         ));
         return out;
     }
     let Some(sent) = input.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        out.push(message_violation("content-type", "the response has a body but no Content-Type".into()));
+        out.push(message_violation(Keyword::ContentType, "the response has a body but no Content-Type".into()));
         return out;
     };
     let content_type = parse_content_type(sent);
     let Some(media) = body::match_media(&documented.content, &content_type.essence) else {
         let names: Vec<&str> = documented.content.iter().map(|m| m.name.as_str()).collect();
         out.push(message_violation(
-            "content-type",
+            Keyword::ContentType,
             format!(
                 "Content-Type '{}' is not documented for status {} (documented: {})",
                 content_type.essence,

@@ -26,9 +26,9 @@ pub(super) async fn update(target: &Target<'_>) -> Reply {
         new
     };
     // What the change comes to once the item answers as its reads document it, worked out on
-    // the item as it is now, away from the state's lock: the patch that gets there.
+    // the item as it is now, away from the state's lock: the edits that get there.
     let shape = target.shape();
-    let patch = match target.store.state.read(&shape, &found).await {
+    let edits = match target.store.state.read(&shape, &found).await {
         Outcome::Found(old) if facts.read_plan.is_some() => {
             let old = old.as_object().cloned().unwrap_or_default();
             let mut new = written(&old);
@@ -40,10 +40,10 @@ pub(super) async fn update(target: &Target<'_>) -> Reply {
     };
     let clock = Clock::now();
     let change = |old: &Map<String, Value>| {
-        let mut new = match &patch {
-            Some(patch) => {
+        let mut new = match &edits {
+            Some(edits) => {
                 let mut new = old.clone();
-                merge_patch(&mut new, patch.clone());
+                apply(&mut new, edits);
                 new
             }
             None => written(old),
@@ -54,23 +54,55 @@ pub(super) async fn update(target: &Target<'_>) -> Reply {
     Reply::Done(target.store.state.update(&shape, &found, &change).await)
 }
 
-/// The merge patch (RFC 7396) that turns `old` into `new`: removed properties as `null`,
-/// objects in both as their own difference.
-fn difference(old: &Map<String, Value>, new: &Map<String, Value>) -> Map<String, Value> {
-    let mut patch = Map::new();
+/// One property's change from an old item to a new one. Not a merge patch: a merge patch
+/// cannot set a property to `null` (it removes it), and a nullable property the answer
+/// requires must stay, as `null`.
+enum Edit {
+    Set(Value),
+    Remove,
+    Within(Edits),
+}
+
+type Edits = Vec<(String, Edit)>;
+
+/// The edits that turn `old` into `new`; objects in both as their own edits.
+fn difference(old: &Map<String, Value>, new: &Map<String, Value>) -> Edits {
+    let mut edits = Vec::new();
     for (key, value) in new {
         match (old.get(key), value) {
             (Some(before), after) if before == after => {}
             (Some(Value::Object(before)), Value::Object(after)) => {
-                patch.insert(key.clone(), Value::Object(difference(before, after)));
+                edits.push((key.clone(), Edit::Within(difference(before, after))));
             }
             _ => {
-                patch.insert(key.clone(), value.clone());
+                edits.push((key.clone(), Edit::Set(value.clone())));
             }
         }
     }
-    patch.extend(old.keys().filter(|k| !new.contains_key(*k)).map(|k| (k.clone(), Value::Null)));
-    patch
+    edits.extend(old.keys().filter(|k| !new.contains_key(*k)).map(|k| (k.clone(), Edit::Remove)));
+    edits
+}
+
+fn apply(item: &mut Map<String, Value>, edits: &Edits) {
+    for (key, edit) in edits {
+        match edit {
+            Edit::Set(value) => {
+                item.insert(key.clone(), value.clone());
+            }
+            Edit::Remove => {
+                item.shift_remove(key);
+            }
+            Edit::Within(inner) => match item.get_mut(key) {
+                Some(Value::Object(nested)) => apply(nested, inner),
+                // Changed meanwhile into something else: what the edits built stands alone.
+                _ => {
+                    let mut nested = Map::new();
+                    apply(&mut nested, inner);
+                    item.insert(key.clone(), Value::Object(nested));
+                }
+            },
+        }
+    }
 }
 
 #[cfg(test)]
@@ -80,17 +112,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_difference_patches_old_into_new() {
+    fn the_difference_edits_old_into_new() {
         let table = [
             (json!({"a": 1, "b": 2}), json!({"a": 1, "b": 3})),
             (json!({"a": 1, "n": {"x": 1, "y": 2}}), json!({"a": 1, "n": {"x": 1}})),
             (json!({"a": 1}), json!({"c": [1, 2]})),
             (json!({"n": {"x": 1}}), json!({"n": "flat"})),
+            // A nullable property set to null stays, as null.
+            (json!({"a": "x", "n": {"x": 1}}), json!({"a": null, "n": {"x": null}})),
         ];
         for (old, new) in table {
             let (Value::Object(old), Value::Object(new)) = (old, new) else { unreachable!() };
             let mut patched = old.clone();
-            merge_patch(&mut patched, difference(&old, &new));
+            apply(&mut patched, &difference(&old, &new));
             assert_eq!(patched, new);
         }
     }
