@@ -15,6 +15,7 @@ mod mock_server;
 pub mod mounts;
 pub mod redact;
 pub mod reload;
+pub mod reply;
 pub mod route;
 pub mod security;
 pub mod server;

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderValue, Method, Request, Response, header};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Event, Filter, Journal};
+use crate::reply::readable_json as json_answer;
 use crate::server::Streaming;
 use crate::style::problem;
 
@@ -47,9 +48,7 @@ pub fn answer(journal: Option<&Arc<Journal>>, request: &Request<Bytes>, action: 
         (&Method::DELETE, "requests") => json_answer(&json!({"cleared": journal.clear()})),
         (&Method::GET, "events") => events(journal),
         (&Method::HEAD, "events") => {
-            let mut r = Response::new(Bytes::new());
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-            r
+            crate::reply::reply(200, Some(HeaderValue::from_static("text/event-stream")), Bytes::new())
         }
         (&Method::GET | &Method::HEAD, one) => {
             let id = one.strip_prefix("requests/").unwrap_or("");
@@ -110,12 +109,5 @@ fn events(journal: &Journal) -> Response<Bytes> {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.extensions_mut().insert(Streaming::new(stream));
-    response
-}
-
-fn json_answer(value: &serde_json::Value) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(serde_json::to_vec_pretty(value).unwrap_or_default()));
-    *response.status_mut() = StatusCode::OK;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

@@ -252,7 +252,7 @@ impl Walker<'_> {
 /// Media types whose examples are the value the schema describes (an XML example is a
 /// string of XML; a binary one is not JSON at all).
 fn judged(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = crate::spec::media::essence(media);
     if essence.ends_with("xml") {
         return false;
     }

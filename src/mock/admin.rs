@@ -159,8 +159,7 @@ pub fn to_inspector(request: &Request<Bytes>) -> Response<Bytes> {
         Some(q) => format!("{PREFIX}?{q}"),
         None => PREFIX.to_string(),
     };
-    let mut response = Response::new(Bytes::new());
-    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    let mut response = crate::reply::empty(308);
     if let Ok(location) = http::HeaderValue::from_str(&target) {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -175,8 +174,5 @@ fn unavailable(message: String) -> Response<Bytes> {
 }
 
 fn json_answer(value: serde_json::Value) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(serde_json::to_vec_pretty(&value).unwrap_or_default()));
-    *response.status_mut() = StatusCode::OK;
-    response.headers_mut().insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-    response
+    crate::reply::readable_json(&value)
 }

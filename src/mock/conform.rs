@@ -32,8 +32,5 @@ pub fn conforming(api: &Api, op: &Operation, method: &Method, response: Response
     );
     let mut body = problem_body(500, detail, &violations);
     body["type"] = INVALID_RESPONSE.into();
-    let mut answer = Response::new(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()));
-    *answer.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-    answer.headers_mut().insert(http::header::CONTENT_TYPE, crate::style::PROBLEM_JSON);
-    answer
+    crate::reply::json(500, crate::style::PROBLEM_JSON, &body)
 }

@@ -8,13 +8,14 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, Response, StatusCode, header};
+use http::{HeaderValue, Request, Response, header};
 
 use super::rules::{self, Rule, Seen};
 use super::timing::{self, Timing};
 use super::{Mock, MockOptions, Prefer, pairing};
 use crate::gate;
 use crate::journal::{Chosen, Reasons};
+use crate::reply::reply;
 use crate::route::Mount;
 use crate::spec::Operation;
 use crate::store::{Acted, Call, Listener};
@@ -270,12 +271,10 @@ fn inline(
     reasons: &mut Reasons,
 ) -> Response<Bytes> {
     let status = rule.answer.status.or_else(|| super::choose_response(op, None).ok().map(|(s, _)| s)).unwrap_or(200);
-    let mut response = Response::new(body.clone());
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = reply(status, Some(content_type.clone()), body.clone());
     if let Some(documented) = op.response_for(status) {
         super::add_documented_headers(api, documented, response.headers_mut());
     }
-    response.headers_mut().insert(header::CONTENT_TYPE, content_type.clone());
     reasons.chosen = Chosen::Rule;
     response
 }

@@ -19,9 +19,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, header};
 
 use crate::generate;
+use crate::reply;
 use crate::route::{Lookup, Mount, Router};
 use crate::spec::{Api, Operation, Response as Documented, StatusKey};
 use crate::validate::Violation;
@@ -232,8 +233,7 @@ impl Mock {
             Lookup::Found { route, operation, params } => (route, operation, params),
             // OPTIONS asks what a path allows; unless documented, the answer is `Allow` itself.
             Lookup::MethodNotAllowed { route } if method == Method::OPTIONS => {
-                let mut response = Response::new(Bytes::new());
-                *response.status_mut() = StatusCode::NO_CONTENT;
+                let mut response = reply::empty(204);
                 response.headers_mut().insert(header::ALLOW, route.allow.clone());
                 return response;
             }
@@ -281,8 +281,7 @@ impl Mock {
                 };
             }
         };
-        let mut response = Response::new(Bytes::new());
-        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let mut response = reply::empty(status);
         // Headers first: bodiless answers (a 302's Location) carry them too.
         add_documented_headers(api, documented, response.headers_mut());
         if documented.content.is_empty() {
@@ -359,8 +358,7 @@ impl Mock {
     }
 
     fn preflight(&self, path: &str) -> Response<Bytes> {
-        let mut response = Response::new(Bytes::new());
-        *response.status_mut() = StatusCode::NO_CONTENT;
+        let mut response = reply::empty(204);
         let allow = match self.router.lookup(&Method::GET, path) {
             Lookup::Found { route, .. } | Lookup::MethodNotAllowed { route } => route.allow.clone(),
             Lookup::NotFound | Lookup::BadPath { .. } => {
@@ -433,10 +431,8 @@ fn named_error(
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let media = negotiate::choose(accept, &documented.content).ok()?;
     let example = media.examples.iter().find(|e| e.name == name)?;
-    let mut response = Response::new(example.bytes.clone());
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let mut response = reply::reply(status, Some(media.content_type.clone()), example.bytes.clone());
     add_documented_headers(api, documented, response.headers_mut());
-    response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
     if let Some(list) = serde_json::to_value(violations).ok().as_ref().and_then(header_json) {
         response.headers_mut().insert(header::HeaderName::from_static(VIOLATIONS_HEADER), list);
     }

@@ -1,34 +1,21 @@
 //! Content negotiation: which documented media type answers a request's `Accept`.
 
+use crate::spec::media::{MediaName, essence};
 use crate::spec::{MediaType, is_json_media};
 
-struct Range<'a> {
-    kind: &'a str,
-    sub: &'a str,
-    q: f32,
-}
-
-fn ranges(accept: &str) -> Vec<Range<'_>> {
-    accept
-        .split(',')
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let (kind, sub) = parts.next()?.trim().split_once('/')?;
-            let q = parts
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()))
-                .unwrap_or(1.0);
-            Some(Range { kind: kind.trim(), sub: sub.trim(), q })
-        })
-        .collect()
+/// The media ranges an Accept header lists (at most a header's worth: it is split on commas).
+fn ranges(accept: &str) -> Vec<MediaName> {
+    accept.split(',').map(MediaName::parse).filter(|range| range.parts().is_some()).collect()
 }
 
 /// How an Accept header rates a media type: (q, specificity), or `None` if not acceptable.
-fn rate(ranges: &[Range<'_>], media: &str) -> Option<(f32, u8)> {
-    let essence = media.split(';').next().unwrap_or("").trim();
+fn rate(ranges: &[MediaName], media: &str) -> Option<(f32, u8)> {
+    let essence = essence(media);
     let (kind, sub) = essence.split_once('/')?;
     let mut best: Option<(f32, u8)> = None;
     for r in ranges {
-        let specificity = match (r.kind, r.sub) {
+        let Some(parts) = r.parts() else { continue };
+        let specificity = match parts {
             (k, s) if k.eq_ignore_ascii_case(kind) && s.eq_ignore_ascii_case(sub) => 3,
             // A documented wildcard (`application/*+json`) is served as its concrete default.
             (k, s) if k.eq_ignore_ascii_case(kind) && (s == "*" || sub == "*" || sub.starts_with('*')) => 2,
@@ -39,7 +26,7 @@ fn rate(ranges: &[Range<'_>], media: &str) -> Option<(f32, u8)> {
             _ => continue,
         };
         if best.is_none_or(|(_, s)| specificity > s) {
-            best = Some((r.q, specificity));
+            best = Some((r.quality, specificity));
         }
     }
     best.filter(|(q, _)| *q > 0.0)

@@ -32,7 +32,7 @@ pub fn xml_examples(operations: &mut [Operation], schemas: &Schemas) {
     for op in operations {
         let bodies = op.body.iter_mut().flat_map(|b| b.content.iter_mut());
         let answers = op.responses.iter_mut().flat_map(|r| r.content.iter_mut());
-        for media in bodies.chain(answers).filter(|m| crate::spec::xml::is_xml_media(&m.name)) {
+        for media in bodies.chain(answers).filter(|m| crate::spec::is_xml_media(&m.name)) {
             for example in &mut media.examples {
                 example.bytes = crate::spec::xml::encode(schemas, media.schema, &example.value);
             }

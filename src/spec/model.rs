@@ -184,23 +184,7 @@ pub struct MediaType {
 impl MediaType {
     /// JSON or `+json`.
     pub fn is_json(&self) -> bool {
-        is_json_media(&self.name)
-    }
-}
-
-pub fn is_json_media(name: &str) -> bool {
-    let essence = name.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json") || essence == "text/json" || essence == "*/*"
-}
-
-/// The Content-Type to send for a documented, possibly wildcard, media type.
-pub fn concrete_type(media: &str) -> &str {
-    let essence = media.split(';').next().unwrap_or(media).trim();
-    match essence {
-        "*/*" | "application/*" => "application/json",
-        e if e.contains("*+json") => "application/json",
-        "text/*" => "text/plain",
-        e => e,
+        super::media::is_json_media(&self.name)
     }
 }
 

@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use super::dialect::Side;
 use super::error::SpecError;
 use super::load::{Loc, Sources};
-use super::model::{HeaderDef, MediaType, Operation, concrete_type, is_json_media};
+use super::media::{concrete_type, is_json_media};
+use super::model::{HeaderDef, MediaType, Operation};
 use super::schemas::SchemaBuilder;
 
 /// One call the API makes to a receiver.
@@ -221,8 +222,8 @@ fn body(
         }
     }
     let name = name.to_ascii_lowercase();
-    let content_type =
-        http::HeaderValue::from_str(concrete_type(&name)).unwrap_or(http::HeaderValue::from_static("application/json"));
+    let content_type = http::HeaderValue::from_str(&concrete_type(&name))
+        .unwrap_or(http::HeaderValue::from_static("application/json"));
     Ok(Some(MediaType { name, content_type, schema, examples, reserved_escaped: Vec::new() }))
 }
 

@@ -2,12 +2,13 @@
 //! own answer shape, refusals (404, 409, limits, a used-up id space) in its own error style.
 
 use bytes::Bytes;
-use http::{Response, StatusCode, header};
+use http::{Response, header};
 
 use super::Call;
 use super::actions::{Reply, Target};
 use super::render::{Body, Plan};
 use super::state::Outcome;
+use crate::reply;
 use crate::spec::{Api, Operation, StatusKey};
 use crate::style::{Voice, problem, render_error, validation_status};
 use crate::validate::{Part, Violation};
@@ -106,7 +107,7 @@ fn error(target: &Target<'_>, status: u16, keyword: &str, field: &str, message: 
 fn answer(target: &Target<'_>, op: &Operation, body: Body<'_>) -> Response<Bytes> {
     match &target.op.answer {
         Some(plan) => json_response(plan, plan.to_bytes(body)),
-        None => empty(success_status(op)),
+        None => reply::empty(success_status(op)),
     }
 }
 
@@ -123,17 +124,8 @@ fn success_status(op: &Operation) -> u16 {
         .unwrap_or(204)
 }
 
-fn empty(status: u16) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::new());
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
-    response
-}
-
 fn json_response(plan: &Plan, body: Vec<u8>) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(body));
-    *response.status_mut() = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::OK);
-    response.headers_mut().insert(header::CONTENT_TYPE, plan.content_type.clone());
-    response
+    reply::reply(plan.status, Some(plan.content_type.clone()), body)
 }
 
 fn article(noun: &str) -> &'static str {

@@ -2,12 +2,13 @@
 //! same request; the same key with a different request is refused. A key whose request was
 //! abandoned (the client went away before an answer) is given up, so a retry runs it.
 
+use crate::reply::reply;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, Response, StatusCode, header};
+use http::{HeaderValue, Request, Response, header};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -49,11 +50,8 @@ impl Remembered {
 
     /// The kept answer, marked as a replay.
     pub fn replay(&self) -> Response<Bytes> {
-        let mut response = Response::new(Bytes::from(self.body.clone()));
-        *response.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
-        if let Some(ct) = self.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
-            response.headers_mut().insert(header::CONTENT_TYPE, ct);
-        }
+        let content_type = self.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok());
+        let mut response = reply(self.status, content_type, self.body.clone());
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
         response
     }

@@ -2,7 +2,7 @@
 //! does not say how its errors look, and for what is ours to say (404 of an unknown path).
 
 use bytes::Bytes;
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderValue, Response};
 use serde_json::{Value, json};
 
 use crate::validate::Violation;
@@ -12,10 +12,7 @@ pub const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/prob
 /// A problem+json response; `violations` is listed when there are any.
 pub fn problem(status: u16, detail: impl Into<String>, violations: &[Violation]) -> Response<Bytes> {
     let body = problem_body(status, detail.into(), violations);
-    let mut response = Response::new(Bytes::from(serde_json::to_vec(&body).unwrap_or_default()));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response.headers_mut().insert(http::header::CONTENT_TYPE, PROBLEM_JSON);
-    response
+    crate::reply::json(status, PROBLEM_JSON, &body)
 }
 
 pub fn problem_body(status: u16, detail: String, violations: &[Violation]) -> Value {

@@ -2,13 +2,14 @@
 //! the real violation, else its documented example, else problem+json.
 
 use bytes::Bytes;
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderValue, Response};
 
 use serde_json::Value;
 
 use super::problem::{problem, problem_body};
 use super::template::{ErrorFacts, refresh_example, render};
 use crate::generate::generate;
+use crate::reply;
 use crate::spec::{Api, Operation, concrete_type, is_json_media};
 use crate::validate::Violation;
 
@@ -66,7 +67,7 @@ pub fn render_error(
             }
             // Documented without a body: none is sent (the mock keeps to its document), and
             // what was wrong goes in a header instead.
-            (_, Some(_)) => with_violations(respond_empty(status), violations),
+            (_, Some(_)) => with_violations(reply::empty(status), violations),
             _ => problem(status, detail(), violations),
         };
     };
@@ -102,15 +103,15 @@ pub fn render_error(
         Voice::Example => None,
     };
     if let Some(body) = named {
-        return respond(status, concrete_type(&media.name), body);
+        return respond(status, &concrete_type(&media.name), body);
     }
     let body = from_example().or_else(|| (voice == Voice::Example).then(from_template).flatten()).or_else(from_schema);
     match body {
-        Some(body) => with_violations(respond(status, concrete_type(&media.name), body), violations),
+        Some(body) => with_violations(respond(status, &concrete_type(&media.name), body), violations),
         // A JSON media type without a schema takes any JSON: problem details fit it.
         None if is_json_media(&media.name) => {
             let body = Bytes::from(serde_json::to_vec(&problem_body(status, detail(), violations)).unwrap_or_default());
-            respond(status, concrete_type(&media.name), body)
+            respond(status, &concrete_type(&media.name), body)
         }
         None => problem(status, detail(), violations),
     }
@@ -170,19 +171,8 @@ pub fn header_json(value: &Value) -> Option<HeaderValue> {
     HeaderValue::from_str(&out).ok()
 }
 
-fn respond_empty(status: u16) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::new());
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response
-}
-
 const JSON: &str = "application/json";
 
 fn respond(status: u16, content_type: &str, body: Bytes) -> Response<Bytes> {
-    let mut response = Response::new(body);
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(http::header::CONTENT_TYPE, v);
-    }
-    response
+    reply::reply(status, HeaderValue::from_str(content_type).ok(), body)
 }

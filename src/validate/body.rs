@@ -4,24 +4,13 @@ use serde_json::Value;
 
 use super::coerce;
 use super::{Part, Violation};
-use crate::spec::{MediaType, Schemas, is_json_media};
+use crate::spec::{MediaType, Schemas, is_json_media, media};
 
 /// A parsed `Content-Type` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentType {
-    /// `type/subtype`, lower-case.
-    pub essence: String,
-    pub boundary: Option<String>,
-}
+pub use crate::spec::MediaName as ContentType;
 
 pub fn parse_content_type(value: &str) -> ContentType {
-    let mut parts = value.split(';');
-    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-    let boundary = parts.find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_string())
-    });
-    ContentType { essence, boundary }
+    ContentType::parse(value)
 }
 
 /// How well a documented media range covers a concrete type.
@@ -32,7 +21,7 @@ pub enum MediaMatch {
 }
 
 fn covers(range: &str, essence: &str) -> Option<MediaMatch> {
-    let range = range.split(';').next().unwrap_or("").trim();
+    let range = media::essence(range);
     if range == essence {
         return Some(MediaMatch::Exact);
     }
@@ -71,7 +60,7 @@ pub fn decode(
         let body = super::numbers::exact_integers(body);
         return serde_json::from_slice(&body).map(Some).map_err(|e| Unreadable(json_error(&e)));
     }
-    if crate::spec::xml::is_xml_media(essence) {
+    if crate::spec::is_xml_media(essence) {
         let scalar = |schema: Option<&Value>, text: &str| coerce::scalar(schemas, schema, text);
         return crate::spec::xml::decode(schemas, schema, body, &scalar).map(Some).map_err(Unreadable);
     }

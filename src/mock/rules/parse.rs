@@ -345,7 +345,7 @@ fn inline_body(
     let given_type = answer.headers.iter().find(|(n, _)| n == http::header::CONTENT_TYPE).map(|(_, v)| v.clone());
     let media = match &given_type {
         Some(ct) => {
-            let essence = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = crate::spec::media::essence(ct.to_str().unwrap_or(""));
             crate::validate::match_media(&documented.content, &essence)
         }
         None => documented.content.first(),

@@ -7,6 +7,7 @@ use super::super::dialect::Side;
 use super::super::error::SpecError;
 use super::super::examples;
 use super::super::load::Loc;
+use super::super::media::{concrete_type, is_json_media};
 use super::super::model::*;
 use super::Compiler;
 
@@ -94,7 +95,7 @@ impl Compiler<'_> {
                 None => None,
             };
             let examples = self.examples(media, &mloc, &name)?;
-            let content_type = http::HeaderValue::from_str(concrete_type(&name))
+            let content_type = http::HeaderValue::from_str(&concrete_type(&name))
                 .unwrap_or(http::HeaderValue::from_static("application/octet-stream"));
             let reserved_escaped = media
                 .get("encoding")

@@ -13,12 +13,7 @@ use crate::spec::{SchemaId, Schemas, is_json_media};
 
 pub use decode::Scalar;
 
-/// `application/xml`, `text/xml` and any `+xml` type (parameters ignored).
-pub fn is_xml_media(name: &str) -> bool {
-    let essence = name.split(';').next().unwrap_or("").trim();
-    let essence = essence.to_ascii_lowercase();
-    essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml")
-}
+pub use super::media::is_xml_media;
 
 /// A documented example as an XML document; a string example is taken to be XML already
 /// and sent as it is.
