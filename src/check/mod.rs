@@ -9,7 +9,6 @@ mod curl;
 mod exchange;
 mod judge;
 mod lifecycle;
-mod lifecycle_requests;
 mod links;
 mod plan;
 pub mod proxy;

@@ -144,7 +144,7 @@ impl Mock {
             Err(gate::Refusal::Invalid(violations))
                 if let Some(name) = &prefer.example
                     && let Some(response) =
-                        super::named_error(api, op, validation_status(op), name, headers, &violations) =>
+                        super::documented::named_error(api, op, validation_status(op), name, headers, &violations) =>
             {
                 note.reasons.chosen = Chosen::Refused;
                 note.reasons.because(format!("refused, with the named error example '{name}'"));
@@ -270,10 +270,11 @@ fn inline(
     content_type: &HeaderValue,
     reasons: &mut Reasons,
 ) -> Response<Bytes> {
-    let status = rule.answer.status.or_else(|| super::choose_response(op, None).ok().map(|(s, _)| s)).unwrap_or(200);
+    let status =
+        rule.answer.status.or_else(|| super::documented::choose_response(op, None).ok().map(|(s, _)| s)).unwrap_or(200);
     let mut response = reply(status, Some(content_type.clone()), body.clone());
     if let Some(documented) = op.response_for(status) {
-        super::add_documented_headers(api, documented, response.headers_mut());
+        super::documented::add_documented_headers(api, documented, response.headers_mut());
     }
     reasons.chosen = Chosen::Rule;
     response

@@ -8,7 +8,9 @@
 
 mod admin;
 mod conform;
+mod cors;
 mod decide;
+mod documented;
 mod negotiate;
 mod pairing;
 mod prefer;
@@ -24,8 +26,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, header};
 use crate::generate;
 use crate::reply;
 use crate::route::{Lookup, Mount, Router};
-use crate::spec::{Api, Operation, Response as Documented, StatusKey};
-use crate::validate::Violation;
+use crate::spec::{Api, Operation};
 
 pub use decide::{Behaviour, UNDOCUMENTED};
 pub use prefer::Prefer;
@@ -36,7 +37,7 @@ use crate::journal::{Chosen, Entry, Journal, Reasons};
 use crate::redact::Secrets;
 use crate::security::Tokens;
 use crate::store::Store;
-use crate::style::{VIOLATIONS_HEADER, header_json, problem};
+use crate::style::problem;
 use crate::units::DelayRange;
 use decide::Note;
 
@@ -173,7 +174,7 @@ impl Mock {
             decide::flag_delay(self.options.delay, &mut note.reasons).await;
         }
         if self.options.cors {
-            cors_headers(request.headers(), response.headers_mut());
+            cors::cors_headers(request.headers(), response.headers_mut());
         }
         if request.method() == Method::HEAD {
             // The headers GET would send, Content-Length included, without the body.
@@ -209,7 +210,7 @@ impl Mock {
         if self.options.cors && method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         {
             note.reasons.because("CORS preflight");
-            return self.preflight(path);
+            return cors::preflight(&self.router, path);
         }
         if let Some(action) = path.strip_prefix(admin::PREFIX) {
             note.admin = true;
@@ -272,7 +273,7 @@ impl Mock {
         headers: &HeaderMap,
         reasons: &mut Reasons,
     ) -> Response<Bytes> {
-        let (status, documented) = match choose_response(op, prefer.code) {
+        let (status, documented) = match documented::choose_response(op, prefer.code) {
             Ok(found) => found,
             Err(message) => {
                 return match prefer.code {
@@ -283,7 +284,7 @@ impl Mock {
         };
         let mut response = reply::empty(status);
         // Headers first: bodiless answers (a 302's Location) carry them too.
-        add_documented_headers(api, documented, response.headers_mut());
+        documented::add_documented_headers(api, documented, response.headers_mut());
         if documented.content.is_empty() {
             return response;
         }
@@ -330,7 +331,7 @@ impl Mock {
                     let seed = prefer
                         .seed
                         .or(self.options.seed)
-                        .unwrap_or_else(|| if dynamic { generate::random_seed() } else { stable_seed(op) });
+                        .unwrap_or_else(|| if dynamic { generate::random_seed() } else { documented::stable_seed(op) });
                     let generated = if dynamic {
                         generate::generate_fresh(&api.schemas, schema, seed)
                     } else {
@@ -356,19 +357,6 @@ impl Mock {
         *response.body_mut() = body;
         response
     }
-
-    fn preflight(&self, path: &str) -> Response<Bytes> {
-        let mut response = reply::empty(204);
-        let allow = match self.router.lookup(&Method::GET, path) {
-            Lookup::Found { route, .. } | Lookup::MethodNotAllowed { route } => route.allow.clone(),
-            Lookup::NotFound | Lookup::BadPath { .. } => {
-                HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-            }
-        };
-        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow);
-        response.headers_mut().insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
-        response
-    }
 }
 
 impl crate::server::Handler for Mock {
@@ -392,101 +380,4 @@ fn copy(request: &Request<Bytes>) -> Request<Bytes> {
     *copy.headers_mut() = request.headers().clone();
     *copy.version_mut() = request.version();
     copy
-}
-
-/// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
-fn choose_response(op: &Operation, code: Option<u16>) -> Result<(u16, &Documented), String> {
-    if let Some(code) = code {
-        return op.response_for(code).map(|r| (code, r)).ok_or_else(|| {
-            format!("status {code} is not documented for {} (documented: {})", op.label, op.status_labels().join(", "))
-        });
-    }
-    let success = op
-        .responses
-        .iter()
-        .find(|r| matches!(r.status, StatusKey::Exact(c) if (200..300).contains(&c)))
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Range(2)))
-        .map(|r| (r.status.code(), r))
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Default).map(|r| (200, r)))
-        .or_else(|| op.responses.first().map(|r| (r.status.code(), r)));
-    success.ok_or_else(|| format!("{} documents no responses", op.label))
-}
-
-/// The same operation gives the same generated body until asked otherwise.
-fn stable_seed(op: &Operation) -> u64 {
-    op.label.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-}
-
-/// The error example the client named (`Prefer: example=…`), when the documented answer for
-/// `status` has one by that name; what was wrong rides in the `specmock-violations` header.
-fn named_error(
-    api: &Api,
-    op: &Operation,
-    status: u16,
-    name: &str,
-    headers: &HeaderMap,
-    violations: &[Violation],
-) -> Option<Response<Bytes>> {
-    let documented = op.response_for(status)?;
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let media = negotiate::choose(accept, &documented.content).ok()?;
-    let example = media.examples.iter().find(|e| e.name == name)?;
-    let mut response = reply::reply(status, Some(media.content_type.clone()), example.bytes.clone());
-    add_documented_headers(api, documented, response.headers_mut());
-    if let Some(list) = serde_json::to_value(violations).ok().as_ref().and_then(header_json) {
-        response.headers_mut().insert(header::HeaderName::from_static(VIOLATIONS_HEADER), list);
-    }
-    Some(response)
-}
-
-/// Documented response headers: the example, else the schema's default or example, else a
-/// value generated from the schema. Headers that frame the message are HTTP's to set.
-fn add_documented_headers(api: &Api, documented: &Documented, headers: &mut HeaderMap) {
-    const FRAMING: &[&str] = &["content-length", "transfer-encoding", "connection", "content-encoding", "content-type"];
-    for h in &documented.headers {
-        if FRAMING.contains(&h.name.as_str()) {
-            continue;
-        }
-        let value = match (&h.example, h.schema) {
-            (Some(example), _) => Some(example.clone()),
-            // An invented cookie would only confuse a browser.
-            (None, Some(_)) if h.name == "set-cookie" => None,
-            (None, Some(schema)) => generate::generate_named(&api.schemas, schema, 1, &h.name).ok(),
-            _ => None,
-        };
-        let Some(text) = value.as_ref().map(header_text) else { continue };
-        if let (Ok(name), Ok(v)) = (header::HeaderName::from_bytes(h.name.as_bytes()), HeaderValue::from_str(&text)) {
-            headers.insert(name, v);
-        }
-    }
-}
-
-/// A header value in the `simple` style: arrays and objects as comma-separated lists.
-fn header_text(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    let scalar = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    match value {
-        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
-        Value::Object(map) => map.iter().flat_map(|(k, v)| [k.clone(), scalar(v)]).collect::<Vec<_>>().join(","),
-        other => scalar(other),
-    }
-}
-
-const EXPOSED: HeaderValue = HeaderValue::from_static(
-    "Allow, WWW-Authenticate, Location, Idempotent-Replayed, specmock-violations, specmock-undocumented",
-);
-
-/// CORS on every answer to a browser (a request with an Origin).
-fn cors_headers(request: &HeaderMap, response: &mut HeaderMap) {
-    let Some(origin) = request.get(header::ORIGIN) else { return };
-    response.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-    response.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
-    response.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED);
-    response.append(header::VARY, HeaderValue::from_static("Origin"));
-    if let Some(requested) = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-        response.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
-    }
 }

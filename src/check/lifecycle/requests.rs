@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::plan::Case;
+use super::super::plan::Case;
 use crate::spec::{Api, ParamIn};
 use crate::validate::Types;
 

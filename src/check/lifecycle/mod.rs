@@ -6,24 +6,27 @@
 //! A server that answers a read of an id nobody created with 2xx keeps no state (a
 //! stateless mock): its lifecycle is skipped, saying so, rather than failed.
 
+mod requests;
+mod step;
+
 use std::sync::Arc;
 
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use super::build::{Builder, Fixed, encode_segment};
+use super::build::{Builder, Fixed};
 use super::compare::{self, Located};
 use super::judge::Refusal;
-use super::lifecycle_requests::{self as requests, camel, is_page_size, scalar, sent_json};
 use super::links;
-use super::plan::{Case, PlanOptions, seed_for, selected};
+use super::plan::{PlanOptions, seed_for, selected};
 use super::rules::Rule;
 use super::runner::{CheckError, Context};
-use super::send::{Answer, send};
+use super::send::send;
 use super::verdict::{Finding, Verdict};
 use crate::spec::{Api, ParamIn, StatusKey};
 use crate::store::{ItemOperation, ResourceShape};
 use crate::validate::Part;
+use requests::{camel, is_page_size, scalar, sent_json};
 
 /// Stands for the created item's id in the `curl` chain (`$ID`).
 const MARKER: &str = "SPECMOCK_LIFECYCLE_ID";
@@ -352,109 +355,6 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
         let refused = crate::validate::schema_violations(&self.api.schemas, schema, &answer, Part::Body, "");
         !refused.iter().any(|v| v.pointer == at || v.pointer.starts_with(&format!("{at}/")))
-    }
-
-    /// The parents' parameters and the item's id, where `op` takes it.
-    fn with_id(&self, op: &ItemOperation) -> Fixed {
-        let mut fixed = self.parents.clone();
-        fixed.params.retain(|(l, n, _)| !(*l == op.id.0 && *n == op.id.1));
-        fixed.params.push((op.id.0, op.id.1.clone(), self.id.clone()));
-        fixed
-    }
-
-    fn build(&mut self, operation: usize, step: u64, fixed: &Fixed) -> Result<Case, String> {
-        let seed = self.seed.wrapping_add(step);
-        self.builder.valid(operation, seed, fixed).ok_or_else(|| {
-            format!("no valid request for {} can be made from the document", self.api.operations[operation].label)
-        })
-    }
-
-    /// Sends one step and judges its answer by the usual rules; the verdict carries the chain.
-    async fn step(&mut self, label: &str, case: &Case, refusal: Option<Refusal>) -> Result<Answer, String> {
-        if !self.context.spend() {
-            return Err("--max-requests was reached first".into());
-        }
-        let op = &self.api.operations[case.operation];
-        if !self.id.is_empty() {
-            let mut shown = case.clone();
-            let marked = |v: &str| if v == self.id { MARKER.to_string() } else { v.to_string() };
-            let encoded = encode_segment(&self.id);
-            shown.path =
-                shown.path.split('/').map(|s| if s == encoded { MARKER } else { s }).collect::<Vec<_>>().join("/");
-            shown.headers = shown.headers.iter().map(|(k, v)| (k.clone(), marked(v))).collect();
-            shown.query = shown.query.iter().map(|(k, v)| (k.clone(), marked(v))).collect();
-            // `'…/'"$ID"` rather than `'…/'"$ID"''`: the id closes its quoted word.
-            let line = self.context.reproducer.curl(&shown);
-            let line = line.replace(&format!("{MARKER}'"), "'\"$ID\"").replace(MARKER, "'\"$ID\"'");
-            self.chain.push(line);
-        } else {
-            self.chain.push(self.context.reproducer.curl(case));
-        }
-        let mut verdict = Verdict {
-            name: format!("lifecycle: {label}"),
-            method: case.method.to_string(),
-            path: case.target(),
-            operation: Some(op.label.to_string()),
-            case: Some(format!("lifecycle of {}: {label}", self.shape.key)),
-            curl: Some(self.chain.join("\n")),
-            ..Verdict::default()
-        };
-        let answer = match send(&self.context.client, &self.context.base, case).await {
-            Ok(answer) => answer,
-            Err(failure) => {
-                let message = format!("no answer: {}", failure.message);
-                verdict.findings.push(Finding::new(Rule::Answered, "transport", message));
-                self.verdicts.push(verdict);
-                return Err(format!("the {label} got no answer"));
-            }
-        };
-        verdict.status = answer.status;
-        self.last = serde_json::from_slice(&answer.body).ok().map(|body| (case.operation, answer.status, body));
-        let judge = &self.context.judge;
-        verdict.findings = match refusal {
-            Some(r) => judge.refusal(op, &case.method, r, answer.status, &answer.headers, &answer.body),
-            None => judge.response(op, &case.method, answer.status, &answer.headers, &answer.body),
-        };
-        self.verdicts.push(verdict);
-        Ok(answer)
-    }
-
-    /// A create that names its item (a permission's `name`, a `code`) names a new one: the
-    /// documented example is likely taken already, by an earlier check or by the server's
-    /// own data. A suffix is added where the request schema still accepts the body.
-    fn fresh_identifier(&self, create: usize, case: &mut Case) {
-        let Some((content_type, bytes)) = &case.body else { return };
-        let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(bytes) else { return };
-        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let fresh = match body.get(&self.shape.id_property) {
-            Some(Value::String(named)) => Value::String(format!("{named}-{:x}", nonce % 0x10_0000)),
-            // A number the client chooses (the Petstore's pet id): another one.
-            Some(Value::Number(n)) if n.as_i64().is_some() => {
-                Value::from(n.as_i64().unwrap_or(0).saturating_add(i64::from(nonce % 1_000_000) + 1))
-            }
-            _ => return,
-        };
-        body.insert(self.shape.id_property.clone(), fresh);
-        let body = Value::Object(body);
-        let schema = self.api.operations[create].body.as_ref().and_then(|b| b.content.iter().find(|m| m.is_json()));
-        let accepted = schema
-            .and_then(|m| m.schema)
-            .is_some_and(|id| self.api.schemas.validator(id).is_ok_and(|v| v.is_valid(&body)));
-        if accepted && crate::spec::is_json_media(content_type) {
-            let content_type = content_type.clone();
-            case.body = Some((content_type, bytes::Bytes::from(serde_json::to_vec(&body).unwrap_or_default())));
-        }
-    }
-
-    /// Rewrites the create's line to keep the id it answers: `ID=$(curl -s … | jq -r .id)`.
-    fn capture_id(&mut self, created: &Located<'_>) {
-        if let Some(line) = self.chain.last_mut() {
-            let quiet = line.replacen("curl -i ", "curl -s ", 1);
-            *line = format!("ID=$({quiet} | jq -r '{}')", created.jq());
-            if let Some(verdict) = self.verdicts.last_mut() {
-                verdict.curl = Some(self.chain.join("\n"));
-            }
-        }
     }
 
     /// Adds a finding to the last step's verdict.
