@@ -64,7 +64,7 @@ pub fn invalid_requests(builder: &mut Builder<'_>, op: &Operation, base: &Case, 
         let media = body.content.iter().find(|m| is_json_media(&m.name)).or(body.content.first());
         if let Some(media) = media.filter(|m| is_json_media(&m.name)) {
             let value = builder.body_value(base.operation, media, seed).unwrap_or(Value::Null);
-            let schema = media.schema.map(|id| crate::validate::deref(&api.schemas, api.schemas.get(id)));
+            let schema = media.schema.map(|id| api.schemas.deref(api.schemas.get(id)));
             let required: Vec<String> = schema
                 .and_then(|s| s.get("required"))
                 .and_then(Value::as_array)
@@ -104,7 +104,7 @@ pub fn invalid_requests(builder: &mut Builder<'_>, op: &Operation, base: &Case, 
     // A typed query parameter with text that cannot be that type.
     for param in op.params.iter().filter(|p| p.location == ParamIn::Query) {
         let Some(schema) = param.schema else { continue };
-        let types = crate::validate::types(&api.schemas, api.schemas.get(schema));
+        let types = api.schemas.types(api.schemas.get(schema));
         let numeric = types.has(Types::INTEGER) || types.has(Types::NUMBER);
         if numeric && !types.has(Types::STRING) {
             // In place of the valid value, so the parameter is sent once.

@@ -32,7 +32,7 @@ impl Generator<'_> {
             if current.get("default").is_some() {
                 return true;
             }
-            match current.get("$ref").and_then(Value::as_str).and_then(|r| self.schemas.lookup(r)) {
+            match self.schemas.follow(current) {
                 Some(target) => current = target,
                 None => return false,
             }

@@ -21,7 +21,7 @@ pub fn resolve(schemas: &Schemas, schema: &Value) -> Value {
 
 fn resolve_chain(schemas: &Schemas, schema: &Value, hops: usize) -> Value {
     let Some(map) = schema.as_object() else { return schema.clone() };
-    let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(|r| schemas.lookup(r)) else {
+    let Some(target) = schemas.follow(schema) else {
         return schema.clone();
     };
     if hops > MAX_CHAIN {

@@ -13,6 +13,7 @@ pub mod media;
 mod model;
 pub mod pointer;
 mod schemas;
+mod shape;
 mod swagger2;
 mod template;
 mod webhooks;
@@ -27,6 +28,7 @@ pub use fetch::{MAX_FILE_BYTES, URL_TIMEOUT};
 pub use media::{MediaName, concrete_type, is_json_media, is_xml_media};
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
+pub use shape::Types;
 pub use template::{map_variables, template_params};
 pub use webhooks::{DocumentWebhooks, OperationHooks, SignatureScheme, Webhook, WebhookSignature};
 

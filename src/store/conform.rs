@@ -15,7 +15,7 @@ use super::render::Plan;
 use crate::generate::{generate_part, random_seed};
 use crate::spec::pointer::tokens;
 use crate::spec::{Api, Side};
-use crate::validate::{Part, deref, schema_violations};
+use crate::validate::{Part, schema_violations};
 
 /// Rounds of mending: each fixes every violation found, and a mended value can only break
 /// what is below it.
@@ -77,13 +77,13 @@ impl Conform<'_> {
         let sent = value_at_map(item, path);
         if let Some(time) = sent
             .filter(|_| fields::time_like(path.last().map(String::as_str).unwrap_or("")))
-            .and_then(|v| fields::Clock::convert(v, deref(&self.api.schemas, schema)))
+            .and_then(|v| fields::Clock::convert(v, self.api.schemas.deref(schema)))
             && Some(&time) != sent
         {
             return set(item, path, time);
         }
         let documented = self.example.and_then(|e| value_at(e, path)).cloned();
-        let value = documented.or_else(|| deref(&self.api.schemas, schema).get("default").cloned()).or_else(|| {
+        let value = documented.or_else(|| self.api.schemas.deref(schema).get("default").cloned()).or_else(|| {
             let name = path.last().map(String::as_str).unwrap_or("");
             generate_part(&self.api.schemas, schema, Side::Response, random_seed(), name, true).ok()
         });
@@ -96,7 +96,7 @@ impl Conform<'_> {
 fn schema_at<'a>(api: &'a Api, schema: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut current = schema;
     for token in path {
-        let s = deref(&api.schemas, current);
+        let s = api.schemas.deref(current);
         current = match (token.parse::<usize>(), s.get("items")) {
             (Ok(_), Some(items)) => items,
             _ => fields::property(api, s, token).or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))?,

@@ -11,7 +11,6 @@ use super::writes::{self, Writable};
 use super::{fields, ids};
 use crate::route::Mount;
 use crate::spec::{Api, MediaType, Operation, StatusKey, is_json_media};
-use crate::validate::deref;
 
 /// A resource's facts.
 pub(super) struct Facts {
@@ -70,7 +69,7 @@ impl Facts {
             .map(|op| writes::requested(api, op, &properties).1.into_iter().map(|(n, _)| n.clone()).collect())
             .unwrap_or_default();
         let id_read_only =
-            id_schema.as_ref().is_some_and(|s| deref(&api.schemas, s).get("readOnly") == Some(&Value::Bool(true)));
+            id_schema.as_ref().is_some_and(|s| api.schemas.deref(s).get("readOnly") == Some(&Value::Bool(true)));
         let id_chosen = !id_read_only && settable.contains(&id_field);
         let owned = fields::owned(api, &item_schema, &id_field, |name| {
             settable.iter().any(|n| n == name) && (name != id_field || id_chosen)
@@ -78,7 +77,7 @@ impl Facts {
         let create = create_op.map(|op| Writable::new(api, op, &item_schema, &properties, &owned)).unwrap_or_default();
         let ids = ids::rule(api, id_schema.as_ref());
         // A sequence written as text keeps being written as text.
-        let ids = match (ids, id_schema.as_ref().map(|s| deref(&api.schemas, s))) {
+        let ids = match (ids, id_schema.as_ref().map(|s| api.schemas.deref(s))) {
             (IdRule::Sequence { min, max, .. }, Some(s)) if s.get("type") == Some(&Value::from("string")) => {
                 IdRule::Sequence { min, max, text: true }
             }
@@ -169,13 +168,13 @@ pub(super) fn operation_of<'a>(api: &'a Api, model: &Model, r: usize, action: Ac
 fn example_item(api: &Api, model: &Model, r: usize, id_field: &str) -> Option<Value> {
     let media = success(operation_of(api, model, r, Action::Read)?)?.1;
     let example = media.examples.first()?.value.clone();
-    let schema = deref(&api.schemas, api.schemas.get(media.schema?));
+    let schema = api.schemas.deref(api.schemas.get(media.schema?));
     if infer::has_property(api, schema, id_field) {
         return Some(example);
     }
     let (slot, _) = fields::properties(api, schema)
         .into_iter()
-        .find(|(_, p)| infer::has_property(api, deref(&api.schemas, p), id_field))?;
+        .find(|(_, p)| infer::has_property(api, api.schemas.deref(p), id_field))?;
     example.get(slot.as_str()).cloned()
 }
 

@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 
 use crate::generate::{generate_part, random_seed};
 use crate::spec::{Api, Side};
-use crate::validate::deref;
 
 /// ASCII case-insensitive `contains`, without allocating a lower-cased copy.
 fn contains(name: &str, part: &str) -> bool {
@@ -95,7 +94,7 @@ fn collect_properties<'a>(api: &'a Api, schema: &'a Value, out: &mut Vec<(&'a St
     if depth > MAX_COMPOSITION {
         return;
     }
-    let schema = deref(&api.schemas, schema);
+    let schema = api.schemas.deref(schema);
     if let Some(Value::Object(props)) = schema.get("properties") {
         for (name, prop) in props {
             if !out.iter().any(|(n, _)| *n == name) {
@@ -120,7 +119,7 @@ fn collect_required(api: &Api, schema: &Value, out: &mut Vec<String>, depth: usi
     if depth > MAX_COMPOSITION {
         return;
     }
-    let schema = deref(&api.schemas, schema);
+    let schema = api.schemas.deref(schema);
     let names = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
     out.extend(names.map(str::to_string));
     for branch in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
@@ -165,7 +164,7 @@ pub fn stamp_new(
 ) {
     let required = required(api, schema);
     for (name, prop) in properties(api, schema) {
-        let prop_schema = deref(&api.schemas, prop);
+        let prop_schema = api.schemas.deref(prop);
         let client_side = sent.writable(name) && !read_only(prop_schema);
         let was_sent = value.contains_key(name.as_str());
         if let Some(c) = constant(prop_schema) {
@@ -209,7 +208,7 @@ fn read_only(schema: &Value) -> bool {
 /// A changed resource: update times move, creation times and constants stay.
 pub fn stamp_update(api: &Api, schema: &Value, value: &mut Map<String, Value>, clock: &Clock) {
     for (name, prop) in properties(api, schema) {
-        let prop_schema = deref(&api.schemas, prop);
+        let prop_schema = api.schemas.deref(prop);
         if is_updated(name) && value.contains_key(name.as_str()) {
             value.insert(name.clone(), clock.value(prop_schema));
         }
@@ -247,7 +246,7 @@ pub fn owned(api: &Api, schema: &Value, id_field: &str, settable: impl Fn(&str) 
     properties(api, schema)
         .into_iter()
         .filter(|(name, prop)| {
-            let p = deref(&api.schemas, prop);
+            let p = api.schemas.deref(prop);
             let server_kept = name.as_str() == id_field || is_created(name) || is_updated(name);
             (server_kept && !settable(name)) || constant(p).is_some() || read_only(p)
         })

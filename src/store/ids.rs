@@ -7,7 +7,6 @@ use serde_json::Value;
 use super::state::IdRule;
 use crate::generate::{generate_part, random_seed};
 use crate::spec::{Api, Side};
-use crate::validate::deref;
 
 /// Draws per create: with any realistic id (a UUID, `org_` and 27 characters) the first is
 /// free; a small id space (a one-character pattern) gets this many chances before it is
@@ -19,7 +18,7 @@ const ENUM_LIMIT: usize = 1_000;
 
 /// How ids of this schema are made.
 pub fn rule(api: &Api, id_schema: Option<&Value>) -> IdRule {
-    let Some(schema) = id_schema.map(|s| deref(&api.schemas, s)) else { return IdRule::Drawn };
+    let Some(schema) = id_schema.map(|s| api.schemas.deref(s)) else { return IdRule::Drawn };
     if schema.get("enum").is_some() || schema.get("const").is_some() {
         return IdRule::Drawn;
     }
@@ -62,7 +61,7 @@ fn clamp(n: f64) -> i64 {
 /// Ids to try for a new item of a [`IdRule::Drawn`] resource, most likely free first.
 pub fn candidates(api: &Api, id_schema: Option<&Value>) -> Vec<Value> {
     let Some(raw) = id_schema else { return uuids() };
-    let schema = deref(&api.schemas, raw);
+    let schema = api.schemas.deref(raw);
     if let Some(c) = schema.get("const") {
         return vec![c.clone()];
     }

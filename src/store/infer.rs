@@ -16,7 +16,6 @@
 use serde_json::Value;
 
 use crate::spec::{Api, Operation, ParamIn, SchemaId};
-use crate::validate::deref;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -188,13 +187,13 @@ pub fn has_property(api: &Api, schema: &Value, name: &str) -> bool {
 /// The item's schema inside an answer: the answer itself if it has the identifying
 /// property, else the property that does (`{organization: …}`, `{data: …}`).
 pub fn item_schema<'s>(api: &'s Api, schema: &'s Value, id_field: &str) -> Option<&'s Value> {
-    let schema = deref(&api.schemas, schema);
+    let schema = api.schemas.deref(schema);
     if has_property(api, schema, id_field) {
         return Some(schema);
     }
     envelope(super::fields::properties(api, schema))
         .into_iter()
-        .map(|(_, p)| deref(&api.schemas, p))
+        .map(|(_, p)| api.schemas.deref(p))
         .find(|p| has_property(api, p, id_field))
 }
 
@@ -259,7 +258,7 @@ fn identify(api: &Api, answer: Option<&Value>, stated: Option<&str>, variable: O
         item_schema(api, answer, name).is_some_and(|item| {
             super::fields::properties(api, item)
                 .iter()
-                .any(|(n, p)| n.as_str() == name && deref(&api.schemas, p).get("readOnly") == Some(&Value::Bool(true)))
+                .any(|(n, p)| n.as_str() == name && api.schemas.deref(p).get("readOnly") == Some(&Value::Bool(true)))
         })
     };
     if let Some(found) = READ_ONLY_IDS.iter().copied().find(|n| read_only(n)) {

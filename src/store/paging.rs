@@ -9,7 +9,6 @@ use serde_json::{Map, Value};
 
 use super::state::text;
 use crate::spec::{Api, Operation, ParamIn};
-use crate::validate::deref;
 
 const SIZE: &[&str] = &["limit", "page_size", "per_page", "pageSize"];
 const OFFSET: &[&str] = &["offset"];
@@ -50,7 +49,7 @@ impl Listing {
         let find = |names: &[&str]| given.iter().find(|(k, _)| names.contains(&k.as_str()));
         let default_of = |names: &[&str]| -> Option<Value> {
             let p = op.params.iter().find(|p| names.contains(&p.name.as_str()))?;
-            let schema = p.schema.map(|id| deref(&api.schemas, api.schemas.get(id)));
+            let schema = p.schema.map(|id| api.schemas.deref(api.schemas.get(id)));
             schema.and_then(|s| s.get("default")).cloned().or_else(|| p.example.clone())
         };
         let number = |v: &Value| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));

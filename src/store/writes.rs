@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 
 use super::fields;
 use crate::spec::{Api, Operation};
-use crate::validate::deref;
 
 /// The properties one operation lets a client set.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +53,7 @@ impl Writable {
         let (wrap, names) = requested(api, op, properties);
         let documented = !names.is_empty();
         let requested: Vec<String> = names.into_iter().map(|(n, _)| n.clone()).collect();
-        let item = deref(&api.schemas, item_schema);
+        let item = api.schemas.deref(item_schema);
         let item_open = item.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false));
         Writable {
             requested: documented.then_some(requested),

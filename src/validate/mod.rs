@@ -13,8 +13,9 @@ mod response;
 
 use serde::Serialize;
 
+pub use crate::spec::Types;
 pub use body::{MediaMatch, match_media, parse_content_type};
-pub use coerce::{Types, deref, scalar, types};
+pub use coerce::scalar;
 pub use keyword::Keyword;
 pub use params::cookies;
 pub use request::{CheckedRequest, RequestInput, Unsupported, check_request, governed_by_http};

@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use http::HeaderMap;
 use serde_json::Value;
 
-use super::coerce::{self, Types};
+use super::coerce;
+use crate::spec::Types;
 use crate::spec::{Param, ParamIn, Schemas, Style};
 
 /// The raw places parameters come from, decoded once per request.
@@ -37,7 +38,7 @@ impl<'a> RawParams<'a> {
             let raw = self.single(param)?;
             return Some(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
         }
-        let types = schema.map(|s| coerce::types(schemas, s)).unwrap_or_default();
+        let types = schema.map(|s| schemas.types(s)).unwrap_or_default();
         let wants_array = types.has(Types::ARRAY) && !types.has(Types::STRING);
         let wants_object = types.has(Types::OBJECT) && !types.has(Types::STRING);
 
@@ -115,7 +116,7 @@ impl<'a> RawParams<'a> {
                 })
                 .collect()
         } else {
-            let props = schema.map(|s| coerce::deref(schemas, s)).and_then(|s| s.get("properties"));
+            let props = schema.map(|s| schemas.deref(s)).and_then(|s| s.get("properties"));
             self.query.iter().filter(|(k, _)| props.is_some_and(|p| p.get(k).is_some())).cloned().collect()
         };
         (!pairs.is_empty()).then(|| coerce::object(schemas, schema, &pairs))

@@ -23,8 +23,8 @@ pub fn minimal_list(api: &Api, list: usize, case: &mut Case) -> Option<usize> {
     }
     let param = op.params.iter().find(|p| p.location == ParamIn::Query && is_page_size(&p.name))?;
     let schema = param.schema?;
-    let resolved = crate::validate::deref(schemas, schemas.get(schema));
-    if !crate::validate::types(schemas, resolved).has(Types::INTEGER) {
+    let resolved = schemas.deref(schemas.get(schema));
+    if !schemas.types(resolved).has(Types::INTEGER) {
         return None;
     }
     let max = resolved.get("maximum").and_then(Value::as_u64).unwrap_or(100).min(100);

@@ -48,7 +48,7 @@ pub fn applied<'s>(schemas: &'s Schemas, schema: &'s Value, branches: bool) -> V
             return;
         }
         out.push(schema);
-        if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| schemas.lookup(r)) {
+        if let Some(target) = schemas.follow(schema) {
             walk(schemas, target, branches, depth + 1, out);
         }
         let keys: &[&str] = if branches { &["allOf", "anyOf", "oneOf"] } else { &["allOf"] };

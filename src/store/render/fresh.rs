@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 use super::Page;
 use crate::generate::fresh_uuid;
 use crate::spec::Api;
-use crate::validate::deref;
 
 /// What the envelope gets fresh on every answer.
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +45,7 @@ pub(super) fn collect_fresh(
         {
             continue;
         }
-        let prop = props.and_then(|p| p.get(name)).map(|p| deref(&api.schemas, p));
+        let prop = props.and_then(|p| p.get(name)).map(|p| api.schemas.deref(p));
         path.push(name.clone());
         let by_format = match (prop.and_then(|p| p.get("format")).and_then(Value::as_str), value.is_string()) {
             (Some("uuid"), true) => Some(Fresh::Uuid),

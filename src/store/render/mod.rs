@@ -15,7 +15,6 @@ use serde_json::{Map, Value};
 
 use crate::generate::generate;
 use crate::spec::{Api, MediaType, SchemaId};
-use crate::validate::deref;
 use fresh::{Fresh, collect_fresh, fresh_value};
 use serialize::{Content, List, Overlay, Projected, shaped, to_vec};
 
@@ -83,7 +82,7 @@ impl Plan {
     /// `id_field` names the property that marks an item, wherever the answer puts it; a
     /// `list` answers a page of items.
     pub fn new(api: &Api, status: u16, media: &MediaType, id_field: &str, list: bool) -> Plan {
-        let schema = media.schema.map(|id| deref(&api.schemas, api.schemas.get(id))).unwrap_or(&Value::Bool(true));
+        let schema = media.schema.map(|id| api.schemas.deref(api.schemas.get(id))).unwrap_or(&Value::Bool(true));
         let frame = match (media.examples.first(), media.schema) {
             (Some(example), _) => example.value.clone(),
             (None, Some(id)) => generate(&api.schemas, id, 1).unwrap_or(Value::Object(Map::new())),
@@ -184,7 +183,7 @@ fn pointer(path: &[String]) -> String {
 
 impl Projection {
     fn new(api: &Api, schema: &Value, frame: Option<&Value>) -> Projection {
-        let schema = deref(&api.schemas, schema);
+        let schema = api.schemas.deref(schema);
         let described = crate::store::fields::properties(api, schema);
         if described.is_empty() {
             return Projection { properties: None, required: Map::new(), open: true };
@@ -207,13 +206,13 @@ impl Projection {
 }
 
 fn is_item(api: &Api, schema: &Value, id_field: &str) -> bool {
-    crate::store::infer::has_property(api, deref(&api.schemas, schema), id_field)
+    crate::store::infer::has_property(api, api.schemas.deref(schema), id_field)
 }
 
 /// The schema of a list's items, when they are items (they have the identifying property).
 fn list_items<'s>(api: &'s Api, array: &'s Value, id_field: &str) -> Option<&'s Value> {
-    let items = deref(&api.schemas, array).get("items")?;
-    is_item(api, items, id_field).then(|| deref(&api.schemas, items))
+    let items = api.schemas.deref(array).get("items")?;
+    is_item(api, items, id_field).then(|| api.schemas.deref(items))
 }
 
 /// Where the item (or, for a list, the list) goes in this answer: the answer itself, or a
@@ -256,7 +255,7 @@ fn list_in<'s>(api: &'s Api, schema: &'s Value, id_field: &str, depth: usize) ->
     // One level down only the usual names of a page's items count (`{response: {data: […]}}`):
     // a client's `sessions` inside an answer are not the list it answers.
     props.iter().find_map(|(name, prop)| {
-        let inner = crate::store::fields::properties(api, deref(&api.schemas, prop));
+        let inner = crate::store::fields::properties(api, api.schemas.deref(prop));
         let (key, each) = inner
             .iter()
             .filter(|(k, _)| PAGE_ITEMS.contains(&k.as_str()))
