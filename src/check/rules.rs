@@ -45,6 +45,8 @@ pub enum Rule {
     AuthEnforced,
     /// An invalid request is refused with a documented 4xx, never accepted.
     InvalidRequestRejected,
+    /// A request the document says is valid is not refused as invalid (400 or 422).
+    ValidRequestAccepted,
     /// An undocumented method gets 405 with an Allow header.
     MethodNotAllowed,
     /// A right refusal (401/403 without credentials, 400/422 to an invalid request, 404 for
@@ -69,7 +71,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::Answered,
         Rule::OperationDocumented,
         Rule::StatusDocumented,
@@ -80,6 +82,7 @@ impl Rule {
         Rule::NoServerError,
         Rule::AuthEnforced,
         Rule::InvalidRequestRejected,
+        Rule::ValidRequestAccepted,
         Rule::MethodNotAllowed,
         Rule::ErrorDocumented,
         Rule::ExampleValid,
@@ -103,6 +106,7 @@ impl Rule {
             Rule::NoServerError => "no-server-error",
             Rule::AuthEnforced => "auth-enforced",
             Rule::InvalidRequestRejected => "invalid-request-rejected",
+            Rule::ValidRequestAccepted => "valid-request-accepted",
             Rule::MethodNotAllowed => "method-not-allowed",
             Rule::ErrorDocumented => "error-documented",
             Rule::ExampleValid => "example-valid",
