@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::build::{Builder, Draft};
+use super::keys::{fresh_key, is_idempotency_key};
 use super::oracle;
 use super::plan::{Case, Expect, Probe};
 use crate::generate::{edges, flattened, generate_named, generate_part, slot_seed};
@@ -46,7 +47,14 @@ pub fn cases(builder: &Builder<'_>, base: &Draft, seed: u64, run_seed: u64, seen
         if out.len() >= MAX_CASES {
             break;
         }
-        let mut case = builder.assemble(&variation.draft);
+        let mut draft = variation.draft;
+        // Each request its own idempotency key: a key sent again with another body is refused.
+        if let Some((i, key)) = fresh_key(api, &api.operations[base.operation], seed, &variation.label)
+            && draft.params[i].is_some()
+        {
+            draft.params[i] = Some(key);
+        }
+        let mut case = builder.assemble(&draft);
         let fits = if variation.inside { oracle::is_valid(api, &case) } else { oracle::is_invalid(api, &case) };
         if !fits || !seen.insert(fingerprint(&case)) {
             continue;
@@ -77,8 +85,8 @@ fn parameters(builder: &Builder<'_>, base: &Draft, seed: u64) -> Vec<Variation> 
         if param.location == ParamIn::Header && governed_by_http(&param.name) {
             continue;
         }
-        // Ids a lifecycle fixed are not the parameter's to vary.
-        if base.extra.iter().any(|(l, n, _)| *l == param.location && *n == param.name) {
+        // Ids a lifecycle fixed are not the parameter's to vary; idempotency keys are new each time.
+        if is_idempotency_key(param) || base.extra.iter().any(|(l, n, _)| *l == param.location && *n == param.name) {
             continue;
         }
         let place = format!("{}/{}", Part::from(param.location).as_str(), param.name);

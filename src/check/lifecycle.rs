@@ -169,7 +169,7 @@ impl<'c, 'a> Walk<'c, 'a> {
     async fn create(&mut self, create: usize) -> Result<(Value, Option<Value>), String> {
         let mut case = self.build(create, 0, &Fixed::default())?;
         self.fresh_identifier(create, &mut case);
-        let sent = sent_json(&case);
+        let sent = sent_json(self.api, &case);
         let answer = self.step("create", &case, None).await?;
         if !(200..300).contains(&answer.status) {
             return Err(format!("the create answered {}, so there is nothing to follow", answer.status));
@@ -256,7 +256,7 @@ impl<'c, 'a> Walk<'c, 'a> {
 
     async fn update(&mut self, update: &ItemOperation, read: &ItemOperation) -> Result<(), String> {
         let case = self.build(update.operation, 2, &self.with_id(update))?;
-        let sent = sent_json(&case);
+        let sent = sent_json(self.api, &case);
         let answer = self.step("update", &case, None).await?;
         if !(200..300).contains(&answer.status) {
             return Ok(());

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use futures_util::StreamExt;
 
 use super::build::{Builder, Draft};
+use super::keys::{fresh_key, is_idempotency_key};
+use crate::generate::slot_seed;
 use super::oracle;
 use super::plan::{Case, Probe};
 use super::rules::Rule;
@@ -80,8 +82,16 @@ async fn smallest(context: &Context<'_>, case: &Case, verdict: &Verdict, rules: 
     let Some(start) = probe.draft.clone() else { return verdict.clone() };
     let api = context.judge.api();
     let builder = Builder::new(api, context.credentials);
+    let op = &api.operations[case.operation];
     let build = |draft: &Draft| {
-        let mut candidate = builder.assemble(draft);
+        // A new idempotency key per candidate (the same key with another body is refused).
+        let mut keyed = draft.clone();
+        if let Some((i, key)) = fresh_key(api, op, slot_seed(probe.seed, &format!("{draft:?}")), "shrink")
+            && keyed.params[i].is_some()
+        {
+            keyed.params[i] = Some(key);
+        }
+        let mut candidate = builder.assemble(&keyed);
         candidate.description = case.description.clone();
         candidate.probe = Some(Box::new(Probe { draft: Some(draft.clone()), ..(**probe).clone() }));
         candidate
@@ -100,7 +110,8 @@ async fn smallest(context: &Context<'_>, case: &Case, verdict: &Verdict, rules: 
         still
     };
     let valid = |draft: &Draft| oracle::is_valid(api, &build(draft));
-    let (_, steps) = shrink(start, valid, fails, SHRINK_BUDGET).await;
+    let kept: Vec<usize> = (0..op.params.len()).filter(|i| is_idempotency_key(&op.params[*i])).collect();
+    let (_, steps) = shrink(start, &kept, valid, fails, SHRINK_BUDGET).await;
     match last {
         Some(mut shrunk) if steps > 0 => {
             shrunk.case = Some(format!("{}, shrunk in {steps} step{}", case.description, if steps == 1 { "" } else { "s" }));

@@ -8,11 +8,22 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::plan::Case;
 use crate::spec::Api;
-use crate::validate::{Part, RequestInput, Violation, check_request};
+use serde_json::Value;
+
+use crate::validate::{CheckedRequest, Part, RequestInput, Violation, check_request};
 
 /// What the document has against the request; `None` when it cannot be sent as planned (a
 /// header value HTTP cannot carry, a path segment a client would rewrite).
 pub fn violations(api: &Api, case: &Case) -> Option<Vec<Violation>> {
+    checked(api, case, |checked| checked.violations)
+}
+
+/// The body as the server reads it (a form's fields typed by its schema).
+pub fn decoded_body(api: &Api, case: &Case) -> Option<Value> {
+    checked(api, case, |checked| checked.body).flatten()
+}
+
+fn checked<T>(api: &Api, case: &Case, take: impl FnOnce(CheckedRequest<'_>) -> T) -> Option<T> {
     let op = api.operations.get(case.operation)?;
     let mut headers = HeaderMap::new();
     for (name, value) in &case.headers {
@@ -31,10 +42,10 @@ pub fn violations(api: &Api, case: &Case) -> Option<Vec<Violation>> {
         case.path_values.iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))).collect();
     let body = case.body.as_ref().map(|(_, b)| b.as_ref()).unwrap_or_default();
     let input = RequestInput { method: &case.method, query, headers: &headers, path_params: &path_params, body };
-    Some(match check_request(api, op, &input, true) {
-        Ok(checked) => checked.violations,
-        Err(unsupported) => vec![unsupported.violation()],
-    })
+    match check_request(api, op, &input, true) {
+        Ok(checked) => Some(take(checked)),
+        Err(unsupported) => Some(take(CheckedRequest { violations: vec![unsupported.violation()], body: None, media: None })),
+    }
 }
 
 /// Valid as sent.

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::boundary::fingerprint;
 use super::build::{Builder, Draft, body_media, segment_friendly};
+use super::keys::fresh_key;
 use super::oracle;
 use super::plan::{Case, Probe};
 use crate::generate::{generate_random, slot_seed};
@@ -36,7 +37,12 @@ pub fn cases(
         if out.len() >= count {
             break;
         }
-        let Some(draft) = draft(builder, index, slot_seed(seed, &format!("random {attempt}"))) else { continue };
+        let example_seed = slot_seed(seed, &format!("random {attempt}"));
+        let Some(mut draft) = draft(builder, index, example_seed) else { continue };
+        // Each request its own idempotency key: a key sent again with another body is refused.
+        if let Some((i, key)) = fresh_key(api, op, example_seed, "random") {
+            draft.params[i] = Some(key);
+        }
         let mut case = builder.assemble(&draft);
         if !oracle::is_valid(api, &case) || !seen.insert(fingerprint(&case)) {
             continue;

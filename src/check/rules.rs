@@ -45,7 +45,8 @@ pub enum Rule {
     AuthEnforced,
     /// An invalid request is refused with a documented 4xx, never accepted.
     InvalidRequestRejected,
-    /// A request the document says is valid is not refused as invalid (400 or 422).
+    /// A boundary or random request the document says is valid is not refused as invalid
+    /// (400 or 422), unless the refusal is about state (see `confirm.rs`).
     ValidRequestAccepted,
     /// An undocumented method gets 405 with an Allow header.
     MethodNotAllowed,
@@ -122,7 +123,11 @@ impl Rule {
     /// Warnings are about the document; everything else is the server breaking it.
     pub fn severity(self) -> Severity {
         match self {
-            Rule::ErrorDocumented | Rule::ExampleValid | Rule::WriteRepresentable => Severity::Warning,
+            // A refusal of a valid request may be the server's bug, or a constraint the document
+            // does not state (a value it only hands out itself, business rules): it cannot be told.
+            Rule::ErrorDocumented | Rule::ExampleValid | Rule::WriteRepresentable | Rule::ValidRequestAccepted => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }

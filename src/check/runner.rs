@@ -15,6 +15,7 @@ use super::lifecycle;
 use super::plan::{Case, Expect, PlanOptions, plan, unknown_operations};
 use super::redact::Secrets;
 use super::rules::{Rule, RuleFilter};
+use super::confirm::{confirm, refused};
 use super::minimize::minimize;
 use super::report::Pace;
 use super::send::{Answer, send};
@@ -196,6 +197,7 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
         .collect::<Vec<_>>()
         .await;
     judged_cases.extend(rest);
+    confirm(&context, &mut judged_cases).await;
     // Failed random requests are shrunk to the smallest that still fails.
     let mut verdicts = minimize(&context, judged_cases, options.concurrency).await;
     if options.stateful {
@@ -260,7 +262,9 @@ fn judge_case(judge: &Judge, case: &Case, headers: &HeaderMap, answer: &Answer) 
             } else {
                 judge.response(op, &case.method, status, headers, body)
             };
-            if status == 400 || status == 422 {
+            // The valid request comes from the examples: a server may rightly refuse it when a
+            // previous run created the same values. Probes are settled by `confirm`.
+            if refused(status) && case.probe.is_some() {
                 findings.push(Finding::new(
                     Rule::ValidRequestAccepted,
                     "validation",

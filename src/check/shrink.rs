@@ -10,9 +10,10 @@ use super::build::Draft;
 const MAX_NODES: usize = 400;
 
 /// Shrinks `start` while `fails` says a candidate still fails, trying only candidates
-/// `valid` accepts, sending at most `budget` candidates. Returns the smallest failing draft
-/// found and how many steps it took.
-pub async fn shrink<V, F>(start: Draft, valid: V, mut fails: F, budget: usize) -> (Draft, usize)
+/// `valid` accepts, sending at most `budget` candidates; the parameters at `kept` (an
+/// idempotency key) stay as they are. Returns the smallest failing draft found and how many
+/// steps it took.
+pub async fn shrink<V, F>(start: Draft, kept: &[usize], valid: V, mut fails: F, budget: usize) -> (Draft, usize)
 where
     V: Fn(&Draft) -> bool,
     F: AsyncFnMut(&Draft) -> bool,
@@ -21,7 +22,7 @@ where
     let mut steps = 0;
     let mut sent = 0;
     'smaller: while sent < budget {
-        for candidate in candidates(&current) {
+        for candidate in candidates(&current, kept) {
             if !valid(&candidate) {
                 continue;
             }
@@ -40,19 +41,19 @@ where
     (current, steps)
 }
 
-/// Smaller versions of a draft, the largest reductions first.
-pub fn candidates(draft: &Draft) -> Vec<Draft> {
+/// Smaller versions of a draft, the largest reductions first; the parameters at `kept` stay.
+pub fn candidates(draft: &Draft, kept: &[usize]) -> Vec<Draft> {
     let mut out = Vec::new();
     // Leaving things out first: each optional parameter, then each property and item.
     for (i, value) in draft.params.iter().enumerate() {
-        if value.is_some() {
+        if value.is_some() && !kept.contains(&i) {
             let mut smaller = draft.clone();
             smaller.params[i] = None;
             out.push(smaller);
         }
     }
     let Some((media, body)) = &draft.body else {
-        out.extend(scalar_candidates(draft));
+        out.extend(scalar_candidates(draft, kept));
         return out;
     };
     let mut places = Vec::new();
@@ -88,15 +89,15 @@ pub fn candidates(draft: &Draft) -> Vec<Draft> {
             }
         }
     }
-    out.extend(scalar_candidates(draft));
+    out.extend(scalar_candidates(draft, kept));
     out
 }
 
 /// Parameters' values made smaller.
-fn scalar_candidates(draft: &Draft) -> Vec<Draft> {
+fn scalar_candidates(draft: &Draft, kept: &[usize]) -> Vec<Draft> {
     let mut out = Vec::new();
     for (i, value) in draft.params.iter().enumerate() {
-        let Some(value) = value else { continue };
+        let Some(value) = value.as_ref().filter(|_| !kept.contains(&i)) else { continue };
         for replacement in smaller_values(value) {
             let mut smaller = draft.clone();
             smaller.params[i] = Some(replacement);
@@ -206,7 +207,7 @@ mod tests {
             let body = &d.body.as_ref().unwrap().1;
             body["name"].as_str().unwrap().chars().count() >= 3 && body["count"].as_i64().unwrap() > 10
         };
-        let (smallest, steps) = shrink(start, valid, fails, 200).await;
+        let (smallest, steps) = shrink(start, &[], valid, fails, 200).await;
         assert_eq!(smallest, draft(json!({"name": "abc", "count": 11}), vec![None]));
         assert!(steps > 0 && sent.len() <= 200, "{steps} steps, {} sent", sent.len());
     }
@@ -220,7 +221,7 @@ mod tests {
             true
         };
         let valid = |d: &Draft| d.body.as_ref().is_some_and(|(_, b)| b["name"].as_str().is_some_and(|n| !n.is_empty()));
-        let (smaller, _) = shrink(start, valid, fails, 5).await;
+        let (smaller, _) = shrink(start, &[], valid, fails, 5).await;
         assert_eq!(sent, 5);
         assert!(smaller.body.unwrap().1.to_string().len() < 1000);
     }
