@@ -175,7 +175,8 @@ async fn the_mock_of_every_builtin_style_passes_its_own_check() {
         assert_eq!(code, 0, "{style}:\n{stdout}");
         assert_eq!(report["summary"]["violations"], 0);
         assert!(report["summary"]["exchanges"].as_u64().unwrap() >= 10, "{style}: {}", report["summary"]);
-        for result in report["results"].as_array().unwrap() {
+        // The valid requests' ids (boundary and random cases probe other text on purpose).
+        for result in report["results"].as_array().unwrap().iter().filter(|r| r["probe"].is_null()) {
             let path = result["path"].as_str().unwrap();
             assert!(!path.contains("%20"), "{style}: ids look like ids, without spaces: {path}");
         }

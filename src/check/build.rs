@@ -21,6 +21,23 @@ pub struct Credentials {
     pub headers: Vec<(String, String)>,
 }
 
+/// A request before it is encoded: what boundary cases vary and the shrinker makes smaller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub operation: usize,
+    /// A value per parameter of the operation, in its order; `None`: not sent.
+    pub params: Vec<Option<Value>>,
+    /// The body, with the media type it is sent as (an index into the body's `content`).
+    pub body: Option<(usize, Value)>,
+    /// Ids carried outside the operation's parameters (a lifecycle's): (location, name, value).
+    pub extra: Vec<(ParamIn, String, String)>,
+}
+
+/// The media type a body is sent as: JSON where the operation takes it, else its first.
+pub fn body_media(body: &crate::spec::RequestBody) -> Option<usize> {
+    body.content.iter().position(|m| is_json_media(&m.name)).or((!body.content.is_empty()).then_some(0))
+}
+
 /// Values a request must carry rather than invent: the ids of a lifecycle's resource.
 #[derive(Debug, Default, Clone)]
 pub struct Fixed {
@@ -52,47 +69,77 @@ impl<'a> Builder<'a> {
 
     /// A valid request for operation `index`; `None` when no valid value can be made.
     pub fn valid(&mut self, index: usize, seed: u64, fixed: &Fixed) -> Option<Case> {
+        let draft = self.draft(index, seed, fixed)?;
+        Some(self.assemble(&draft))
+    }
+
+    /// The values of a valid request for operation `index`, before they are encoded.
+    pub fn draft(&mut self, index: usize, seed: u64, fixed: &Fixed) -> Option<Draft> {
         let api = self.api;
         let op = &api.operations[index];
+        let mut params = Vec::with_capacity(op.params.len());
+        for (i, param) in op.params.iter().enumerate() {
+            // OpenAPI ignores header parameters HTTP itself governs; so does a client.
+            if param.location == ParamIn::Header && governed_by_http(&param.name) {
+                params.push(None);
+                continue;
+            }
+            let fixed_value = fixed.get(param.location, &param.name);
+            if !param.required && param.location != ParamIn::Path && fixed_value.is_none() {
+                params.push(None);
+                continue;
+            }
+            params.push(Some(match fixed_value {
+                Some(v) => Value::String(v.to_string()),
+                None => self.param_value(index, param, seed.wrapping_add(i as u64))?,
+            }));
+        }
+        // An id the document carries outside its parameters (`x-specmock-resource` id in a header).
+        let extra = fixed
+            .params
+            .iter()
+            .filter(|(location, name, _)| !op.params.iter().any(|p| p.location == *location && p.name == *name))
+            .cloned()
+            .collect();
+        let body = match &op.body {
+            Some(body) => {
+                let media = body_media(body)?;
+                Some((media, self.body_value(index, &body.content[media], seed)?))
+            }
+            None => None,
+        };
+        Some(Draft { operation: index, params, body, extra })
+    }
+
+    /// The request a draft stands for, encoded as a client sends it.
+    pub fn assemble(&self, draft: &Draft) -> Case {
+        let op = &self.api.operations[draft.operation];
         let mut path = op.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
         let mut headers: Vec<(String, String)> = Vec::new();
         let mut cookies: Vec<String> = Vec::new();
         let mut path_values: Vec<(String, String)> = Vec::new();
-        for (i, param) in op.params.iter().enumerate() {
-            // OpenAPI ignores header parameters HTTP itself governs; so does a client.
-            if param.location == ParamIn::Header && governed_by_http(&param.name) {
-                continue;
-            }
-            let fixed_value = fixed.get(param.location, &param.name);
-            if !param.required && param.location != ParamIn::Path && fixed_value.is_none() {
-                continue;
-            }
-            let value = match fixed_value {
-                Some(v) => Value::String(v.to_string()),
-                None => self.param_value(index, param, seed.wrapping_add(i as u64))?,
-            };
+        for (param, value) in op.params.iter().zip(&draft.params) {
+            let Some(value) = value else { continue };
             match param.location {
                 ParamIn::Path => {
-                    path = path.replace(&format!("{{{}}}", param.name), &encode_segment(&text(&value)));
-                    path_values.push((param.name.clone(), text(&value)));
+                    path = path.replace(&format!("{{{}}}", param.name), &encode_segment(&text(value)));
+                    path_values.push((param.name.clone(), text(value)));
                 }
-                ParamIn::Query => match &value {
+                ParamIn::Query => match value {
                     Value::Array(items) if param.explode => {
                         query.extend(items.iter().map(|item| (param.name.clone(), text(item))));
                     }
-                    _ => query.push((param.name.clone(), text(&value))),
+                    _ => query.push((param.name.clone(), text(value))),
                 },
-                ParamIn::Header => headers.push((param.name.clone(), text(&value))),
-                ParamIn::Cookie => cookies.push(format!("{}={}", param.name, text(&value))),
+                ParamIn::Header => headers.push((param.name.clone(), text(value))),
+                ParamIn::Cookie => cookies.push(format!("{}={}", param.name, text(value))),
             }
         }
-        // An id the document carries outside its parameters (`x-specmock-resource` id in a header).
-        for (location, name, value) in &fixed.params {
-            let declared = op.params.iter().any(|p| p.location == *location && p.name == *name);
+        for (location, name, value) in &draft.extra {
             match location {
-                ParamIn::Header if !declared => headers.push((name.clone(), value.clone())),
-                ParamIn::Query if !declared => query.push((name.clone(), value.clone())),
+                ParamIn::Header => headers.push((name.clone(), value.clone())),
+                ParamIn::Query => query.push((name.clone(), value.clone())),
                 _ => {}
             }
         }
@@ -103,19 +150,15 @@ impl<'a> Builder<'a> {
             headers.push(("Authorization".into(), auth.clone()));
         }
         headers.extend(self.credentials.headers.iter().cloned());
-        let body = match &op.body {
-            Some(body) => {
-                let media = body.content.iter().find(|m| is_json_media(&m.name)).or(body.content.first())?;
-                let value = self.body_value(index, media, seed)?;
-                Some(encode_body(media, &value))
-            }
-            None => None,
+        let body = match (&op.body, &draft.body) {
+            (Some(body), Some((media, value))) => body.content.get(*media).map(|m| encode_body(m, value)),
+            _ => None,
         };
         if let Some(accept) = accept(op) {
             headers.push(("Accept".into(), accept));
         }
-        Some(Case {
-            operation: index,
+        Case {
+            operation: draft.operation,
             description: "valid request".into(),
             expect: Expect::Documented,
             method: op.method.clone(),
@@ -124,7 +167,8 @@ impl<'a> Builder<'a> {
             headers,
             body,
             path_values,
-        })
+            probe: None,
+        }
     }
 
     /// A parameter's example, else a value generated from its schema and name
@@ -150,17 +194,7 @@ impl<'a> Builder<'a> {
         }
         let Some(schema) = param.schema else { return Some(Value::String("x".into())) };
         let value = generate_named(&api.schemas, schema, seed, &param.name).ok()?;
-        // A path segment names a thing: `cobalt-cobalt`, not `cobalt%20cobalt`, when the schema allows.
-        if param.location == ParamIn::Path
-            && let Value::String(text) = &value
-            && text.contains(' ')
-        {
-            let joined = Value::String(text.replace(' ', "-"));
-            if api.schemas.validator(schema).is_ok_and(|v| v.is_valid(&joined)) {
-                return Some(joined);
-            }
-        }
-        Some(value)
+        Some(segment_friendly(api, param, schema, value))
     }
 
     /// The body's first example, else one generated from the schema.
@@ -202,6 +236,20 @@ impl<'a> Builder<'a> {
         }
         false
     }
+}
+
+/// A path segment names a thing: `cobalt-cobalt`, not `cobalt%20cobalt`, when the schema allows.
+pub fn segment_friendly(api: &Api, param: &Param, schema: SchemaId, value: Value) -> Value {
+    if param.location == ParamIn::Path
+        && let Value::String(text) = &value
+        && text.contains(' ')
+    {
+        let joined = Value::String(text.replace(' ', "-"));
+        if api.schemas.validator(schema).is_ok_and(|v| v.is_valid(&joined)) {
+            return joined;
+        }
+    }
+    value
 }
 
 /// A parameter as text, in the simple/form styles.

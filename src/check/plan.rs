@@ -1,13 +1,17 @@
 //! What the contract runner sends: for each operation a valid request, the same without
-//! credentials, invalid ones, and an undocumented method on its path.
+//! credentials, invalid ones, an undocumented method on its path, boundary cases and random
+//! valid requests. Planned once, before anything is sent.
+
+use std::collections::HashSet;
 
 use bytes::Bytes;
 use http::Method;
 
-use super::build::{Builder, Credentials, Fixed};
+use super::build::{Builder, Credentials, Draft, Fixed};
 use super::request::needs_credentials;
 use super::variants::{invalid_requests, undocumented_method, without_credentials};
 use super::verdict::Finding;
+use super::{boundary, random};
 use crate::spec::{Api, Operation};
 
 /// What a case expects of the server.
@@ -39,6 +43,19 @@ pub struct Case {
     pub body: Option<(String, Bytes)>,
     /// The path parameters' values, unencoded (a lifecycle reuses its parents' ids).
     pub path_values: Vec<(String, String)>,
+    /// What a boundary or random case probes; `None` for the other cases.
+    pub probe: Option<Box<Probe>>,
+}
+
+/// What a generated case probes, and how to get it again.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// `body/name maxLength=200`, `random #3`.
+    pub label: String,
+    /// The run's `--seed`: the same seed plans the same cases.
+    pub seed: u64,
+    /// A random request's values, kept to shrink it should it fail.
+    pub draft: Option<Draft>,
 }
 
 impl Case {
@@ -78,6 +95,8 @@ pub struct PlanOptions<'a> {
     pub tags: &'a [String],
     pub seed: u64,
     pub credentials: &'a Credentials,
+    /// Random valid requests per operation (`--max-examples`); 0 for none.
+    pub max_examples: usize,
 }
 
 /// What to send, and what the document got wrong on the way.
@@ -88,18 +107,24 @@ pub struct Plan {
 }
 
 /// Cases for every selected operation: all valid requests first, so a small
-/// `--max-requests` still touches every operation.
+/// `--max-requests` still touches every operation; then the refusals, the boundary cases and
+/// the random requests.
 pub fn plan(api: &Api, options: &PlanOptions<'_>) -> Plan {
     let mut builder = Builder::new(api, options.credentials);
     let mut valid = Vec::new();
     let mut refused = Vec::new();
     let mut invalid = Vec::new();
     let mut methods = Vec::new();
+    let mut edges = Vec::new();
+    let mut random = Vec::new();
     let mut seen_paths: Vec<&str> = Vec::new();
-    for (n, index) in selected(api, options).into_iter().enumerate() {
+    let mut seen_requests: HashSet<String> = HashSet::new();
+    for index in selected(api, options) {
         let op = &api.operations[index];
-        let seed = seed_for(options.seed, n);
-        let Some(base) = builder.valid(index, seed, &Fixed::default()) else { continue };
+        // By the operation's place in the document: `--operation` alone plans the same values.
+        let seed = seed_for(options.seed, index);
+        let Some(draft) = builder.draft(index, seed, &Fixed::default()) else { continue };
+        let base = builder.assemble(&draft);
         if needs_credentials(op) {
             refused.push(without_credentials(api, op, &base));
         }
@@ -110,12 +135,15 @@ pub fn plan(api: &Api, options: &PlanOptions<'_>) -> Plan {
                 methods.push(case);
             }
         }
+        edges.extend(boundary::cases(&builder, &draft, seed, options.seed, &mut seen_requests));
+        random.extend(random::cases(&builder, index, seed, options.seed, options.max_examples, &mut seen_requests));
         valid.push(base);
     }
-    Plan { cases: valid.into_iter().chain(refused).chain(invalid).chain(methods).collect(), notes: builder.notes }
+    let cases = valid.into_iter().chain(refused).chain(invalid).chain(methods).chain(edges).chain(random).collect();
+    Plan { cases, notes: builder.notes }
 }
 
-/// The seed for the `n`th selected operation.
+/// The seed for the operation at `n` in the document.
 pub fn seed_for(seed: u64, n: usize) -> u64 {
     seed.wrapping_add(n as u64 * 1000)
 }

@@ -2,6 +2,7 @@
 //! Errors fail; warnings (gaps in the document) are shown and counted but pass.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -17,8 +18,35 @@ pub struct Human {
     pub color: bool,
     /// Environment variables the reproducers read, with the flag each stands for.
     pub variables: Vec<(String, String)>,
+    /// A check run's requests, time and seed, for the summary.
+    pub pace: Option<Pace>,
 }
 
+/// How a check run went: requests sent (shrinking included), how long it took, its seed.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub requests: usize,
+    pub elapsed: Duration,
+    pub seed: u64,
+}
+
+impl Pace {
+    pub fn per_second(&self) -> f64 {
+        let seconds = self.elapsed.as_secs_f64();
+        if seconds > 0.0 { self.requests as f64 / seconds } else { self.requests as f64 }
+    }
+
+    /// `812 requests in 1.4 s (580 requests/s), seed 1`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} in {:.1} s ({:.0} requests/s), seed {}",
+            count(self.requests, "request"),
+            self.elapsed.as_secs_f64(),
+            self.per_second(),
+            self.seed
+        )
+    }
+}
 const RED: &str = "31";
 const YELLOW: &str = "33";
 const GREEN: &str = "32";
@@ -84,6 +112,11 @@ pub fn human(verdicts: &[Verdict], style: &Human) -> String {
                 f.violation.message
             );
         }
+        if let (false, Some(seed)) = (v.findings.is_empty(), v.seed) {
+            let operation = v.operation.as_deref().unwrap_or_default();
+            let _ =
+                writeln!(out, "       seed: {seed} (--seed {seed} --operation '{operation}' plans this case again)");
+        }
         if let (false, Some(curl)) = (v.findings.is_empty(), &v.curl) {
             reproduced = true;
             let mut lines = curl.lines();
@@ -105,6 +138,9 @@ pub fn human(verdicts: &[Verdict], style: &Human) -> String {
         let _ = writeln!(out, "The reproducers read {}: export them first.", names.join(", "));
     }
     out.push_str(&summary(verdicts));
+    if let Some(pace) = &style.pace {
+        let _ = write!(out, "; {}", pace.line());
+    }
     out.push('\n');
     out
 }
@@ -168,28 +204,38 @@ pub fn summary(verdicts: &[Verdict]) -> String {
     out
 }
 
-pub fn json(verdicts: &[Verdict]) -> String {
+pub fn json(verdicts: &[Verdict], pace: Option<&Pace>) -> String {
     let t = tally(verdicts);
-    let value = json!({
-        "summary": {"exchanges": t.exchanges, "passed": t.passed, "failed": t.failed, "warned": t.warned,
+    let mut summary = json!({"exchanges": t.exchanges, "passed": t.passed, "failed": t.failed, "warned": t.warned,
                     "errors": t.errors, "warnings": t.warnings, "violations": t.errors + t.warnings,
-                    "skipped": t.skipped},
-        "results": verdicts,
-    });
+                    "skipped": t.skipped});
+    if let (Some(pace), Some(map)) = (pace, summary.as_object_mut()) {
+        map.insert("requests".into(), json!(pace.requests));
+        map.insert("seconds".into(), json!((pace.elapsed.as_secs_f64() * 1000.0).round() / 1000.0));
+        map.insert("requests_per_second".into(), json!(pace.per_second().round()));
+        map.insert("seed".into(), json!(pace.seed));
+    }
+    let value = json!({"summary": summary, "results": verdicts});
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 /// JUnit XML: a test case per verdict, grouped by operation (the class name). Errors are
 /// failures; warnings are printed in a passing case's output; a lifecycle that could not
 /// run is skipped, with the reason.
-pub fn junit(suite: &str, verdicts: &[Verdict]) -> String {
+pub fn junit(suite: &str, verdicts: &[Verdict], pace: Option<&Pace>) -> String {
     let t = tally(verdicts);
     let failures = verdicts.iter().filter(|v| !v.passed()).count();
     let (tests, name) = (verdicts.len(), xml(suite));
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let totals = format!("tests=\"{tests}\" failures=\"{failures}\" skipped=\"{}\"", t.skipped);
+    let mut totals = format!("tests=\"{tests}\" failures=\"{failures}\" skipped=\"{}\"", t.skipped);
+    if let Some(pace) = pace {
+        let _ = write!(totals, " time=\"{:.3}\"", pace.elapsed.as_secs_f64());
+    }
     let _ = writeln!(out, "<testsuites name=\"{name}\" {totals}>");
     let _ = writeln!(out, "  <testsuite name=\"{name}\" {totals}>");
+    if let Some(pace) = pace {
+        let _ = writeln!(out, "    <properties><property name=\"seed\" value=\"{}\"/></properties>", pace.seed);
+    }
     for v in verdicts {
         let class = v.operation.as_deref().unwrap_or("undocumented");
         let mut name =
@@ -217,6 +263,9 @@ pub fn junit(suite: &str, verdicts: &[Verdict]) -> String {
                 f.violation.pointer,
                 f.violation.message
             );
+        }
+        if let (false, Some(seed)) = (v.findings.is_empty(), v.seed) {
+            let _ = writeln!(details, "seed: {seed} (--seed {seed} --operation '{class}' plans this case again)");
         }
         if let (false, Some(curl)) = (v.findings.is_empty(), &v.curl) {
             let _ = writeln!(details, "reproduce:\n{curl}");
@@ -296,21 +345,26 @@ impl ReportTarget {
         }
     }
 
-    /// The report's text.
-    pub fn render(&self, suite: &str, verdicts: &[Verdict]) -> String {
+    /// The report's text; `pace` for a check run.
+    pub fn render(&self, suite: &str, verdicts: &[Verdict], pace: Option<&Pace>) -> String {
         match self {
-            ReportTarget::Json(_) => json(verdicts),
-            ReportTarget::Junit(_) => junit(suite, verdicts),
+            ReportTarget::Json(_) => json(verdicts, pace),
+            ReportTarget::Junit(_) => junit(suite, verdicts, pace),
         }
     }
 
     /// Writes the report to its file (not for standard output; the caller prints that).
-    pub fn write(&self, suite: &str, verdicts: &[Verdict]) -> std::io::Result<Option<&std::path::Path>> {
+    pub fn write(
+        &self,
+        suite: &str,
+        verdicts: &[Verdict],
+        pace: Option<&Pace>,
+    ) -> std::io::Result<Option<&std::path::Path>> {
         let Destination::File(path) = self.destination() else { return Ok(None) };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, self.render(suite, verdicts))?;
+        std::fs::write(path, self.render(suite, verdicts, pace))?;
         Ok(Some(path))
     }
 }

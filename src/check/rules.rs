@@ -45,6 +45,9 @@ pub enum Rule {
     AuthEnforced,
     /// An invalid request is refused with a documented 4xx, never accepted.
     InvalidRequestRejected,
+    /// A boundary or random request the document says is valid is not refused as invalid
+    /// (400 or 422), unless the refusal is about state (see `confirm.rs`).
+    ValidRequestAccepted,
     /// An undocumented method gets 405 with an Allow header.
     MethodNotAllowed,
     /// A right refusal (401/403 without credentials, 400/422 to an invalid request, 404 for
@@ -69,7 +72,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::Answered,
         Rule::OperationDocumented,
         Rule::StatusDocumented,
@@ -80,6 +83,7 @@ impl Rule {
         Rule::NoServerError,
         Rule::AuthEnforced,
         Rule::InvalidRequestRejected,
+        Rule::ValidRequestAccepted,
         Rule::MethodNotAllowed,
         Rule::ErrorDocumented,
         Rule::ExampleValid,
@@ -103,6 +107,7 @@ impl Rule {
             Rule::NoServerError => "no-server-error",
             Rule::AuthEnforced => "auth-enforced",
             Rule::InvalidRequestRejected => "invalid-request-rejected",
+            Rule::ValidRequestAccepted => "valid-request-accepted",
             Rule::MethodNotAllowed => "method-not-allowed",
             Rule::ErrorDocumented => "error-documented",
             Rule::ExampleValid => "example-valid",
@@ -118,6 +123,8 @@ impl Rule {
     /// Warnings are about the document; everything else is the server breaking it.
     pub fn severity(self) -> Severity {
         match self {
+            // A refusal of a valid request is the server's bug: refusals that state explains
+            // (a repeated unique value, a made-up cursor) are excused by `confirm` first.
             Rule::ErrorDocumented | Rule::ExampleValid | Rule::WriteRepresentable => Severity::Warning,
             _ => Severity::Error,
         }

@@ -3,16 +3,19 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use http::HeaderMap;
 
 use super::build::Credentials;
+use super::confirm::{confirm, refused};
 use super::curl::Reproducer;
 use super::judge::{Judge, Refusal};
 use super::lifecycle;
+use super::minimize::minimize;
 use super::plan::{Case, Expect, PlanOptions, plan, unknown_operations};
+use super::report::Pace;
 use super::rules::{Rule, RuleFilter};
 use super::send::{Answer, send};
 use super::verdict::{Finding, Kind, Verdict};
@@ -34,7 +37,13 @@ pub struct CheckOptions {
     pub rules: RuleFilter,
     /// Walk each resource's lifecycle (create → read → update → list → delete).
     pub stateful: bool,
+    /// Random valid requests per operation (`--max-examples`), besides the boundary cases.
+    pub max_examples: usize,
 }
+
+/// `--max-examples` unless given: with the boundary cases, a 250-operation document
+/// checks in well under a minute against a local server.
+pub const DEFAULT_MAX_EXAMPLES: usize = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -66,6 +75,8 @@ pub struct Outcome {
     pub variables: Vec<(String, String)>,
     /// Why nothing was sent although all is well (a document of webhooks only).
     pub note: Option<String>,
+    /// How many requests were sent, how long it took, and the seed.
+    pub pace: Option<Pace>,
 }
 
 /// Called after each answer with (answered so far, total).
@@ -80,12 +91,21 @@ pub struct Context<'a> {
     pub credentials: &'a Credentials,
     /// Requests that may still be sent (`--max-requests`).
     pub budget: AtomicUsize,
+    /// Requests sent so far (for the pace).
+    pub sent: AtomicUsize,
 }
 
 impl Context<'_> {
     /// Takes one request from the budget; false when it is spent.
     pub fn spend(&self) -> bool {
         self.budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(1)).is_ok()
+    }
+
+    /// Sends one case and judges the answer.
+    pub async fn try_case(&self, case: &Case) -> Verdict {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let answer = send(&self.client, &self.base, case).await;
+        judged(self, case, answer)
     }
 }
 
@@ -119,11 +139,13 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
     for value in credentials.auth.iter().chain(credentials.headers.iter().map(|(_, v)| v)) {
         secrets.add_value(value);
     }
+    let started = Instant::now();
     let plan_options = PlanOptions {
         operations: &options.operations,
         tags: &options.tags,
         seed: options.seed,
         credentials: &credentials,
+        max_examples: options.max_examples,
     };
     let planned = plan(&api, &plan_options);
     let mut cases = planned.cases;
@@ -139,6 +161,7 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
         reproducer: Reproducer::new(&options.base_url, &credentials, &secrets),
         credentials: &credentials,
         budget: AtomicUsize::new(options.max_requests.map_or(usize::MAX, |max| max - cases.len())),
+        sent: AtomicUsize::new(0),
         base,
     };
     let total = cases.len();
@@ -147,33 +170,47 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
 
     // The first request alone: a server that is not there is one message, not one per case.
     let mut cases = cases.into_iter();
-    let mut verdicts = Vec::with_capacity(total);
+    let mut judged_cases = Vec::with_capacity(total);
     if let Some(first) = cases.next() {
+        context.sent.fetch_add(1, Ordering::Relaxed);
         match send(&context.client, &context.base, &first).await {
             Err(failure) if failure.unreachable => {
                 return Err(CheckError::Unreachable { url: context.base.clone(), why: failure.message });
             }
-            answer => verdicts.push(judged(&context, first, answer)),
+            answer => {
+                let verdict = judged(&context, &first, answer);
+                judged_cases.push((first, verdict));
+            }
         }
         report(());
     }
+    // Lifecycles first, while collections hold only what they were seeded with: the probes
+    // below create many items, and a list that pages them is no evidence either way.
+    let lifecycles = if options.stateful {
+        lifecycle::run_all(&context, &plan_options, options.concurrency).await?
+    } else {
+        Vec::new()
+    };
     let rest = futures_util::stream::iter(cases)
         .map(|case| {
             let context = &context;
             async move {
-                let answer = send(&context.client, &context.base, &case).await;
-                let verdict = judged(context, case, answer);
+                let verdict = context.try_case(&case).await;
                 report(());
-                verdict
+                (case, verdict)
             }
         })
         .buffered(options.concurrency.max(1))
         .collect::<Vec<_>>()
         .await;
-    verdicts.extend(rest);
-    if options.stateful {
-        verdicts.extend(lifecycle::run_all(&context, &plan_options, options.concurrency).await?);
-    }
+    judged_cases.extend(rest);
+    // Unless a lifecycle showed the server keeps no state, it may.
+    let keeps_state =
+        !lifecycles.iter().any(|v| v.skipped.as_deref().is_some_and(|why| why.contains(lifecycle::KEEPS_NO_STATE)));
+    confirm(&context, &mut judged_cases, keeps_state).await;
+    // Failed random requests are shrunk to the smallest that still fails.
+    let mut verdicts = minimize(&context, judged_cases, options.concurrency).await;
+    verdicts.extend(lifecycles);
     for (operation, finding) in planned.notes {
         verdicts.push(Verdict {
             operation: Some(api.operations[operation].label.to_string()),
@@ -187,11 +224,12 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
         verdict.apply(&options.rules);
         verdict.redact(&secrets);
     }
-    Ok(Outcome { verdicts, variables: context.reproducer.variables(), note: None })
+    let pace = Pace { requests: context.sent.load(Ordering::Relaxed), elapsed: started.elapsed(), seed: options.seed };
+    Ok(Outcome { verdicts, variables: context.reproducer.variables(), note: None, pace: Some(pace) })
 }
 
 /// The verdict on one case's answer (or on its having none).
-fn judged(context: &Context<'_>, case: Case, answer: Result<Answer, super::send::Failure>) -> Verdict {
+pub fn judged(context: &Context<'_>, case: &Case, answer: Result<Answer, super::send::Failure>) -> Verdict {
     let op = &context.judge.api().operations[case.operation];
     let mut verdict = Verdict {
         name: case.description.clone(),
@@ -199,7 +237,9 @@ fn judged(context: &Context<'_>, case: Case, answer: Result<Answer, super::send:
         path: case.target(),
         operation: Some(op.label.to_string()),
         case: Some(case.description.clone()),
-        curl: Some(context.reproducer.curl(&case)),
+        curl: Some(context.reproducer.curl(case)),
+        probe: case.probe.as_ref().map(|p| p.label.clone()),
+        seed: case.probe.as_ref().map(|p| p.seed),
         ..Verdict::default()
     };
     if case.expect == Expect::MethodNotAllowed {
@@ -209,7 +249,7 @@ fn judged(context: &Context<'_>, case: Case, answer: Result<Answer, super::send:
     match answer {
         Ok(answer) => {
             verdict.status = answer.status;
-            verdict.findings = judge_case(&context.judge, &case, &answer.headers, &answer);
+            verdict.findings = judge_case(&context.judge, case, &answer.headers, &answer);
         }
         Err(failure) => {
             verdict.findings.push(Finding::new(Rule::Answered, "transport", format!("no answer: {}", failure.message)))
@@ -223,11 +263,24 @@ fn judge_case(judge: &Judge, case: &Case, headers: &HeaderMap, answer: &Answer) 
     let (status, body) = (answer.status, answer.body.as_ref());
     let success = (200..300).contains(&status);
     match case.expect {
-        // A made-up id rightly finds nothing.
-        Expect::Documented if op.path.contains('{') => {
-            judge.refusal(op, &case.method, Refusal::Missing, status, headers, body)
+        Expect::Documented => {
+            // A made-up id rightly finds nothing.
+            let mut findings = if op.path.contains('{') {
+                judge.refusal(op, &case.method, Refusal::Missing, status, headers, body)
+            } else {
+                judge.response(op, &case.method, status, headers, body)
+            };
+            // The valid request comes from the examples: a server may rightly refuse it when a
+            // previous run created the same values. Probes are settled by `confirm`.
+            if refused(status) && case.probe.is_some() {
+                findings.push(Finding::new(
+                    Rule::ValidRequestAccepted,
+                    "validation",
+                    format!("refused a request the document says is valid with {status} ({})", case.description),
+                ));
+            }
+            findings
         }
-        Expect::Documented => judge.response(op, &case.method, status, headers, body),
         Expect::Refused => {
             let mut findings = judge.refusal(op, &case.method, Refusal::Credentials, status, headers, body);
             if success {

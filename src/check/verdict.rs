@@ -56,6 +56,12 @@ pub struct Verdict {
     /// What the contract runner was trying (`valid request`, `lifecycle: read after create`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case: Option<String>,
+    /// What a boundary or random case probes (`body/name maxLength=200`, `random #3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    /// The `--seed` that plans the case again (boundary and random cases).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     pub findings: Vec<Finding>,
     /// Commands that send the same request again (a lifecycle: every request that led to
     /// it, one per line).
@@ -90,8 +96,12 @@ impl Verdict {
     /// Keeps the findings the filter reports, at the severity it gives them.
     pub fn apply(&mut self, filter: &RuleFilter) {
         self.findings.retain(|f| filter.reports(f.rule));
-        for f in &mut self.findings {
-            f.severity = filter.severity(f.rule);
+        // A finding keeps the severity it was given (its rule's, or lowered where the rule
+        // cannot be sure); `--strict` makes every one an error.
+        if filter.strict {
+            for f in &mut self.findings {
+                f.severity = Severity::Error;
+            }
         }
     }
 }

@@ -273,6 +273,9 @@ pub struct CheckArgs {
     /// Seed for generated requests: the same seed sends the same requests.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Random valid requests per operation, besides the boundary cases (0: none).
+    #[arg(long, value_name = "N", default_value_t = specmock::check::DEFAULT_MAX_EXAMPLES)]
+    pub max_examples: usize,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8, value_parser = at_least_one)]
     pub concurrency: usize,

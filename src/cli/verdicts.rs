@@ -35,7 +35,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, Error> {
             verdict
         })
         .collect();
-    let style = check::Human { show_passed: !args.quiet, color: true, variables: Vec::new() };
+    let style = check::Human { show_passed: !args.quiet, color: true, ..check::Human::default() };
     finish(&verdicts, &args.reports, "specmock validate", style)
 }
 
@@ -55,11 +55,12 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
         timeout: Duration::from_secs(args.timeout.max(1)),
         rules,
         stateful: !args.no_stateful,
+        max_examples: args.max_examples,
     };
     let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} requests {wide_bar} {elapsed}")
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} requests {wide_bar} {per_sec} {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
@@ -79,7 +80,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
         say!("{note}");
         return Ok(ExitCode::SUCCESS);
     }
-    let style = check::Human { show_passed: false, color: true, variables: outcome.variables };
+    let style = check::Human { show_passed: false, color: true, variables: outcome.variables, pace: outcome.pace };
     finish(&outcome.verdicts, &args.reports, "specmock check", style)
 }
 
@@ -138,9 +139,9 @@ fn finish(
         out!("{}", check::human(verdicts, &style).trim_end());
     }
     for report in reports {
-        match report.write(suite, verdicts) {
+        match report.write(suite, verdicts, style.pace.as_ref()) {
             Ok(Some(path)) => say!("report written to {}", path.display()),
-            Ok(None) => out!("{}", report.render(suite, verdicts).trim_end()),
+            Ok(None) => out!("{}", report.render(suite, verdicts, style.pace.as_ref()).trim_end()),
             Err(e) => return Err(Error::Usage(format!("cannot write the report: {e}"))),
         }
     }

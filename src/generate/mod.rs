@@ -11,6 +11,8 @@
 
 mod discriminator;
 mod documented;
+mod edge_values;
+mod edges;
 mod generator;
 mod merge;
 mod pattern;
@@ -27,6 +29,7 @@ use crate::spec::{SchemaId, Schemas, Side};
 use generator::Generator;
 use trace::Trace;
 
+pub use edges::{Edge, MAX_EDGE_ITEMS, MAX_EDGE_LENGTH, edges, flattened, pattern_samples, slot_seed};
 pub use generator::{MAX_NESTING, MAX_RECURSION};
 pub use values::words_of;
 
@@ -50,15 +53,28 @@ pub fn generate(schemas: &Schemas, id: SchemaId, seed: u64) -> Result<Value, Gen
 /// example (`--dynamic`: the documented example is served as such otherwise); the values
 /// inside it still follow the document.
 pub fn generate_fresh(schemas: &Schemas, id: SchemaId, seed: u64) -> Result<Value, GenError> {
-    generate_with(schemas, id, seed, "", true)
+    generate_with(schemas, id, seed, "", true, true)
+}
+
+/// Like [`generate_named`], but nothing is taken from the document's examples or defaults:
+/// the contract runner's random requests explore the schema, not the examples.
+pub fn generate_random(schemas: &Schemas, id: SchemaId, seed: u64, name: &str) -> Result<Value, GenError> {
+    generate_with(schemas, id, seed, name, true, false)
 }
 
 /// Like [`generate`], for a value that has a name (a parameter: `organization_id` is an id).
 pub fn generate_named(schemas: &Schemas, id: SchemaId, seed: u64, name: &str) -> Result<Value, GenError> {
-    generate_with(schemas, id, seed, name, false)
+    generate_with(schemas, id, seed, name, false, true)
 }
 
-fn generate_with(schemas: &Schemas, id: SchemaId, seed: u64, name: &str, fresh: bool) -> Result<Value, GenError> {
+fn generate_with(
+    schemas: &Schemas,
+    id: SchemaId,
+    seed: u64,
+    name: &str,
+    fresh: bool,
+    documented: bool,
+) -> Result<Value, GenError> {
     let schema = schemas.get(id);
     let origin = schemas.origin(id);
     let fail =
@@ -68,7 +84,7 @@ fn generate_with(schemas: &Schemas, id: SchemaId, seed: u64, name: &str, fresh: 
     let mut last = fail(None, "no attempt was made".into());
     for attempt in 0..ATTEMPTS {
         let stream = seed.wrapping_add(attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let examples = attempt < ATTEMPTS / 2;
+        let examples = documented && attempt < ATTEMPTS / 2;
         // Fast path: most values are valid as generated.
         let mut fast = Generator::new(schemas, side, stream, examples, None);
         fast.fresh_root = fresh;

@@ -42,10 +42,19 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
             error(target, status, "limit", "", format!("you cannot create more than {max} {noun}s"))
         }
         Reply::Done(Outcome::Exhausted { tried }) => {
+            let id_field = &target.facts.shape.id_field;
             let message = format!(
                 "the id space of {} is exhausted: every id its schema allows is taken ({tried} tried); delete some, or reset the sandbox",
                 target.facts.shape.key
             );
+            // An id the client may send is the client's to choose: taken ones are a conflict,
+            // as a duplicate is. One only the server makes running out is the server's failure.
+            if target.op.writable.allows(id_field) {
+                let status = if documents(op, 409) { 409 } else { validation_status(op) };
+                let mut v = Violation::new(Part::Body, id_field, "conflict", message);
+                v.pointer = format!("/{id_field}");
+                return render_error(target.api(), op, status, &[v], Voice::Template, path(&target.call));
+            }
             match [507, 500].into_iter().find(|s| documents(op, *s)) {
                 Some(status) => error(target, status, "exhausted", "", message),
                 None => problem(507, message, &[]),

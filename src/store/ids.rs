@@ -82,6 +82,21 @@ pub fn candidates(api: &Api, id_schema: Option<&Value>) -> Vec<Value> {
     out
 }
 
+/// Ids to try for a new item of a [`IdRule::Sequence`] resource once the sequence has run
+/// past its maximum (a client chose an id at the top): every id of a small range, so a free
+/// one is found while there is one; a few drawn from a large range, where one is free.
+pub fn spare_integers(min: i64, max: i64, text: bool) -> Vec<Value> {
+    if max < min {
+        return Vec::new();
+    }
+    let span = (max as i128 - min as i128) as u128 + 1;
+    let as_value = |n: i64| if text { Value::String(n.to_string()) } else { Value::from(n) };
+    if span <= ENUM_LIMIT as u128 {
+        return (min..=max).map(as_value).collect();
+    }
+    (0..DRAWS).map(|_| as_value((min as i128 + (random_seed() as u128 % span) as i128) as i64)).collect()
+}
+
 fn uuids() -> Vec<Value> {
     vec![Value::String(crate::generate::fresh_uuid())]
 }
@@ -112,6 +127,18 @@ mod tests {
         }
         assert_eq!(rule(&api, Some(&json!({"type": "string"}))), IdRule::Drawn);
         assert_eq!(rule(&api, Some(&json!({"type": "integer", "enum": [1, 2]}))), IdRule::Drawn);
+    }
+
+    #[test]
+    fn a_sequence_past_its_top_offers_spare_ids_within_its_bounds() {
+        assert_eq!(spare_integers(1, 3, false), vec![Value::from(1), Value::from(2), Value::from(3)]);
+        assert_eq!(spare_integers(7, 7, true), vec![Value::from("7")]);
+        assert!(spare_integers(5, 4, false).is_empty());
+        let drawn = spare_integers(1, i64::MAX, false);
+        assert_eq!(drawn.len(), DRAWS);
+        assert!(drawn.iter().all(|v| v.as_i64().is_some_and(|n| n >= 1)), "{drawn:?}");
+        let negative = spare_integers(i64::MIN, -1, false);
+        assert!(negative.iter().all(|v| v.as_i64().is_some_and(|n| n < 0)), "{negative:?}");
     }
 
     #[test]

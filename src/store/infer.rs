@@ -273,14 +273,28 @@ fn identify(api: &Api, answer: Option<&Value>, stated: Option<&str>, variable: O
 
 /// Whether the document lists `path` (GET) or has items under it (`path/{id}`).
 fn is_collection(api: &Api, path: &str) -> bool {
-    api.operations.iter().any(|op| {
-        (op.path == path && op.method == http::Method::GET)
-            || op
-                .path
-                .strip_prefix(path)
-                .and_then(|rest| rest.strip_prefix("/{"))
-                .is_some_and(|rest| rest.find('}').is_some_and(|end| rest[end + 1..].is_empty()))
-    })
+    api.operations
+        .iter()
+        .any(|op| (op.path == path && op.method == http::Method::GET) || is_collection_item(&op.path, path))
+}
+
+/// A POST and a GET on a path without items under it that answer the same schema: one thing
+/// made and read in place (Clerk's `/v1/client`), not a collection and its list — the list
+/// would take an array inside the thing (its `sessions`) for the items.
+fn is_singleton(api: &Api, post: &Operation, path: &str) -> bool {
+    let items_under = api.operations.iter().any(|op| op.path != path && is_collection_item(&op.path, path));
+    let get = api.operations.iter().find(|op| op.path == path && op.method == http::Method::GET);
+    match (get.and_then(success_schema), success_schema(post)) {
+        (Some(read), Some(made)) if !items_under => api.schemas.get(read) == api.schemas.get(made),
+        _ => false,
+    }
+}
+
+/// `path/{id}` under `collection`.
+fn is_collection_item(path: &str, collection: &str) -> bool {
+    path.strip_prefix(collection)
+        .and_then(|rest| rest.strip_prefix("/{"))
+        .is_some_and(|rest| rest.find('}').is_some_and(|end| rest[end + 1..].is_empty()))
 }
 
 pub fn infer(api: &Api) -> Result<Model, HintError> {
@@ -304,7 +318,9 @@ pub fn infer(api: &Api) -> Result<Model, HintError> {
         let Some(action) = action else { continue };
         // A POST to `/users/{user_id}/ban` is an action, not a collection: a collection is
         // something the document also lists or reads items of.
-        if action == Action::Create && hint.as_ref().and_then(|h| h.action).is_none() && !is_collection(api, collection)
+        if action == Action::Create
+            && hint.as_ref().and_then(|h| h.action).is_none()
+            && (!is_collection(api, collection) || is_singleton(api, op, collection))
         {
             continue;
         }

@@ -1,7 +1,5 @@
 //! Create: the client's writable properties, the server's fields stamped, an id allocated.
 
-use serde_json::Value;
-
 use super::{Reply, Target};
 use crate::store::fields::{self, Clock, Sent};
 use crate::store::ids;
@@ -25,13 +23,13 @@ pub(super) async fn create(target: &Target<'_>) -> Reply {
     // Kept as its reads will answer it (the request's shape may not be the answer's).
     target.conform(&mut item);
     // An id the client may choose and did; else one drawn in the documented form (a
-    // sequence is counted by the state itself).
+    // sequence is counted by the state itself; the spare ids serve once it has run out).
     let new = match chosen {
         Some(chosen) if !chosen.is_null() => NewItem { item, candidates: vec![chosen], chosen: true },
         _ => {
             let candidates = match facts.shape.ids {
                 IdRule::Drawn => ids::candidates(api, facts.id_schema.as_ref()),
-                IdRule::Sequence { .. } => Vec::<Value>::new(),
+                IdRule::Sequence { min, max, text } => ids::spare_integers(min, max, text),
             };
             NewItem { item, candidates, chosen: false }
         }

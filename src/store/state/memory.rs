@@ -117,10 +117,10 @@ fn allocate(shape: &Shape, high: &mut HashMap<String, i64>, items: &Items, new: 
             .entry(shape.key.clone())
             .or_insert_with(|| largest_id(items.keys().cloned()).unwrap_or(min.saturating_sub(1)));
         let next = largest.saturating_add(1).max(*min);
-        if next > *max || largest == i64::MAX {
-            return Err(Outcome::Exhausted { tried: 1 });
+        if next <= *max && largest < i64::MAX {
+            return Ok(if *text { Value::String(next.to_string()) } else { Value::from(next) });
         }
-        return Ok(if *text { Value::String(next.to_string()) } else { Value::from(next) });
+        // Run out (a client chose an id at the top): a spare id below it, as drawn.
     }
     match new.candidates.iter().find(|c| !items.contains_key(&self::text(c))) {
         Some(id) => Ok(id.clone()),

@@ -64,7 +64,8 @@ pub(crate) struct Shape {
 pub(crate) struct NewItem {
     /// The item without its id, filtered and stamped.
     pub item: Map<String, Value>,
-    /// Ids to try in order, for [`IdRule::Drawn`]; an id the client chose is the only one.
+    /// Ids to try in order, for [`IdRule::Drawn`] and for a sequence that has run out; an id
+    /// the client chose is the only one.
     pub candidates: Vec<Value>,
     /// The client chose the id: a taken one is a conflict, not a reason to draw again.
     pub chosen: bool,

@@ -123,10 +123,9 @@ impl Shared {
             for u in &unique {
                 call.arg(&u.entry);
             }
-            if mode != "sequence" {
-                for candidate in &candidates[..sent] {
-                    call.arg(text(candidate)).arg(candidate.to_string());
-                }
+            // A sequence's candidates are its spare ids, for when it has run out.
+            for candidate in &candidates[..sent] {
+                call.arg(text(candidate)).arg(candidate.to_string());
             }
             reply = call.invoke_async(&mut conn).await.map_err(|e| self.trouble(&e))?;
             if reply.first().map(String::as_str) != Some("exhausted") || sent == candidates.len() {

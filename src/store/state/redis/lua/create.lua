@@ -6,7 +6,8 @@
 -- ARGV: 1 resource, 2 max count (-1: none), 3 id property as JSON, 4 item without id as JSON,
 --       5 mode (sequence | drawn | chosen), 6 sequence min, 7 sequence max, 8 '1' to write the
 --       id as text, 9 a chosen integer id that raises the sequence (or ''), 10 n unique entries,
---       then the n entries, then candidates as (text, JSON) pairs.
+--       then the n entries, then candidates as (text, JSON) pairs (a sequence's: spare ids for
+--       when it has run out).
 -- Returns {'created', id JSON} | {'limit'} | {'conflict', entry number} | {'taken'} | {'exhausted', tried}
 
 -- a < b, for canonical integer strings (Lua's numbers are doubles: no exact 64-bit arithmetic)
@@ -35,23 +36,23 @@ if mode == 'sequence' then
   local min, top = ARGV[6], ARGV[7]
   local largest = redis.call('GET', high)
   if largest and not below(largest, top) then
-    return {'exhausted', '1'}
-  end
-  if largest and not below(largest, min) then
+    -- run out (a client chose an id at the top): a spare id from the candidates below
+  elseif largest and not below(largest, min) then
     redis.call('INCR', high)
     -- read back as text: INCR's reply would reach Lua as a double
     id_text = redis.call('GET', high)
-  elseif below(top, min) then
-    return {'exhausted', '1'}
-  else
+  elseif not below(top, min) then
     redis.call('SET', high, min)
     id_text = min
   end
-  if redis.call('HEXISTS', items, id_text) == 1 then
-    return {'taken'}
+  if id_text then
+    if redis.call('HEXISTS', items, id_text) == 1 then
+      return {'taken'}
+    end
+    if ARGV[8] == '1' then id_json = '"' .. id_text .. '"' else id_json = id_text end
   end
-  if ARGV[8] == '1' then id_json = '"' .. id_text .. '"' else id_json = id_text end
-else
+end
+if not id_text then
   local first = 11 + n
   local tried = 0
   for c = first, #ARGV - 1, 2 do
