@@ -34,6 +34,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("POST the same external_id again → {} (Scalekit keeps external ids unique)", duplicate.status());
     assert_eq!(duplicate.status(), 409);
+    // What the mock saw, as a test would assert on it.
+    for entry in server.requests() {
+        println!("journal: {} {} → {}", entry.method, entry.path(), entry.status);
+    }
+    assert_eq!(server.requests().len(), 3);
     server.shutdown().await?;
     Ok(())
 }

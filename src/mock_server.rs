@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::{self, Running, ServeConfig};
+use crate::journal::{Entry, Filter};
 use crate::mock::Mock;
 use crate::route::Mount;
 use crate::server::Limits;
@@ -97,6 +98,27 @@ impl MockServer {
         self.running.addr()
     }
 
+    /// The exchanges the mock has answered, oldest first (the request journal: the last
+    /// 1,000 unless the builder says otherwise; empty with `.journal(0)`). Credentials the
+    /// document declares are redacted, as in `/__specmock/requests`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let server = specmock::MockServer::start("straddle").await?;
+    /// reqwest::get(format!("{}/v1/organizations", server.url())).await?;
+    /// let seen = server.requests();
+    /// assert_eq!((seen.len(), seen[0].path(), seen[0].status), (1, "/v1/organizations", 401));
+    /// # Ok(()) }
+    /// ```
+    pub fn requests(&self) -> Vec<Arc<Entry>> {
+        let Some(journal) = &self.running.handler().options().journal else { return Vec::new() };
+        let mut entries = journal.list(&Filter { limit: usize::MAX, ..Filter::default() });
+        entries.reverse();
+        entries
+    }
+
     /// Stops the server, letting requests in flight finish.
     pub async fn shutdown(mut self) -> Result<(), Error> {
         self.running.shutdown().await
@@ -173,6 +195,12 @@ impl MockServerBuilder {
     /// The secret webhooks are signed with (`--webhook-secret`).
     pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
         self.config.webhooks.secrets.push(secret.into());
+        self
+    }
+
+    /// Exchanges [`MockServer::requests`] keeps (default 1,000; 0 keeps none).
+    pub fn journal(mut self, capacity: usize) -> Self {
+        self.config.journal = capacity;
         self
     }
 

@@ -108,7 +108,7 @@ pub fn lint(arg: &str) -> Result<Vec<Issue>, SpecError> {
     issues.extend(operations::check(&sources));
     issues.extend(examples::broken(&sources, version));
     // Whatever else stops the document from loading, unless already said.
-    let loaded = crate::mounts::load(arg).map(|_| ());
+    let loaded = crate::mounts::load(arg).and_then(|(_, api)| api.schemas.compile_responses());
     if let Err(e) = loaded {
         let said = issues.iter().any(|i| Some(&i.pointer) == e.pointer.as_ref() && i.file == e.file)
             || (e.message.contains("$ref") && issues.iter().any(|i| i.rule == LintRule::RefResolves));

@@ -12,6 +12,7 @@ mod load;
 pub mod media;
 mod model;
 pub mod pointer;
+mod precheck;
 mod schemas;
 mod shape;
 mod swagger2;
@@ -72,6 +73,7 @@ pub fn is_url(arg: &str) -> bool {
 fn finish(mut sources: load::Sources) -> Result<Api, SpecError> {
     swagger2::convert(&mut sources)?;
     let api = compile::compile(&sources)?;
-    api.schemas.compile_all()?;
+    api.schemas.compile_requests()?;
+    api.schemas.precheck_responses()?;
     Ok(api)
 }

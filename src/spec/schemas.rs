@@ -84,23 +84,34 @@ impl Schemas {
         self.entries[id.0 as usize].side
     }
 
-    /// The compiled validator, built on first use if [`Schemas::compile_all`] has not run.
+    /// The compiled validator, built on first use (request validators at start-up, by
+    /// [`Schemas::compile_requests`]).
     pub fn validator(&self, id: SchemaId) -> Result<&Validator, &str> {
         self.validators[id.0 as usize].get_or_init(|| self.build(id)).as_ref().map_err(String::as_str)
     }
 
-    /// Compiles every schema an operation uses, so a broken one stops start-up. Request
-    /// validators are kept: every request is judged by one. Response validators are checked
-    /// and let go, then built again on first use — the mock needs them only for generated
-    /// bodies, and in documents like Clerk's Frontend API, where ~100 answers embed the same
-    /// large `Client` schema, keeping them all would triple resident memory.
-    pub fn compile_all(&self) -> Result<(), SpecError> {
+    /// Compiles every request schema an operation uses and keeps it: every request is judged
+    /// by one, and a broken one stops start-up.
+    pub fn compile_requests(&self) -> Result<(), SpecError> {
+        self.compile_side(Side::Request)
+    }
+
+    /// Checks that every response schema compiles, keeping none: the mock needs them only for
+    /// generated bodies and builds each on first use, and in documents like Clerk's Frontend
+    /// API, where ~100 answers embed the same large `Client` schema, keeping them all would
+    /// triple resident memory. Start-up does not compile them (that was half of Clerk FAPI's
+    /// start-up): it runs the cheaper [`Schemas::precheck_responses`]; `lint` runs this.
+    pub fn compile_responses(&self) -> Result<(), SpecError> {
+        self.compile_side(Side::Response)
+    }
+
+    fn compile_side(&self, side: Side) -> Result<(), SpecError> {
         for (i, entry) in self.entries.iter().enumerate() {
-            if !entry.root {
+            if !entry.root || entry.side != side {
                 continue;
             }
             let id = SchemaId(i as u32);
-            let compiled = match entry.side {
+            let compiled = match side {
                 Side::Request => self.validator(id).map(|_| ()).map_err(str::to_string),
                 Side::Response => self.build(id).map(|_| ()),
             };
@@ -110,6 +121,27 @@ impl Schemas {
             }
         }
         Ok(())
+    }
+
+    /// The schemas of `side` that operations use directly.
+    pub(super) fn roots(&self, side: Side) -> impl Iterator<Item = SchemaId> + '_ {
+        (self.entries.iter().enumerate())
+            .filter(move |(_, e)| e.root && e.side == side)
+            .map(|(i, _)| SchemaId(i as u32))
+    }
+
+    /// The schema a reference between converted schemas names.
+    pub(super) fn id_of(&self, reference: &str) -> Option<SchemaId> {
+        parse_reference(reference).filter(|i| *i < self.entries.len()).map(|i| SchemaId(i as u32))
+    }
+
+    /// Why a `pattern` would not compile in a validator, if it would not.
+    pub(super) fn regex_error(&self, pattern: &str) -> Option<String> {
+        with_formats(jsonschema::options())
+            .with_draft(Draft::Draft202012)
+            .build(&json!({ "pattern": pattern }))
+            .err()
+            .map(|e| e.to_string())
     }
 
     fn build(&self, id: SchemaId) -> Result<Validator, String> {
