@@ -22,8 +22,10 @@ use crate::app::ServeConfig;
 use crate::mock::Mock;
 use crate::store::Store;
 
-/// Editors save in bursts (write, rename, chmod): changes this close together are one.
-pub const DEBOUNCE: Duration = Duration::from_millis(150);
+/// Editors save in bursts (write, rename, chmod) a few milliseconds apart: changes this close
+/// together are one. Short, because the reload budget is 150 ms from the write; a file caught
+/// half-written fails to load, keeps the old model serving, and its last write reloads again.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// The model being served, swappable while serving.
 pub struct Live {

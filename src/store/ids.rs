@@ -8,10 +8,12 @@ use super::state::IdRule;
 use crate::generate::{generate_part, random_seed};
 use crate::spec::{Api, Side};
 
-/// Draws per create: with any realistic id (a UUID, `org_` and 27 characters) the first is
-/// free; a small id space (a one-character pattern) gets this many chances before it is
-/// called used up.
-const DRAWS: usize = 24;
+/// Ids drawn for a create's first try: with any realistic id (a UUID, `org_` and 27
+/// characters) the first is free, and drawing is the costly part of a create.
+pub const FIRST_DRAWS: usize = 4;
+/// Ids drawn when the first ones were all taken: a small id space (a one-character pattern)
+/// gets this many chances before it is called used up.
+pub const DRAWS: usize = 24;
 
 /// Most values of an `enum` id tried, in order.
 const ENUM_LIMIT: usize = 1_000;
@@ -58,18 +60,19 @@ fn clamp(n: f64) -> i64 {
     }
 }
 
-/// Ids to try for a new item of a [`IdRule::Drawn`] resource, most likely free first.
-pub fn candidates(api: &Api, id_schema: Option<&Value>) -> Vec<Value> {
+/// Up to `draws` ids to try for a new item of a [`IdRule::Drawn`] resource, most likely free
+/// first (an `enum` offers its values in order, up to `draws` of them).
+pub fn candidates(api: &Api, id_schema: Option<&Value>, draws: usize) -> Vec<Value> {
     let Some(raw) = id_schema else { return uuids() };
     let schema = api.schemas.deref(raw);
     if let Some(c) = schema.get("const") {
         return vec![c.clone()];
     }
     if let Some(Value::Array(options)) = schema.get("enum") {
-        return options.iter().filter(|v| !v.is_null()).take(ENUM_LIMIT).cloned().collect();
+        return options.iter().filter(|v| !v.is_null()).take(draws.min(ENUM_LIMIT)).cloned().collect();
     }
-    let mut out: Vec<Value> = Vec::with_capacity(DRAWS);
-    for _ in 0..DRAWS {
+    let mut out: Vec<Value> = Vec::with_capacity(draws);
+    for _ in 0..draws {
         // Named `id`, so a plain string is drawn as a UUID rather than a word.
         let drawn = match generate_part(&api.schemas, raw, Side::Response, random_seed(), "id", false) {
             Ok(v @ (Value::String(_) | Value::Number(_))) => v,
@@ -145,10 +148,11 @@ mod tests {
     fn enums_offer_every_value_and_strings_are_drawn() {
         let api = api();
         let two = json!({"type": "string", "enum": ["a", "b"]});
-        assert_eq!(candidates(&api, Some(&two)), vec![Value::from("a"), Value::from("b")]);
-        let drawn = candidates(&api, Some(&json!({"type": "string", "format": "uuid"})));
+        assert_eq!(candidates(&api, Some(&two), DRAWS), vec![Value::from("a"), Value::from("b")]);
+        assert_eq!(candidates(&api, Some(&two), 1), vec![Value::from("a")]);
+        let drawn = candidates(&api, Some(&json!({"type": "string", "format": "uuid"})), DRAWS);
         assert!(drawn.len() > 1 && drawn.iter().all(|v| v.as_str().is_some_and(|s| s.len() == 36)), "{drawn:?}");
-        let plain = candidates(&api, Some(&json!({"type": "string"})));
+        let plain = candidates(&api, Some(&json!({"type": "string"})), FIRST_DRAWS);
         assert!(plain.iter().all(|v| v.as_str().is_some_and(|s| s.len() >= 16)), "plain strings are UUIDs: {plain:?}");
     }
 }

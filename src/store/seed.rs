@@ -104,7 +104,7 @@ impl Store {
                     let next = largest_id(taken.keys().cloned()).map_or(min, |n| n.saturating_add(1));
                     if text { Value::String(next.to_string()) } else { Value::from(next) }
                 }
-                IdRule::Drawn => ids::candidates(api, facts.id_schema.as_ref())
+                IdRule::Drawn => ids::candidates(api, facts.id_schema.as_ref(), ids::DRAWS)
                     .into_iter()
                     .find(|c| !taken.contains_key(&text(c)))
                     .unwrap_or(Value::Null),
