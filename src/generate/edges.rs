@@ -45,7 +45,7 @@ impl Edge {
 
 /// The schema with its `$ref`s followed and `allOf` folded in: what a value must satisfy.
 pub fn flattened(schemas: &Schemas, schema: &Value) -> Value {
-    merge::flatten(schemas, schema)
+    merge::flatten(schemas, schema).into_owned()
 }
 
 /// The edges of `schema` (a property's or a parameter's), around `current`, the value a

@@ -24,6 +24,8 @@ pub const MAX_RECURSION: usize = 16;
 pub const OPTIONAL_DEPTH: usize = 4;
 /// After this many repeats of a schema on the path, choices that stop the recursion win.
 const WIND_DOWN: usize = 3;
+/// `$ref`s followed looking for a readOnly/writeOnly flag; a longer chain is a cycle.
+const MAX_REF_HOPS: usize = 16;
 
 /// One level down from a value, in the value and in its schema.
 #[derive(Debug, Clone, Copy)]
@@ -190,7 +192,7 @@ impl<'s> Generator<'s> {
 
     fn shape(&mut self, schema: &Value, depth: usize, name: &str) -> Result<Value, Fail> {
         let s = merge::flatten(self.schemas, schema);
-        let map = match &s {
+        let map = match s.as_ref() {
             Value::Bool(true) => return Ok(Value::String(values::words(&mut self.rng))),
             _ if merge::admits_nothing(&s) => {
                 return Err(self.fail("the schema admits no value (its allOf branches allow no common type or value)"));
@@ -318,8 +320,8 @@ impl<'s> Generator<'s> {
         let otherwise = rest.shift_remove("else").unwrap_or(Value::Bool(true));
         let rest = Value::Object(rest);
         let positive = merge::both(
-            merge::both(rest.clone(), merge::flatten(self.schemas, &condition)),
-            merge::flatten(self.schemas, &then),
+            merge::both(rest.clone(), merge::flatten(self.schemas, &condition).into_owned()),
+            merge::flatten(self.schemas, &then).into_owned(),
         );
         if !merge::admits_nothing(&positive) {
             match self.shape(&positive, depth, name) {
@@ -328,7 +330,7 @@ impl<'s> Generator<'s> {
                 Err(_) => {}
             }
         }
-        self.shape(&merge::both(rest, merge::flatten(self.schemas, &otherwise)), depth, name)
+        self.shape(&merge::both(rest, merge::flatten(self.schemas, &otherwise).into_owned()), depth, name)
     }
 
     /// oneOf/anyOf: one branch merged with the rest of the schema; another branch when it
@@ -353,7 +355,7 @@ impl<'s> Generator<'s> {
         }
         let mut last = None;
         for index in order {
-            let combined = merge::both(rest.clone(), merge::flatten(self.schemas, &branches[index]));
+            let combined = merge::both(rest.clone(), merge::flatten(self.schemas, &branches[index]).into_owned());
             if merge::admits_nothing(&combined) {
                 continue;
             }
@@ -392,9 +394,16 @@ impl<'s> Generator<'s> {
 
     /// readOnly properties stay out of requests, writeOnly ones out of responses.
     pub fn skipped(&self, schema: &Value) -> bool {
+        // On the schema or anywhere along its `$ref`s (a 3.1 `$ref` may carry the flag beside it).
         let flag = |k: &str| {
-            schema.get(k).and_then(Value::as_bool).unwrap_or(false)
-                || merge::resolve(self.schemas, schema).get(k).and_then(Value::as_bool).unwrap_or(false)
+            let mut at = Some(schema);
+            std::iter::from_fn(|| {
+                let here = at?;
+                at = self.schemas.follow(here);
+                Some(here)
+            })
+            .take(MAX_REF_HOPS)
+            .any(|s| s.get(k).and_then(Value::as_bool).unwrap_or(false))
         };
         match self.side {
             Side::Request => flag("readOnly"),

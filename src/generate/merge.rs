@@ -4,6 +4,8 @@
 //! properties); the generated value is validated afterwards, so imprecision costs a retry,
 //! never a wrong answer.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use crate::spec::Schemas;
@@ -15,7 +17,7 @@ const MAX_CHAIN: usize = 64;
 const MAX_FOLDS: usize = 512;
 
 /// Follows bundle `$ref`s; in 3.1 a `$ref` may carry siblings, which are merged in.
-pub fn resolve(schemas: &Schemas, schema: &Value) -> Value {
+fn resolve(schemas: &Schemas, schema: &Value) -> Value {
     resolve_chain(schemas, schema, 0)
 }
 
@@ -36,10 +38,23 @@ fn resolve_chain(schemas: &Schemas, schema: &Value, hops: usize) -> Value {
     both(target, Value::Object(siblings))
 }
 
-/// Resolves the schema and folds its `allOf` (recursively) into it.
-pub fn flatten(schemas: &Schemas, schema: &Value) -> Value {
+/// Resolves the schema and folds its `allOf` (recursively) into it. A schema without either,
+/// or a chain of bare `$ref`s to one, is the schema as written, borrowed: generating walks
+/// every node of a body's schema, and copying each node's subtree made it quadratic.
+pub fn flatten<'s>(schemas: &'s Schemas, schema: &'s Value) -> Cow<'s, Value> {
+    let mut plain = schema;
+    for _ in 0..MAX_CHAIN {
+        let Some(map) = plain.as_object() else { return Cow::Borrowed(plain) };
+        if map.contains_key("allOf") || (map.contains_key("$ref") && map.len() > 1) {
+            break;
+        }
+        match schemas.follow(plain) {
+            Some(target) => plain = target,
+            None => return Cow::Borrowed(plain),
+        }
+    }
     let mut folds = 0;
-    flatten_chain(schemas, schema, 0, &mut folds)
+    Cow::Owned(flatten_chain(schemas, schema, 0, &mut folds))
 }
 
 fn flatten_chain(schemas: &Schemas, schema: &Value, hops: usize, folds: &mut usize) -> Value {

@@ -186,7 +186,10 @@ impl Generator<'_> {
             let schema = match contains {
                 Some(c) if (i as u64 + len - offset) % len < wanted_contains => {
                     step = Step::Contains(i);
-                    contained = merge::both(merge::flatten(self.schemas, base), merge::flatten(self.schemas, c));
+                    contained = merge::both(
+                        merge::flatten(self.schemas, base).into_owned(),
+                        merge::flatten(self.schemas, c).into_owned(),
+                    );
                     &contained
                 }
                 _ => base,
