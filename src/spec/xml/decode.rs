@@ -140,8 +140,15 @@ impl Mapper<'_> {
         }
         let declared = schema::properties(self.schemas, schema);
         let objectish = !declared.is_empty() || schema::additional(self.schemas, schema).is_some();
-        if !objectish && el.children.is_empty() && el.attributes.is_empty() {
+        let bare = el.children.is_empty() && el.attributes.is_empty();
+        if !objectish && bare {
             return (self.scalar)(Some(schema), &el.text);
+        }
+        // `<order>true</order>` for an object: text no property holds is not an object, and
+        // is judged as the text it is (dropping it would accept it as `{}`).
+        let text_held = declared.iter().any(|(_, prop)| schema::info(self.schemas, prop).is_text());
+        if bare && !text_held && !el.text.trim().is_empty() {
+            return (self.scalar)(Some(schema), el.text.trim());
         }
         let mut out = Map::new();
         let mut used_attributes = vec![false; el.attributes.len()];
