@@ -245,11 +245,7 @@ async fn a_server_that_is_not_there_is_one_message_and_exit_2() {
 
 /// Writes a document for one test into the temp directory; returns its path.
 fn spec_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("specmock-check-specs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::spec_file("check-specs", name, text)
 }
 
 const ONLY_QUERY_PARAMETER: &str = r#"

@@ -43,12 +43,9 @@ async fn check_expect_error(spec: &str, base_url: &str, extra: &[&str]) -> (i32,
     )
 }
 
+/// Writes a document for one test into the temp directory; returns its path.
 fn spec_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("specmock-check-document-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::spec_file("check-document", name, text)
 }
 
 const INCOMPLETE: &str = r#"

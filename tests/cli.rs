@@ -3,21 +3,10 @@
 
 mod common;
 
+use common::specmock;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-
-fn specmock(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_specmock"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn help_explains_every_command_and_flag() {

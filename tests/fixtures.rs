@@ -4,8 +4,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::specmock;
 use specmock::check::{Judge, load_all};
 
 const STYLES: &[&str] = &["scalekit", "straddle", "clerk", "zitadel"];
@@ -60,44 +60,31 @@ fn bad_fixtures_cover_every_rule_the_issue_names() {
     }
 }
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn the_validate_command_exits_0_1_or_2() {
-    let (code, stdout, _) = run(&["validate", "--spec", "clerk", "fixtures/clerk/good"]);
+    let (code, stdout, _) = specmock(&["validate", "--spec", "clerk", "fixtures/clerk/good"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("0 failed"));
 
-    let (code, stdout, _) = run(&["validate", "--spec", "clerk", "fixtures/clerk"]);
+    let (code, stdout, _) = specmock(&["validate", "--spec", "clerk", "fixtures/clerk"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("created_at must be an integer, not a string"), "{stdout}");
     assert!(stdout.contains("#/created_at"), "the JSON pointer is printed: {stdout}");
 
-    let (code, _, stderr) = run(&["validate", "--spec", "clerk", "fixtures/nope"]);
+    let (code, _, stderr) = specmock(&["validate", "--spec", "clerk", "fixtures/nope"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("fixtures/nope"), "{stderr}");
-    let (code, _, stderr) = run(&["validate", "--spec", "nope.yaml", "fixtures/clerk"]);
+    let (code, _, stderr) = specmock(&["validate", "--spec", "nope.yaml", "fixtures/clerk"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("nope.yaml"), "{stderr}");
-    let (code, _, stderr) = run(&["validate", "--spec", "clerk", "tests/data/errors/bad-json.json"]);
+    let (code, _, stderr) = specmock(&["validate", "--spec", "clerk", "tests/data/errors/bad-json.json"]);
     assert_eq!(code, 2, "{stderr}");
 
     // An empty directory is a wrong path, not a pass.
     let empty = std::env::temp_dir().join(format!("specmock-empty-{}", std::process::id()));
     std::fs::create_dir_all(empty.join("nested")).unwrap();
     std::fs::write(empty.join("notes.txt"), "not a fixture").unwrap();
-    let (code, stdout, stderr) = run(&["validate", "--spec", "clerk", empty.to_str().unwrap()]);
+    let (code, stdout, stderr) = specmock(&["validate", "--spec", "clerk", empty.to_str().unwrap()]);
     assert_eq!(code, 2, "{stdout}");
     assert!(stderr.contains("no fixtures found"), "{stderr}");
     assert!(stderr.contains(empty.to_str().unwrap()), "{stderr}");
@@ -109,7 +96,7 @@ fn reports_are_written_as_json_and_junit() {
     let dir = std::env::temp_dir().join(format!("specmock-reports-{}", std::process::id()));
     let json = dir.join("out.json");
     let junit = dir.join("out.xml");
-    let (code, _, _) = run(&[
+    let (code, _, _) = specmock(&[
         "validate",
         "--spec",
         "zitadel",
@@ -147,7 +134,7 @@ fn har_files_are_read() {
     ]}});
     let file = dir.join("session.har");
     std::fs::write(&file, har.to_string()).unwrap();
-    let (code, stdout, _) = run(&["validate", "--spec", "clerk", file.to_str().unwrap()]);
+    let (code, stdout, _) = specmock(&["validate", "--spec", "clerk", file.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
     assert!(stdout.contains("id is required"), "{stdout}");
@@ -187,7 +174,7 @@ fn the_request_side_of_a_recording_is_judged_too() {
     let file = dir.join("session.har");
     std::fs::write(&file, har.to_string()).unwrap();
     let report = dir.join("report.json");
-    let (code, stdout, _) = run(&[
+    let (code, stdout, _) = specmock(&[
         "validate",
         "--spec",
         "clerk",

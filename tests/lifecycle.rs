@@ -239,11 +239,7 @@ async fn start_buggy() -> SocketAddr {
 }
 
 fn spec_file() -> String {
-    let dir = std::env::temp_dir().join(format!("specmock-lifecycle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("lifecycle.yaml");
-    std::fs::write(&path, document()).unwrap();
-    path.display().to_string()
+    common::spec_file("lifecycle", "lifecycle.yaml", &document())
 }
 
 /// `specmock check` with a JSON report on standard output: (exit code, report, stderr).

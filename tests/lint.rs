@@ -9,29 +9,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Answer, client};
+use common::{Answer, client, specmock};
 use serde_json::Value;
 use specmock::mock::MockOptions;
 
-fn specmock(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_specmock"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
+/// Writes a document for one test into the temp directory; returns its path.
 fn spec_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("specmock-lint-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
+    common::spec_file("lint", name, text)
 }
 
 /// One mistake of each kind lint looks for.

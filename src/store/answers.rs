@@ -27,15 +27,7 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
             error(target, 404, "not_found", named_by, format!("no {noun} with {field} '{value}'"))
         }
         Reply::Done(Outcome::Conflict { field, value }) => {
-            let status = if documents(op, 409) { 409 } else { validation_status(op) };
-            let mut v = Violation::new(
-                Part::Body,
-                &field,
-                "conflict",
-                format!("{} {noun} with {field} '{value}' already exists", article(noun)),
-            );
-            v.pointer = format!("/{field}");
-            render_error(target.api(), op, status, &[v], Voice::Template, path(&target.call))
+            conflict(target, &field, format!("{} {noun} with {field} '{value}' already exists", article(noun)))
         }
         Reply::Done(Outcome::Limit { max }) => {
             let status = [403, 429].into_iter().find(|s| documents(op, *s)).unwrap_or_else(|| validation_status(op));
@@ -50,10 +42,7 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
             // An id the client may send is the client's to choose: taken ones are a conflict,
             // as a duplicate is. One only the server makes running out is the server's failure.
             if target.op.writable.allows(id_field) {
-                let status = if documents(op, 409) { 409 } else { validation_status(op) };
-                let mut v = Violation::new(Part::Body, id_field, "conflict", message);
-                v.pointer = format!("/{id_field}");
-                return render_error(target.api(), op, status, &[v], Voice::Template, path(&target.call));
+                return conflict(target, id_field, message);
             }
             match [507, 500].into_iter().find(|s| documents(op, *s)) {
                 Some(status) => error(target, status, "exhausted", "", message),
@@ -99,6 +88,16 @@ fn unavailable_answer(api: &Api, op: &Operation, message: String, path: &str) ->
     };
     response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
     response
+}
+
+/// A write that clashes with what the sandbox holds at `field`: 409 where documented, else the
+/// operation's validation status, in its error style.
+fn conflict(target: &Target<'_>, field: &str, message: String) -> Response<Bytes> {
+    let op = target.operation();
+    let status = if documents(op, 409) { 409 } else { validation_status(op) };
+    let mut v = Violation::new(Part::Body, field, "conflict", message);
+    v.pointer = format!("/{field}");
+    render_error(target.api(), op, status, &[v], Voice::Template, path(&target.call))
 }
 
 fn path<'a>(call: &'a Call<'_>) -> &'a str {
