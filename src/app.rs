@@ -137,11 +137,6 @@ pub async fn listen<H: Handler>(host: &str, port: u16, handler: Arc<H>, limits: 
     Ok(Running { addr, handler, stop: Some(stop), task: Some(task), watching: None })
 }
 
-/// The mock (and its sandbox) a configuration describes, ready to serve.
-pub fn mock(config: &ServeConfig) -> Result<Mock, Error> {
-    prepare(config).map(|prepared| prepared.mock)
-}
-
 /// A mock ready to serve, and the files it was read from (for hot reload).
 pub struct Prepared {
     pub mock: Mock,
@@ -188,11 +183,6 @@ pub fn assemble(mounts: Vec<Mount>, config: &ServeConfig) -> Result<Mock, Error>
         Some(store) => mock.with_store(store),
         None => mock,
     })
-}
-
-/// Starts `specmock serve` as configured.
-pub async fn serve(config: &ServeConfig) -> Result<Running<Live>, Error> {
-    start(prepare(config)?, config).await
 }
 
 /// Serves a prepared mock, reloading it when its files change if the configuration says so.

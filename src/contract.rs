@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::Error;
-use crate::check::{Exchange, Judge, Recorded, Verdict};
+use crate::check::{Exchange, Finding, Judge, Recorded, Rule, Verdict};
 use crate::mock_server::Document;
 
 /// An OpenAPI document, ready to judge request/response pairs against.
@@ -36,7 +36,7 @@ pub struct Contract {
 impl Contract {
     /// A built-in name, a document file, or a [`Document::text`].
     pub fn load(document: impl Into<Document>) -> Result<Contract, Error> {
-        let (_, api) = document.into().load()?;
+        let api = document.into().load()?.api;
         Ok(Contract { judge: Judge::new(Arc::new(api))? })
     }
 
@@ -66,5 +66,49 @@ impl Contract {
             },
         };
         self.judge.exchange(&exchange)
+    }
+
+    /// The verdict on a response alone, to `method target` (a path, with or without its
+    /// query): for a test that checks what came back and has no request to judge.
+    ///
+    /// ```
+    /// let contract = specmock::Contract::load("straddle")?;
+    /// let response = http::Response::builder()
+    ///     .status(401)
+    ///     .header("content-type", "application/json")
+    ///     .body(r#"{"error":{"status":401,"type":"unauthorized","title":"Unauthorized","detail":"no key"}}"#)?;
+    /// let verdict = contract.judge_response(&http::Method::GET, "/v1/organizations", &response);
+    /// assert_eq!(verdict.operation.as_deref(), Some("GET /v1/organizations"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn judge_response<B: AsRef<[u8]>>(
+        &self,
+        method: &http::Method,
+        target: &str,
+        response: &http::Response<B>,
+    ) -> Verdict {
+        let path = target.split(['?', '#']).next().unwrap_or(target);
+        let status = response.status().as_u16();
+        let mut verdict = Verdict {
+            source: "contract".into(),
+            name: format!("{method} {target}"),
+            method: method.to_string(),
+            path: target.to_string(),
+            status,
+            ..Verdict::default()
+        };
+        match self.judge.route(method, path) {
+            Some((op, _)) => {
+                verdict.operation = Some(op.label.to_string());
+                verdict.findings =
+                    self.judge.response(op, method, status, response.headers(), response.body().as_ref());
+            }
+            None => verdict.findings.push(Finding::new(
+                Rule::OperationDocumented,
+                "operation",
+                format!("no documented operation matches {method} {path}"),
+            )),
+        }
+        verdict
     }
 }

@@ -5,58 +5,47 @@
 //! name, a file, or text) on an ephemeral port, and [`Contract`] judges an exchange your own
 //! client made against the document, giving a [`Verdict`] to snapshot with insta.
 //!
-//! The modules hidden from these docs are the parts the `specmock` binary and the project's
-//! own tests are built from; they are public because the binary is a crate of its own, and
-//! they change without notice: depend on what is documented here.
+//! [`cli`] is the `specmock` command itself, for the binary (`main.rs` parses, runs and
+//! maps errors to exit codes); everything else is private to the crate.
 
-#[doc(hidden)]
-pub mod app;
-#[doc(hidden)]
-pub mod check;
+pub(crate) mod app;
+pub(crate) mod check;
+pub mod cli;
 mod contract;
 mod error;
-#[doc(hidden)]
-pub mod events;
-#[doc(hidden)]
-pub mod gate;
-#[doc(hidden)]
-pub mod generate;
-#[doc(hidden)]
-pub mod journal;
-#[doc(hidden)]
-pub mod lint;
-#[doc(hidden)]
-pub mod mock;
+pub(crate) mod events;
+pub(crate) mod gate;
+pub(crate) mod generate;
+pub(crate) mod journal;
+pub(crate) mod lint;
+pub(crate) mod mock;
 mod mock_server;
-#[doc(hidden)]
-pub mod mounts;
-#[doc(hidden)]
-pub mod redact;
-#[doc(hidden)]
-pub mod reload;
-#[doc(hidden)]
-pub mod reply;
-#[doc(hidden)]
-pub mod route;
-#[doc(hidden)]
-pub mod security;
-#[doc(hidden)]
-pub mod server;
-#[doc(hidden)]
-pub mod spec;
-#[doc(hidden)]
-pub mod store;
-#[doc(hidden)]
-pub mod style;
-#[doc(hidden)]
-pub mod units;
-#[doc(hidden)]
-pub mod validate;
-#[doc(hidden)]
-pub mod yaml;
+pub(crate) mod mounts;
+#[cfg(feature = "profiling")]
+pub mod profiling;
+pub(crate) mod redact;
+pub(crate) mod reload;
+pub(crate) mod reply;
+pub(crate) mod route;
+pub(crate) mod security;
+pub(crate) mod server;
+pub(crate) mod spec;
+pub(crate) mod store;
+pub(crate) mod style;
+pub(crate) mod units;
+pub(crate) mod validate;
+pub(crate) mod yaml;
+
+// The crate's own tests of its compiled model (src/tests/) share the integration tests'
+// helpers, which name the crate `specmock`.
+#[cfg(test)]
+extern crate self as specmock;
+#[cfg(test)]
+mod tests;
 
 pub use check::{Finding, Rule, Severity, Verdict};
 pub use contract::Contract;
 pub use error::Error;
 pub use journal::Entry as JournalEntry;
 pub use mock_server::{Document, MockServer, MockServerBuilder};
+pub use validate::{Keyword, Part, Violation};

@@ -3,11 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::app::{self, Running, ServeConfig};
 use crate::journal::{Entry, Filter};
 use crate::mock::Mock;
-use crate::route::Mount;
+use crate::mounts::Named;
 use crate::server::Limits;
 use crate::store::StoreOptions;
 use crate::{Error, spec};
@@ -27,10 +28,15 @@ impl Document {
         Document::Text { name: name.into(), text: text.into() }
     }
 
-    pub(crate) fn load(&self) -> Result<(String, spec::Api), Error> {
+    pub(crate) fn load(&self) -> Result<Named, Error> {
         match self {
-            Document::Named(name) => Ok(crate::mounts::load(name)?),
-            Document::Text { name, text } => Ok((name.clone(), spec::load_text(name, text)?)),
+            Document::Named(arg) => {
+                let (stem, api) = crate::mounts::load(arg)?;
+                Ok(Named { arg: arg.clone(), stem, api })
+            }
+            Document::Text { name, text } => {
+                Ok(Named { arg: name.clone(), stem: name.clone(), api: spec::load_text(name, text)? })
+            }
         }
     }
 }
@@ -82,11 +88,12 @@ impl MockServer {
         MockServer::builder(document).start().await
     }
 
-    /// A mock with options (a sandbox, a seed, tokens…).
+    /// A mock with options (a sandbox, a seed, tokens…), of one document or, with
+    /// [`MockServerBuilder::and`], several.
     pub fn builder(document: impl Into<Document>) -> MockServerBuilder {
         let config =
             ServeConfig { limits: Limits { access_log: false, ..Limits::default() }, ..ServeConfig::default() };
-        MockServerBuilder { document: document.into(), config }
+        MockServerBuilder { documents: vec![document.into()], config }
     }
 
     /// `http://127.0.0.1:PORT`: the document's paths are served under it.
@@ -127,11 +134,28 @@ impl MockServer {
 
 /// Options for a [`MockServer`], as `specmock serve`'s flags give them.
 pub struct MockServerBuilder {
-    document: Document,
+    documents: Vec<Document>,
     config: ServeConfig,
 }
 
 impl MockServerBuilder {
+    /// Serves another document beside the first: as with `specmock serve A B`, each is then
+    /// served under `/<name>` (the built-in's name or the file stem) instead of at the root.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let server = specmock::MockServer::builder("clerk").and("zitadel").start().await?;
+    /// let answer = reqwest::get(format!("{}/clerk/v1/organizations", server.url())).await?;
+    /// assert_eq!(answer.status(), 401, "Clerk's own answer, under /clerk");
+    /// # Ok(()) }
+    /// ```
+    pub fn and(mut self, document: impl Into<Document>) -> Self {
+        self.documents.push(document.into());
+        self
+    }
+
     /// A stateful sandbox in memory (`--stateful`): POST creates, GET reads what was created.
     pub fn stateful(mut self) -> Self {
         self.config.store.get_or_insert_with(StoreOptions::default);
@@ -198,6 +222,48 @@ impl MockServerBuilder {
         self
     }
 
+    /// Answers carry CORS headers and preflights are answered (`--cors`, on by default).
+    pub fn cors(mut self, cors: bool) -> Self {
+        self.config.mock.cors = cors;
+        self
+    }
+
+    /// Every answer the mock gives is validated against the document first, and one that
+    /// does not conform is a 500 naming why (off by default): for documents whose examples
+    /// may be wrong.
+    pub fn validate_responses(mut self, validate: bool) -> Self {
+        self.config.mock.validate_responses = validate;
+        self
+    }
+
+    /// The largest request body accepted (`--max-body`); larger ones are answered 413.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.config.limits.max_body = bytes;
+        self
+    }
+
+    /// How long a request may take to arrive whole (`--read-timeout`).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.limits.read_timeout = timeout;
+        self
+    }
+
+    /// How long the sandbox remembers an `Idempotency-Key` (`--idempotency-ttl`).
+    pub fn idempotency_ttl(mut self, ttl: Duration) -> Self {
+        self = self.stateful();
+        if let Some(store) = &mut self.config.store {
+            store.idempotency_ttl = ttl;
+        }
+        self
+    }
+
+    /// The wait before a failed webhook delivery's first retry, doubling for each retry
+    /// after (500 ms unless set; a test of retries wants it short).
+    pub fn webhook_backoff(mut self, backoff: Duration) -> Self {
+        self.config.webhooks.backoff = backoff;
+        self
+    }
+
     /// Exchanges [`MockServer::requests`] keeps (default 1,000; 0 keeps none).
     pub fn journal(mut self, capacity: usize) -> Self {
         self.config.journal = capacity;
@@ -205,8 +271,8 @@ impl MockServerBuilder {
     }
 
     pub async fn start(self) -> Result<MockServer, Error> {
-        let (name, api) = self.document.load()?;
-        let mounts = vec![Mount { name, prefix: String::new(), api: Arc::new(api) }];
+        let named = self.documents.iter().map(Document::load).collect::<Result<Vec<_>, _>>()?;
+        let mounts = crate::mounts::place(named, &[])?;
         let mock = Arc::new(app::assemble(mounts, &self.config)?);
         app::connect(&mock).await?;
         let running = app::listen("127.0.0.1", 0, mock, self.config.limits.clone()).await?;

@@ -71,18 +71,13 @@ pub fn parse_mount(text: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), prefix.to_string()))
 }
 
-/// One document named on the command line.
-struct Named {
+/// One document named on the command line (or handed to [`crate::MockServer`]), loaded.
+pub struct Named {
     /// As given: a built-in name or a path.
-    arg: String,
+    pub arg: String,
     /// The built-in name or the file stem.
-    stem: String,
-    api: spec::Api,
-}
-
-/// Loads every document named (all built-ins when none is) and decides its prefix.
-pub fn mounts(specs: &[String], overrides: &[(String, String)]) -> Result<Vec<Mount>, MountError> {
-    mounts_and_paths(specs, overrides).map(|(mounts, _)| mounts)
+    pub stem: String,
+    pub api: spec::Api,
 }
 
 /// [`mounts`], and every file the documents were read from.
@@ -99,6 +94,12 @@ pub fn mounts_and_paths(
         paths.extend(read);
         named.push(Named { arg, stem, api });
     }
+    Ok((place(named, overrides)?, paths))
+}
+
+/// Decides where each loaded document is served: one at the root, several under `/<name>`,
+/// `overrides` first.
+pub fn place(named: Vec<Named>, overrides: &[(String, String)]) -> Result<Vec<Mount>, MountError> {
     let shares_stem = |stem: &str| named.iter().filter(|n| n.stem == stem).count() > 1;
     for (target, _) in overrides {
         if named.iter().any(|n| &n.arg == target) {
@@ -147,7 +148,7 @@ pub fn mounts_and_paths(
         given.push(n.arg);
         out.push(Mount { name, prefix, api: Arc::new(n.api) });
     }
-    Ok((out, paths))
+    Ok(out)
 }
 
 /// A prefix to suggest for a document that clashes: its folder when its stem is shared

@@ -227,10 +227,6 @@ impl Router {
             .collect();
         Ok((route, *operation, params))
     }
-
-    pub fn routes(&self) -> &[Route] {
-        &self.routes
-    }
 }
 
 /// Documents leave their server's base path out of `paths` (Clerk's BAPI: server

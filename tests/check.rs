@@ -17,7 +17,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{Value, json};
-use specmock::mock::MockOptions;
 
 /// A server that breaks the contract of tests/data/contract.yaml once per operation.
 async fn buggy(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -168,7 +167,7 @@ async fn every_kind_of_contract_bug_is_reported_with_its_rule() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mock_of_every_builtin_style_passes_its_own_check() {
     for style in ["scalekit", "straddle", "clerk", "zitadel"] {
-        let server = common::start(&[style], MockOptions::default()).await;
+        let server = common::start(&[style], |b| b).await;
         let started = Instant::now();
         let (code, stdout, report) = check(style, server.base.clone(), &["--auth", "Bearer t"]).await;
         eprintln!("{style}: {} requests in {:?}", report["summary"]["exchanges"], started.elapsed());
@@ -195,7 +194,7 @@ async fn the_mock_of_every_builtin_style_passes_its_own_check() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn filters_and_limits_shape_the_run() {
-    let server = common::start(&["clerk"], MockOptions::default()).await;
+    let server = common::start(&["clerk"], |b| b).await;
     let (code, _, report) =
         check("clerk", server.base.clone(), &["--auth", "Bearer t", "--operation", "createOrganization"]).await;
     assert_eq!(code, 0);
@@ -274,7 +273,7 @@ paths:
 #[tokio::test(flavor = "multi_thread")]
 async fn a_corrupted_only_query_parameter_is_still_a_query_parameter() {
     let spec = spec_file("qp.yaml", ONLY_QUERY_PARAMETER);
-    let server = common::start(&[&spec], MockOptions::default()).await;
+    let server = common::start(&[&spec], |b| b).await;
     let (code, stdout, report) = check(&spec, server.base.clone(), &[]).await;
     assert_eq!(code, 0, "{stdout}");
     let paths: Vec<&str> = report["results"]
@@ -332,7 +331,7 @@ async fn start_header_blind() -> SocketAddr {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_required_header_left_out_must_be_refused() {
     let spec = spec_file("hdr.yaml", REQUIRED_HEADER);
-    let server = common::start(&[&spec], MockOptions::default()).await;
+    let server = common::start(&[&spec], |b| b).await;
     let (code, stdout, report) = check(&spec, server.base.clone(), &[]).await;
     assert_eq!(code, 0, "the mock refuses it: {stdout}");
     let case = report["results"]

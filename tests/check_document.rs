@@ -9,7 +9,6 @@ mod common;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use specmock::mock::MockOptions;
 
 /// Runs `check` with a JSON report; returns (exit code, stdout, report).
 async fn check(spec: &str, base_url: String, extra: &[&str]) -> (i32, String, Value) {
@@ -71,7 +70,7 @@ paths:
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gap_in_the_document_is_a_warning_not_an_error() {
     let spec = spec_file("incomplete.yaml", INCOMPLETE);
-    let server = common::start(&[&spec], MockOptions::default()).await;
+    let server = common::start(&[&spec], |b| b).await;
     // The mock rightly answers 401 without credentials and 422 to invalid bodies; the
     // document lists neither.
     let (code, stdout, report) = check(&spec, server.base.clone(), &["--auth", "Bearer t"]).await;
@@ -112,7 +111,7 @@ async fn a_gap_in_the_document_is_a_warning_not_an_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn junit_reports_warnings_as_output_and_errors_as_failures() {
     let spec = spec_file("incomplete-junit.yaml", INCOMPLETE);
-    let server = common::start(&[&spec], MockOptions::default()).await;
+    let server = common::start(&[&spec], |b| b).await;
     let output = Command::new(env!("CARGO_BIN_EXE_specmock"))
         .args(["check", "--spec", &spec, "--base-url", &server.base, "--auth", "Bearer t", "--report", "junit=-"])
         .output()
@@ -163,7 +162,7 @@ paths:
 #[tokio::test(flavor = "multi_thread")]
 async fn a_document_that_breaks_its_own_examples_is_warned_about_not_blamed_on_the_server() {
     let spec = spec_file("examples.yaml", BROKEN_EXAMPLES);
-    let server = common::start(&[&spec], MockOptions::default()).await;
+    let server = common::start(&[&spec], |b| b).await;
     let (code, stdout, report) = check(&spec, server.base.clone(), &["--no-stateful"]).await;
     assert_eq!(code, 0, "{stdout}");
     let results = report["results"].as_array().unwrap();
@@ -217,7 +216,7 @@ async fn an_unknown_operation_is_named_with_the_ones_there_are() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn counts_are_spelled_right_for_one() {
-    let server = common::start(&["clerk"], MockOptions::default()).await;
+    let server = common::start(&["clerk"], |b| b).await;
     let args = ["--auth", "Bearer t", "--operation", "createOrganization", "--max-requests", "1", "--no-stateful"];
     let (code, stdout, _) = check("clerk", server.base.clone(), &args).await;
     assert_eq!(code, 0);

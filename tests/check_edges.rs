@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde_json::Value;
-use specmock::mock::MockOptions;
 
 /// Runs `check` on the document; returns (exit code, console, JSON report, JUnit report).
 async fn check(base_url: String, extra: &[&str]) -> (i32, String, Value, String) {
@@ -151,7 +150,7 @@ async fn the_same_seed_plans_the_same_cases_and_another_seed_others() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mock_answers_every_edge_of_the_document_rightly() {
     let spec = common::data("boundaries.yaml");
-    let server = common::start(&[&spec], MockOptions::default()).await;
+    let server = common::start(&[&spec], |b| b).await;
     let (code, stdout, report, _) = check(server.base.clone(), &[]).await;
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(report["summary"]["errors"], 0, "{stdout}");

@@ -6,7 +6,6 @@ mod common;
 
 use common::{Answer, assert_conforms, client, data, start};
 use serde_json::{Value, json};
-use specmock::mock::MockOptions;
 
 fn violations(answer: &Answer) -> Value {
     answer.header("specmock-violations").and_then(|v| serde_json::from_str(v).ok()).unwrap_or_else(|| {
@@ -26,7 +25,7 @@ fn fields(answer: &Answer) -> Vec<String> {
 
 #[tokio::test]
 async fn percent_encoded_paths_match_their_decoded_templates_and_bad_ones_are_400() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let answer = Answer::of(client().get(server.url("/test%20path/a%2Fb%25c"))).await;
     assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
     // Not UTF-8 once decoded: a bad request, answered, not a panic or a 404.
@@ -40,7 +39,7 @@ async fn percent_encoded_paths_match_their_decoded_templates_and_bad_ones_are_40
 
 #[tokio::test]
 async fn documented_headers_without_examples_are_sent_from_default_or_schema() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let answer = Answer::of(client().get(server.url("/test%20path/x"))).await;
     assert_eq!(answer.header("x-rate-limit"), Some("100"), "the default");
     let id = answer.header("x-request-id").unwrap_or_default();
@@ -54,7 +53,7 @@ async fn documented_headers_without_examples_are_sent_from_default_or_schema() {
 
 #[tokio::test]
 async fn integers_of_any_size_are_integers_and_64_bit_bounds_are_exact() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let get = |query: &'static str| Answer::of(client().get(server.url(&format!("/numbers?{query}"))));
     for ok in [
         "offset=45142933002613952106987520",
@@ -81,7 +80,7 @@ async fn integers_of_any_size_are_integers_and_64_bit_bounds_are_exact() {
 
 #[tokio::test]
 async fn nullable_with_an_enum_that_lacks_null_refuses_null_in_3_0() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let post = |body: Value| Answer::of(client().post(server.url("/colors")).json(&body));
     assert_eq!(post(json!({"color": null})).await.status, 422);
     assert_eq!(fields(&post(json!({"color": null})).await), ["color"]);
@@ -91,7 +90,7 @@ async fn nullable_with_an_enum_that_lacks_null_refuses_null_in_3_0() {
 
 #[tokio::test]
 async fn empty_forms_are_forms_without_fields() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let form = |path: &str, body: &'static str| {
         Answer::of(
             client().post(server.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body),
@@ -126,7 +125,7 @@ async fn empty_forms_are_forms_without_fields() {
 
 #[tokio::test]
 async fn allow_reserved_false_refuses_unescaped_reserved_characters_in_forms() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let form = |body: &'static str| {
         Answer::of(
             client()
@@ -146,7 +145,7 @@ async fn allow_reserved_false_refuses_unescaped_reserved_characters_in_forms() {
 
 #[tokio::test]
 async fn multipart_part_names_that_are_not_utf8_are_judged() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"ti".to_vec();
     body.extend_from_slice(&[0xff, 0xfe]);
     body.extend_from_slice(b"tle\"\r\n\r\nhello\r\n--XyZ--\r\n");
@@ -173,7 +172,7 @@ async fn multipart_part_names_that_are_not_utf8_are_judged() {
 
 #[tokio::test]
 async fn overlapping_one_of_branches_follow_the_discriminator() {
-    let server = start(&[&data("edges.yaml")], MockOptions { dynamic: true, ..MockOptions::default() }).await;
+    let server = start(&[&data("edges.yaml")], |b| b.dynamic(true)).await;
     let mut kinds = std::collections::BTreeSet::new();
     for seed in 0..30 {
         let answer = Answer::of(client().get(server.url("/pets")).header("prefer", format!("seed={seed}"))).await;
@@ -187,7 +186,7 @@ async fn overlapping_one_of_branches_follow_the_discriminator() {
 
 #[tokio::test]
 async fn a_named_example_is_served_for_validation_errors() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     let by_header =
         Answer::of(client().post(server.url("/orders")).header("prefer", "example=missing_item").json(&json!({})))
             .await;
@@ -203,7 +202,7 @@ async fn a_named_example_is_served_for_validation_errors() {
 
 #[tokio::test]
 async fn vendor_json_media_types_in_accept_match_json_content() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     for accept in ["application/vnd.pagerduty+json;version=2", "application/json; charset=utf-8"] {
         let answer = Answer::of(client().get(server.url("/things/1")).header("accept", accept)).await;
         assert_eq!(answer.status, 200, "{accept}");
@@ -216,7 +215,7 @@ async fn vendor_json_media_types_in_accept_match_json_content() {
 
 #[tokio::test]
 async fn generated_error_bodies_state_the_status_they_are_sent_with() {
-    let server = start(&[&data("edges.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("edges.yaml")], |b| b).await;
     for seed in 0..20 {
         let answer =
             Answer::of(client().get(server.url("/things/1")).header("prefer", format!("code=404, seed={seed}"))).await;

@@ -7,11 +7,8 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine;
-use common::{Answer, TestServer, assert_conforms, client, data, start, start_with};
+use common::{Answer, TestServer, assert_conforms, client, data, start};
 use serde_json::{Value, json};
-use specmock::mock::MockOptions;
-use specmock::security::Tokens;
-use specmock::server::Limits;
 
 const TOKEN: &str = "Bearer test-token";
 
@@ -48,7 +45,7 @@ fn snapshot(name: &str, answer: &Answer) {
 
 #[tokio::test]
 async fn missing_credentials_get_the_vendors_401_with_a_challenge() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     for (style, path, body) in STYLES {
         let answer = post(&server, path, None, body, &[]).await;
         assert_eq!(answer.status, 401, "{style}");
@@ -66,7 +63,7 @@ async fn missing_credentials_get_the_vendors_401_with_a_challenge() {
 
 #[tokio::test]
 async fn documented_credential_errors_get_fresh_request_ids() {
-    let server = start(&["straddle"], MockOptions::default()).await;
+    let server = start(&["straddle"], |b| b).await;
     let mut ids = Vec::new();
     for auth in [None, None, Some("Bearer forbidden")] {
         let answer = post(&server, "/v1/organizations", auth, r#"{"name":"Acme"}"#, &[]).await;
@@ -90,7 +87,7 @@ async fn documented_credential_errors_get_fresh_request_ids() {
 
 #[tokio::test]
 async fn the_forbidden_token_and_prefer_code_403_both_get_the_vendors_403() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     for (style, path, body) in STYLES {
         let by_token = post(&server, path, Some("Bearer forbidden"), body, &[]).await;
         assert_eq!(by_token.status, 403, "{style}");
@@ -107,7 +104,7 @@ async fn the_forbidden_token_and_prefer_code_403_both_get_the_vendors_403() {
 
 #[tokio::test]
 async fn validation_failures_name_the_field_in_the_vendors_style() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let too_long = "x".repeat(300);
     for (style, path, _) in STYLES {
         let field = if *style == "scalekit" { "display_name" } else { "name" };
@@ -143,7 +140,7 @@ async fn validation_failures_name_the_field_in_the_vendors_style() {
 
 #[tokio::test]
 async fn clerk_missing_name_is_form_param_nil_with_param_name() {
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
     assert_eq!(answer.status, 422);
     let error = &answer.json()["errors"][0];
@@ -157,7 +154,7 @@ async fn clerk_missing_name_is_form_param_nil_with_param_name() {
 
 #[tokio::test]
 async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_body() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     // Nothing sent: as if `{}` was, each required property is named.
     for (path, content_type) in
         [("/clerk/v1/organizations", None), ("/clerk/v1/organizations", Some("application/json"))]
@@ -186,7 +183,7 @@ async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_bod
         assert_eq!(straddle.json()["error"]["items"][0]["reference"], "body", "{body}");
     }
     // A required body that is not an object: one violation naming the body.
-    let params = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let params = start(&[&data("params.yaml")], |b| b).await;
     let text = Answer::of(
         client()
             .post(params.url("/items/1"))
@@ -203,7 +200,7 @@ async fn a_missing_body_names_each_required_field_and_a_non_object_names_the_bod
 
 #[tokio::test]
 async fn straddle_lists_every_violation_and_zitadel_names_the_field() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let body = r#"{"external_id": 5, "metadata": {"a": 1}}"#;
     let straddle = post(&server, "/straddle/v1/organizations", Some(TOKEN), body, &[]).await;
     let items = straddle.json()["error"]["items"].as_array().unwrap().clone();
@@ -220,7 +217,7 @@ async fn straddle_lists_every_violation_and_zitadel_names_the_field() {
 
 #[tokio::test]
 async fn unsupported_content_types_get_415_before_validation() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let answer = Answer::of(
         client()
             .post(server.url("/clerk/v1/organizations"))
@@ -252,7 +249,7 @@ async fn unsupported_content_types_get_415_before_validation() {
 
 #[tokio::test]
 async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let send = |method: reqwest::Method, path: &str, content_type: &'static str, body: &'static str| {
         let request = client().request(method, server.url(path)).header("Authorization", TOKEN);
         async move { Answer::of(request.header("Content-Type", content_type).body(body)).await }
@@ -277,7 +274,7 @@ async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
     server.stop().await;
 
     // A document without an error template: problem+json.
-    let plain = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let plain = start(&[&data("params.yaml")], |b| b).await;
     let answer =
         Answer::of(client().post(plain.url("/nobody")).header("Content-Type", "application/json").body("{}")).await;
     assert_eq!(answer.status, 415);
@@ -289,7 +286,7 @@ async fn a_415_is_in_the_vendors_style_and_problem_json_without_one() {
 
 #[tokio::test]
 async fn every_scheme_kind_is_checked() {
-    let server = start(&[&data("security.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("security.yaml")], |b| b).await;
     let basic = |cred: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(cred));
     let cases: Vec<(&str, Headers<String>, u16)> = vec![
         ("/bearer", vec![], 401),
@@ -330,8 +327,7 @@ async fn every_scheme_kind_is_checked() {
 
 #[tokio::test]
 async fn a_tokens_file_grants_scopes_and_operations() {
-    let tokens = Tokens::load(std::path::Path::new(&data("tokens.yaml"))).unwrap();
-    let server = start(&[&data("security.yaml")], MockOptions { tokens: Some(tokens), ..MockOptions::default() }).await;
+    let server = start(&[&data("security.yaml")], |b| b.tokens_file(data("tokens.yaml"))).await;
     let cases = [
         ("GET", "/orgs", "Bearer admin", 200),
         ("POST", "/orgs", "Bearer admin", 200),
@@ -355,7 +351,7 @@ async fn a_tokens_file_grants_scopes_and_operations() {
 
 #[tokio::test]
 async fn parameters_are_read_by_style_and_coerced() {
-    let server = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("params.yaml")], |b| b).await;
     let send = |query: &'static str, headers: Vec<(&'static str, &'static str)>, body: &'static str| {
         let url = server.url(&format!("/items/7{query}"));
         async move {
@@ -410,7 +406,7 @@ async fn parameters_are_read_by_style_and_coerced() {
 
 #[tokio::test]
 async fn form_multipart_and_text_bodies_are_validated() {
-    let server = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("params.yaml")], |b| b).await;
     let id = ("X-Request-Id", "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e");
     let url = server.url("/items/1");
     let form_ok = client()
@@ -468,7 +464,7 @@ async fn form_multipart_and_text_bodies_are_validated() {
 
 #[tokio::test]
 async fn malformed_bodies_invalid_utf8_and_deep_nesting_are_violations_not_crashes() {
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let send = |body: Vec<u8>| {
         let url = server.url("/v1/organizations");
         async move {
@@ -492,8 +488,7 @@ async fn malformed_bodies_invalid_utf8_and_deep_nesting_are_violations_not_crash
 
 #[tokio::test]
 async fn bodies_over_the_limit_get_413() {
-    let limits = Limits { max_body: 1024, access_log: false, ..Limits::default() };
-    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    let server = start(&["clerk"], |b| b.max_body(1024)).await;
     let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(4096));
     let answer = post(&server, "/v1/organizations", Some(TOKEN), &big, &[]).await;
     assert_eq!(answer.status, 413);
@@ -504,8 +499,7 @@ async fn bodies_over_the_limit_get_413() {
 #[tokio::test]
 async fn slow_clients_are_cut_off() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let limits = Limits { read_timeout: Duration::from_secs(1), access_log: false, ..Limits::default() };
-    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    let server = start(&["clerk"], |b| b.read_timeout(Duration::from_secs(1))).await;
     // Headers that never finish: the server closes the connection.
     let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     stream.write_all(b"GET /v1/organizations HTTP/1.1\r\nHost: x\r\n").await.unwrap();
@@ -528,8 +522,7 @@ async fn slow_clients_are_cut_off() {
 #[tokio::test]
 async fn idle_connections_are_closed_after_the_read_timeout() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let limits = Limits { read_timeout: Duration::from_secs(1), access_log: false, ..Limits::default() };
-    let server = start_with(&["clerk"], MockOptions::default(), limits).await;
+    let server = start(&["clerk"], |b| b.read_timeout(Duration::from_secs(1))).await;
     // Connected, never a byte: closed.
     let mut silent = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let mut buf = Vec::new();
@@ -550,7 +543,7 @@ async fn idle_connections_are_closed_after_the_read_timeout() {
 
 #[tokio::test]
 async fn validation_can_be_turned_off() {
-    let server = start(&["clerk"], MockOptions { validate_requests: false, ..MockOptions::default() }).await;
+    let server = start(&["clerk"], |b| b.validate_requests(false)).await;
     let answer = post(&server, "/v1/organizations", Some(TOKEN), "{}", &[]).await;
     assert_eq!(answer.status, 200);
     // Nothing about the request is judged: not its JSON, not its Content-Type.
@@ -576,7 +569,7 @@ async fn validation_can_be_turned_off() {
 
 #[tokio::test]
 async fn cors_preflights_are_answered_unless_turned_off() {
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let preflight = |server: &TestServer| {
         client()
             .request(reqwest::Method::OPTIONS, server.url("/v1/organizations"))
@@ -600,7 +593,7 @@ async fn cors_preflights_are_answered_unless_turned_off() {
     assert_eq!(simple.header("access-control-allow-origin"), Some("http://localhost:3000"));
     server.stop().await;
 
-    let off = start(&["clerk"], MockOptions { cors: false, ..MockOptions::default() }).await;
+    let off = start(&["clerk"], |b| b.cors(false)).await;
     let answer = Answer::from(preflight(&off).await.unwrap()).await;
     assert_eq!(answer.status, 204, "without CORS, a preflight is a plain OPTIONS");
     assert!(answer.header("allow").unwrap().contains("POST"));
@@ -611,7 +604,7 @@ async fn cors_preflights_are_answered_unless_turned_off() {
 
 #[tokio::test]
 async fn prefer_rules() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let get = "/clerk/v1/organizations/org_1";
     // (how the preference is sent, status expected, what to check in the body)
     let table: Vec<(&str, &str, u16, &str)> = vec![
@@ -662,7 +655,7 @@ async fn prefer_rules() {
         .unwrap();
     assert_eq!(both.status(), 200);
     // `code` falls back to a range, then to `default`.
-    let ranged = start(&[&data("external/main.yaml")], MockOptions::default()).await;
+    let ranged = start(&[&data("external/main.yaml")], |b| b).await;
     let range = client().get(ranged.url("/widgets/wid_0001")).header("Prefer", "code=410").send().await.unwrap();
     assert_eq!(range.status(), 410, "410 is not documented (no 4XX, no default): answered as asked");
     assert_eq!(range.headers()["specmock-undocumented"], "true");
@@ -671,68 +664,10 @@ async fn prefer_rules() {
 }
 
 #[tokio::test]
-async fn every_documented_error_example_of_the_builtins_is_reachable_with_prefer() {
-    let server = start(&[], MockOptions::default()).await;
-    let mut reached = 0;
-    for mount in &server.mounts {
-        for op in &mount.api.operations {
-            for response in &op.responses {
-                let status = response.status.code();
-                for media in &response.content {
-                    for example in &media.examples {
-                        let path = format!("{}{}", mount.prefix, concrete_path(&mount.name, &op.path));
-                        let mut request = client()
-                            .request(op.method.as_str().parse().unwrap(), server.url(&path))
-                            .header("Authorization", TOKEN)
-                            .header("Prefer", format!("code={status}, example={}", example.name));
-                        if op.body.is_some() {
-                            request = request
-                                .header("Content-Type", "application/json")
-                                .body(valid_body(&mount.name, &op.path));
-                        }
-                        for p in
-                            op.params.iter().filter(|p| p.required && p.location == specmock::spec::ParamIn::Header)
-                        {
-                            request = request.header(p.name.as_str(), "69629023906488334");
-                        }
-                        let answer = Answer::of(request).await;
-                        assert_eq!(
-                            answer.status,
-                            status,
-                            "{} {path} Prefer code={status}: {}",
-                            op.method,
-                            String::from_utf8_lossy(&answer.body)
-                        );
-                        assert_eq!(answer.body, example.bytes, "{} {path} {status} {}", op.method, example.name);
-                        reached += 1;
-                    }
-                }
-            }
-        }
-    }
-    assert!(reached > 50, "only {reached} examples");
-    server.stop().await;
-}
-
-fn concrete_path(style: &str, template: &str) -> String {
-    let organization_id = if style == "straddle" { "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e" } else { "org_1" };
-    let id = if style == "zitadel" { "69629026806489455" } else { "org_2123312131125533" };
-    template.replace("{id}", id).replace("{organization_id}", organization_id).replace("{external_id}", "ext")
-}
-
-fn valid_body(style: &str, path: &str) -> &'static str {
-    match (style, path.contains("_search")) {
-        ("scalekit", _) => r#"{"display_name":"Acme Corp"}"#,
-        ("zitadel", true) => r#"{"query":{"limit":10}}"#,
-        _ => r#"{"name":"Acme Inc"}"#,
-    }
-}
-
-#[tokio::test]
 async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
     use reqwest::header::HeaderValue;
     let bad = || HeaderValue::from_bytes(b"\xff\xfe").unwrap();
-    let params = start(&[&data("params.yaml")], MockOptions::default()).await;
+    let params = start(&[&data("params.yaml")], |b| b).await;
     let answer = Answer::of(
         client()
             .post(params.url("/items/1"))
@@ -757,7 +692,7 @@ async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
     assert_eq!(content_type.status, 415, "{}", String::from_utf8_lossy(&content_type.body));
     params.stop().await;
 
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let prefer = Answer::of(
         client()
             .get(server.url("/v1/organizations/org_1"))
@@ -773,7 +708,7 @@ async fn header_bytes_that_are_not_utf8_are_wrong_values_not_missing_ones() {
 
 #[tokio::test]
 async fn errors_documented_without_examples_keep_the_documented_type_and_name_the_violation_in_a_header() {
-    let s = start(&[&data("undescribed-errors.yaml")], MockOptions::default()).await;
+    let s = start(&[&data("undescribed-errors.yaml")], |b| b).await;
     // A documented JSON error with a schema but no example: a body of that schema, the
     // documented content type, and the violation in `specmock-violations`.
     let typed = post(&s, "/typed", Some(TOKEN), "{}", &[]).await;
@@ -803,7 +738,7 @@ async fn errors_documented_without_examples_keep_the_documented_type_and_name_th
 
 #[tokio::test]
 async fn int32_and_int64_formats_bound_numbers() {
-    let s = start(&["straddle"], MockOptions::default()).await;
+    let s = start(&["straddle"], |b| b).await;
     let get = |query: &'static str| {
         let url = s.url(&format!("/v1/organizations?{query}"));
         async move { Answer::of(client().get(url).header("Authorization", TOKEN)).await }

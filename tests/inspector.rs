@@ -17,8 +17,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
-use specmock::app::{self, ServeConfig};
-use specmock::server::Limits;
 
 /// Headless Chromium with its DevTools endpoint, killed when dropped.
 struct Browser {
@@ -147,12 +145,8 @@ fn requests_appear_live_in_the_inspector_with_their_reasons() {
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let config = ServeConfig {
-        specs: vec![common::data("devloop/pets.yaml")],
-        limits: Limits { access_log: false, ..Limits::default() },
-        ..ServeConfig::default()
-    };
-    let running = runtime.block_on(app::serve(&config)).expect("the mock starts");
+    let running =
+        runtime.block_on(specmock::MockServer::start(common::data("devloop/pets.yaml"))).expect("the mock starts");
     let base = running.url();
     let mut page = Page::open(&runtime, &browser);
     page.call("Page.navigate", json!({"url": format!("{base}/__specmock/")}));

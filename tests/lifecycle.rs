@@ -19,8 +19,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{Map, Value, json};
-use specmock::mock::MockOptions;
-use specmock::store::StoreOptions;
 
 /// (collection, the lifecycle rule its bug breaks, whether it documents an update)
 const RESOURCES: &[(&str, Option<&str>, bool)] = &[
@@ -359,8 +357,7 @@ async fn no_stateful_leaves_the_lifecycles_out() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sandbox_of_every_builtin_passes_its_lifecycles() {
     for style in ["scalekit", "straddle", "clerk", "zitadel"] {
-        let store = StoreOptions { idempotency_ttl: Duration::from_secs(60), ..StoreOptions::default() };
-        let server = common::start_stateful(&[style], store).await;
+        let server = common::start_stateful(&[style], |b| b.idempotency_ttl(Duration::from_secs(60))).await;
         let (code, report, stderr) = check(style, &server.base, &["--auth", "Bearer t"]).await;
         assert_eq!(code, 0, "{style}: {stderr}");
         assert_eq!(report["summary"]["errors"], 0, "{style}");
@@ -378,7 +375,7 @@ async fn the_sandbox_of_every_builtin_passes_its_lifecycles() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stateless_mock_has_no_state_to_check_and_says_so() {
-    let server = common::start(&["clerk"], MockOptions::default()).await;
+    let server = common::start(&["clerk"], |b| b).await;
     let (code, report, stderr) = check("clerk", &server.base, &["--auth", "Bearer t"]).await;
     assert_eq!(code, 0, "{stderr}");
     let skipped: Vec<&Value> = results(&report).iter().filter(|r| r["skipped"].is_string()).collect();

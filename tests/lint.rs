@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use common::{Answer, client, specmock};
 use serde_json::Value;
-use specmock::mock::MockOptions;
 
 /// Writes a document for one test into the temp directory; returns its path.
 fn spec_file(name: &str, text: &str) -> String {
@@ -251,13 +250,12 @@ fn serve_warns_of_each_broken_example_when_it_starts() {
 #[tokio::test]
 async fn validate_responses_answers_500_instead_of_a_broken_example() {
     let spec = spec_file("validated.yaml", BROKEN_EXAMPLE);
-    let plain = common::start(&[&spec], MockOptions::default()).await;
+    let plain = common::start(&[&spec], |b| b).await;
     let sent = Answer::of(client().get(plain.url("/pets"))).await;
     assert_eq!(sent.status, 200, "without the flag the example is sent as documented");
     plain.stop().await;
 
-    let options = MockOptions { validate_responses: true, ..MockOptions::default() };
-    let server = common::start(&[&spec], options).await;
+    let server = common::start(&[&spec], |b| b.validate_responses(true)).await;
     let refused = Answer::of(client().get(server.url("/pets"))).await;
     assert_eq!(refused.status, 500);
     assert_eq!(refused.header("content-type"), Some("application/problem+json"));

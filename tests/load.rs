@@ -6,45 +6,11 @@ mod common;
 
 use std::process::Command;
 
-use common::{Answer, assert_conforms, client, data, shared_dir, start};
-use specmock::mock::MockOptions;
-
-/// Operation counts from ../shared/vendor-specs/SOURCES.md.
-const VENDOR_FILES: &[(&str, usize)] = &[
-    ("clerk/bapi/2026-05-12.yml", 249),
-    ("clerk/bapi/2025-11-10.yml", 239),
-    ("clerk/fapi/2026-05-12.yml", 202),
-    ("clerk/fapi/2025-11-10.yml", 192),
-    ("straddle/spec.json", 70),
-    ("scalekit/scalekit.scalar.yaml", 111),
-    ("scalekit/scalekit.scalar.json", 111),
-];
-
-#[test]
-fn every_openapi3_vendor_file_loads_with_its_documented_operation_count() {
-    let Some(shared) = shared_dir() else {
-        eprintln!("skipped: ../shared/vendor-specs is not beside this checkout");
-        return;
-    };
-    for (file, expected) in VENDOR_FILES {
-        let path = shared.join("vendor-specs").join(file);
-        let api = specmock::spec::load_file(&path).unwrap_or_else(|e| panic!("{file} does not load: {e}"));
-        assert_eq!(api.operations.len(), *expected, "{file}: operation count");
-    }
-}
-
-#[test]
-fn builtin_documents_load() {
-    for builtin in specmock::spec::BUILTINS {
-        let api = builtin.load().unwrap_or_else(|e| panic!("{}: {e}", builtin.name));
-        assert!(!api.operations.is_empty());
-        assert!(api.error_template.is_some(), "{} has an x-specmock-error template", builtin.name);
-    }
-}
+use common::{Answer, assert_conforms, client, data, start};
 
 #[tokio::test]
 async fn circular_references_load_and_serve_a_bounded_valid_body() {
-    let server = start(&[&data("circular.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("circular.yaml")], |b| b).await;
     for seed in 0..20 {
         let answer = Answer::of(client().get(server.url("/tree")).header("Prefer", format!("seed={seed}"))).await;
         assert_eq!(answer.status, 200);
@@ -56,7 +22,7 @@ async fn circular_references_load_and_serve_a_bounded_valid_body() {
 
 #[tokio::test]
 async fn references_to_other_files_resolve_relative_to_the_referring_file() {
-    let server = start(&[&data("external/main.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("external/main.yaml")], |b| b).await;
     let answer = Answer::of(client().get(server.url("/widgets/wid_0042"))).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     let body = answer.json();
@@ -117,7 +83,7 @@ fn document_errors_name_the_file_and_the_pointer_and_exit_2() {
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
         report.push_str(&format!("{file}\n  {}\n", stderr.trim()));
     }
-    let settings = snapshot_settings!();
+    let settings = common::snapshot_settings();
     settings.bind(|| insta::assert_snapshot!("document_errors", report));
 }
 
@@ -136,7 +102,7 @@ fn an_error_in_a_referenced_file_names_the_reference() {
 
 #[tokio::test]
 async fn any_json_value_may_be_a_ref_target() {
-    let server = start(&[&data("refs/main.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("refs/main.yaml")], |b| b).await;
     let first = Answer::of(client().get(server.url("/first"))).await;
     assert_eq!(first.json(), serde_json::json!({"id": "first"}));
     let bare = Answer::of(client().get(server.url("/bare"))).await;
@@ -155,7 +121,7 @@ fn the_issue_example_message_is_exact() {
 
 #[tokio::test]
 async fn yaml_is_read_with_yaml_1_2_scalars() {
-    let server = start(&[&data("yaml12.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("yaml12.yaml")], |b| b).await;
     let listed = Answer::of(client().get(server.url("/countries"))).await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.json(), serde_json::json!(["NO", "SE", "On", "y", "n", "yes", "off", "1_000"]));
@@ -177,11 +143,14 @@ async fn yaml_is_read_with_yaml_1_2_scalars() {
 fn openapi_3_0_3_1_and_3_2_are_read_and_the_refusal_lists_them() {
     let doc = |version: &str| format!("openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths: {{}}\n");
     for accepted in ["3.0.3", "3.1.0", "3.2.0", "3.1", "'3.1'", "3.0"] {
-        let api = specmock::spec::load_text("v.yaml", &doc(accepted));
+        let api = specmock::Contract::load(specmock::Document::text("v.yaml", doc(accepted)));
         assert!(api.is_ok(), "{accepted}: {:?}", api.err());
     }
     for refused in ["4.0.0", "3.10.0", "3.3.0", "2.0", "3"] {
-        let err = specmock::spec::load_text("v.yaml", &doc(refused)).unwrap_err().to_string();
+        let Err(err) = specmock::Contract::load(specmock::Document::text("v.yaml", doc(refused))) else {
+            panic!("{refused} is refused")
+        };
+        let err = err.to_string();
         assert!(
             err.ends_with("is not supported (only Swagger 2.0 and OpenAPI 3.0.x, 3.1.x and 3.2.x)"),
             "{refused}: {err}"

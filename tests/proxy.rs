@@ -5,33 +5,54 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 use common::{Answer, client, start};
 use serde_json::{Value, json};
-use specmock::check::proxy::{ANSWERED_BY_HEADER, Proxy, ProxyOptions, VIOLATIONS_HEADER};
-use specmock::mock::MockOptions;
-use specmock::server::{self, Limits};
-use tokio::sync::oneshot;
+/// Where the proxy says who answered: the upstream, or the proxy itself (--strict).
+const ANSWERED_BY_HEADER: &str = "specmock-answered-by";
+/// The verdict on each exchange, as JSON.
+const VIOLATIONS_HEADER: &str = "specmock-violations";
 
+/// `specmock proxy`, as a user starts it; stopped when dropped.
 struct RunningProxy {
     base: String,
-    stop: oneshot::Sender<()>,
+    child: std::process::Child,
+}
+
+impl Drop for RunningProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 async fn start_proxy(spec: &str, upstream: &str, strict: bool, record: Option<PathBuf>) -> RunningProxy {
-    let api = Arc::new(specmock::mounts::load(spec).unwrap().1);
-    let options =
-        ProxyOptions { upstream: upstream.to_string(), strict, record, timeout: Duration::from_secs(5), tokens: None };
-    let proxy = Arc::new(Proxy::new(api, options).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, rx) = oneshot::channel::<()>();
-    tokio::spawn(server::serve(listener, proxy, Limits { access_log: false, ..Limits::default() }, async move {
-        let _ = rx.await;
-    }));
-    RunningProxy { base, stop }
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut args = vec!["proxy", "--spec", spec, "--upstream", upstream, "--port", "0", "--timeout", "5"];
+    if strict {
+        args.push("--strict");
+    }
+    let record = record.map(|dir| dir.display().to_string());
+    if let Some(dir) = &record {
+        args.extend(["--record", dir]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr is piped")).lines();
+    let base = loop {
+        let line = lines.next().expect("the proxy prints where it listens").expect("stderr is text");
+        if let Some(rest) = line.strip_prefix("specmock proxy listening on ") {
+            break rest.split(',').next().unwrap_or(rest).trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    RunningProxy { base, child }
 }
 
 fn violations(answer: &Answer) -> Vec<Value> {
@@ -42,7 +63,7 @@ fn violations(answer: &Answer) -> Vec<Value> {
 #[tokio::test]
 async fn forwards_and_reports_violations_in_a_header() {
     // Upstream: the Clerk mock; the proxy judges against the same document.
-    let upstream = start(&["clerk"], MockOptions::default()).await;
+    let upstream = start(&["clerk"], |b| b).await;
     let proxy = start_proxy("clerk", &upstream.base, false, None).await;
 
     let ok = Answer::of(
@@ -76,14 +97,14 @@ async fn forwards_and_reports_violations_in_a_header() {
     // Undocumented paths are forwarded and flagged.
     let unknown = Answer::of(client().get(format!("{}/v2/whatever", proxy.base))).await;
     assert!(violations(&unknown).iter().any(|v| v["rule"] == "operation-documented"));
-    let _ = proxy.stop.send(());
+    drop(proxy);
     upstream.stop().await;
 }
 
 #[tokio::test]
 async fn response_violations_of_the_upstream_are_reported() {
     // The upstream answers {"which": "me"}; the document the proxy holds it to wants an id.
-    let upstream = start(&[&common::data("routing.yaml")], MockOptions::default()).await;
+    let upstream = start(&[&common::data("routing.yaml")], |b| b).await;
     let proxy = start_proxy(&common::data("routing-strict.yaml"), &upstream.base, false, None).await;
     let answer = Answer::of(client().get(format!("{}/orgs/me", proxy.base))).await;
     assert_eq!(answer.status, 200);
@@ -92,7 +113,7 @@ async fn response_violations_of_the_upstream_are_reported() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["rule"], "body-schema");
     assert_eq!(found[0]["message"], "id is required");
-    let _ = proxy.stop.send(());
+    drop(proxy);
     upstream.stop().await;
 }
 
@@ -141,14 +162,14 @@ async fn strict_mode_answers_invalid_requests_itself() {
     assert_eq!(valid.status, 502);
     assert_eq!(valid.header(ANSWERED_BY_HEADER), Some("proxy"));
     assert!(violations(&valid).is_empty(), "the request was fine");
-    let _ = proxy.stop.send(());
+    drop(proxy);
 }
 
 #[tokio::test]
 async fn recorded_exchanges_are_fixtures_validate_reads() {
     let dir = std::env::temp_dir().join(format!("specmock-record-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let upstream = start(&["zitadel"], MockOptions::default()).await;
+    let upstream = start(&["zitadel"], |b| b).await;
     let proxy = start_proxy("zitadel", &upstream.base, false, Some(dir.clone())).await;
     for body in [r#"{"name":"Customer A"}"#, r#"{"name":""}"#] {
         client()
@@ -172,7 +193,7 @@ async fn recorded_exchanges_are_fixtures_validate_reads() {
     assert!(stdout.contains("2 exchanges"), "{stdout}");
     assert!(stdout.contains("1 passed, 1 failed (1 error, 0 warnings)"), "{stdout}");
     assert!(stdout.contains("request-valid: request/body/name"), "{stdout}");
-    let _ = proxy.stop.send(());
+    drop(proxy);
     upstream.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -245,7 +266,7 @@ async fn a_server_that_accepts_invalid_or_anonymous_requests_is_blamed() {
     assert_eq!(rules(&violations(&answers[1])), ["invalid-request-rejected", "request-valid"]);
     let anonymous = violations(&answers[2]);
     assert_eq!(rules(&anonymous), ["auth-enforced"], "{anonymous:?}");
-    let _ = proxy.stop.send(());
+    drop(proxy);
 }
 
 #[tokio::test]
@@ -269,7 +290,7 @@ async fn validate_reaches_the_proxys_verdict_on_the_same_exchanges() {
         let offline = rules(result["findings"].as_array().unwrap());
         assert_eq!(rules(&violations(answer)), offline, "{}", result["source"]);
     }
-    let _ = proxy.stop.send(());
+    drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -320,7 +341,7 @@ async fn recordings_keep_credentials_out_but_show_they_were_sent() {
     // Replayed, the redacted token still counts as credentials: no auth-enforced finding.
     let (code, stdout) = validate("clerk", &dir);
     assert_eq!(code, Some(0), "{stdout}");
-    let _ = proxy.stop.send(());
+    drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -358,7 +379,7 @@ async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
     std::fs::write(&spec, API_KEYS).unwrap();
     let spec = spec.display().to_string();
     let record = dir.join("recorded");
-    let upstream = start(&[&spec], MockOptions::default()).await;
+    let upstream = start(&[&spec], |b| b).await;
     let proxy = start_proxy(&spec, &upstream.base, false, Some(record.clone())).await;
     let get = |query: &str, header: Option<(&'static str, &'static str)>| {
         let mut request = client().get(format!("{}/things{query}", proxy.base));
@@ -380,7 +401,7 @@ async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
     assert!(text.contains(r#""cookie": "sid=[redacted]; theme=dark""#), "documented cookies are data: {text}");
     let (code, stdout) = validate(&spec, &record);
     assert_eq!(code, Some(0), "{stdout}");
-    let _ = proxy.stop.send(());
+    drop(proxy);
     upstream.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -438,7 +459,7 @@ async fn the_upstreams_base_path_is_sent_once_whether_or_not_the_client_sends_it
     // A path that only starts like the base path is not the base path.
     let answer = Answer::of(client().get(format!("{}/v2pets", proxy.base))).await;
     assert_eq!(answer.json()["path"], "/v2/v2pets");
-    let _ = proxy.stop.send(());
+    drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use common::{Answer, TestServer, assert_conforms, client, start_stateful};
 use serde_json::{Value, json};
-use specmock::store::StoreOptions;
+use specmock::MockServerBuilder;
 
 const TOKEN: &str = "Bearer t";
 
-fn memory() -> StoreOptions {
-    StoreOptions { idempotency_ttl: Duration::from_secs(3600), ..StoreOptions::default() }
+fn memory(sandbox: MockServerBuilder) -> MockServerBuilder {
+    sandbox.idempotency_ttl(Duration::from_secs(3600))
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -48,7 +48,7 @@ fn redact(value: &Value, id: &str) -> Value {
 
 macro_rules! lifecycle_snapshot {
     ($name:expr, $value:expr) => {{
-        let settings = snapshot_settings!();
+        let settings = common::snapshot_settings();
         settings.bind(|| {
             insta::assert_json_snapshot!($name, $value, {
                 ".**.created_at" => "[time]", ".**.updated_at" => "[time]",
@@ -63,7 +63,7 @@ macro_rules! lifecycle_snapshot {
 
 #[tokio::test]
 async fn clerk_lifecycle() {
-    let s = start_stateful(&["clerk"], memory()).await;
+    let s = start_stateful(&["clerk"], memory).await;
     let created = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme Inc"})), &[]).await;
     assert_eq!(created.status, 200);
     let org = created.json();
@@ -95,7 +95,7 @@ async fn clerk_lifecycle() {
 
 #[tokio::test]
 async fn scalekit_lifecycle() {
-    let s = start_stateful(&["scalekit"], memory()).await;
+    let s = start_stateful(&["scalekit"], memory).await;
     let body = json!({"display_name": "Acme Corp", "external_id": "my_unique_id", "metadata": {"someKey": "somevalue"}, "region_code": "US"});
     let created = send(&s, "POST", "/api/v1/organizations", Some(body), &[]).await;
     assert_eq!(created.status, 201);
@@ -127,7 +127,7 @@ async fn scalekit_lifecycle() {
 
 #[tokio::test]
 async fn straddle_lifecycle() {
-    let s = start_stateful(&["straddle"], memory()).await;
+    let s = start_stateful(&["straddle"], memory).await;
     let created = send(
         &s,
         "POST",
@@ -161,7 +161,7 @@ async fn straddle_lifecycle() {
 
 #[tokio::test]
 async fn zitadel_lifecycle() {
-    let s = start_stateful(&["zitadel"], memory()).await;
+    let s = start_stateful(&["zitadel"], memory).await;
     let created = send(&s, "POST", "/management/v1/orgs", Some(json!({"name": "Customer A"})), &[]).await;
     assert_eq!(created.status, 200);
     let id = created.json()["id"].as_str().unwrap().to_string();
@@ -194,7 +194,7 @@ async fn zitadel_lifecycle() {
 
 #[tokio::test]
 async fn vendor_rules_are_enforced() {
-    let s = start_stateful(&[], memory()).await;
+    let s = start_stateful(&[], memory).await;
     // Clerk: at most 100 organizations.
     for i in 0..100 {
         let a = send(&s, "POST", "/clerk/v1/organizations", Some(json!({"name": format!("Org {i}")})), &[]).await;
@@ -231,7 +231,7 @@ async fn vendor_rules_are_enforced() {
 
 #[tokio::test]
 async fn lists_paginate_and_filter_by_the_documents_parameters() {
-    let s = start_stateful(&["clerk", "scalekit", "straddle"], memory()).await;
+    let s = start_stateful(&["clerk", "scalekit", "straddle"], memory).await;
     for i in 0..5 {
         send(&s, "POST", "/clerk/v1/organizations", Some(json!({"name": format!("C{i}")})), &[]).await;
         send(
@@ -289,7 +289,7 @@ async fn lists_paginate_and_filter_by_the_documents_parameters() {
 
 #[tokio::test]
 async fn idempotent_retries_replay_and_conflicting_ones_are_refused() {
-    let s = start_stateful(&["straddle"], memory()).await;
+    let s = start_stateful(&["straddle"], memory).await;
     let key = ("idempotency-key", "retry-key-0001");
     let first = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme"})), &[key]).await;
     let again = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme"})), &[key]).await;
@@ -305,7 +305,7 @@ async fn idempotent_retries_replay_and_conflicting_ones_are_refused() {
     s.stop().await;
 
     // Keys expire.
-    let s = start_stateful(&["straddle"], StoreOptions { idempotency_ttl: Duration::ZERO, ..memory() }).await;
+    let s = start_stateful(&["straddle"], |b| memory(b).idempotency_ttl(Duration::ZERO)).await;
     send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme"})), &[key]).await;
     let later = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Other"})), &[key]).await;
     assert_eq!(later.status, 201, "an expired key is a new request");
@@ -316,7 +316,7 @@ async fn idempotent_retries_replay_and_conflicting_ones_are_refused() {
 async fn a_thousand_concurrent_creates_make_a_thousand_resources() {
     let dir = temp("concurrent");
     let state = dir.join("state.json");
-    let s = start_stateful(&["straddle"], StoreOptions { state_file: Some(state.clone()), ..memory() }).await;
+    let s = start_stateful(&["straddle"], |b| memory(b).state_file(state.clone())).await;
     let client = client();
     let mut tasks = Vec::new();
     for i in 0..1000 {
@@ -348,7 +348,7 @@ async fn a_thousand_concurrent_creates_make_a_thousand_resources() {
     assert_eq!(stored, ids);
     s.stop().await;
     // And the file holds exactly those.
-    let s = start_stateful(&["straddle"], StoreOptions { state_file: Some(state), ..memory() }).await;
+    let s = start_stateful(&["straddle"], |b| memory(b).state_file(state)).await;
     let list = send(&s, "GET", "/v1/organizations?page_size=1000", None, &[]).await.json();
     assert_eq!(list["meta"]["total_items"], 1000);
     s.stop().await;
@@ -358,8 +358,8 @@ async fn a_thousand_concurrent_creates_make_a_thousand_resources() {
 #[tokio::test]
 async fn state_survives_a_restart() {
     let dir = temp("restart");
-    let options = StoreOptions { state_file: Some(dir.join("sandbox.json")), ..memory() };
-    let s = start_stateful(&[], options.clone()).await;
+    let state = dir.join("sandbox.json");
+    let s = start_stateful(&[], |b| memory(b).state_file(state.clone())).await;
     let id = send(&s, "POST", "/clerk/v1/organizations", Some(json!({"name": "Keep me"})), &[]).await.json()["id"]
         .as_str()
         .unwrap()
@@ -367,7 +367,7 @@ async fn state_survives_a_restart() {
     let key = ("idempotency-key", "restart-key-0001");
     let first = send(&s, "POST", "/straddle/v1/organizations", Some(json!({"name": "Once"})), &[key]).await;
     s.stop().await;
-    let s = start_stateful(&[], options).await;
+    let s = start_stateful(&[], |b| memory(b).state_file(state)).await;
     let read = send(&s, "GET", &format!("/clerk/v1/organizations/{id}"), None, &[]).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json()["name"], "Keep me");
@@ -481,7 +481,7 @@ async fn seeds_load_and_reset_returns_to_them() {
     let seed = dir.join("seed.yaml");
     std::fs::write(&seed, "clerk:\n  organizations:\n    - {id: org_seed00000000000000000000001, name: Seeded Inc}\n")
         .unwrap();
-    let s = start_stateful(&[], StoreOptions { seed_file: Some(seed), ..memory() }).await;
+    let s = start_stateful(&[], |b| memory(b).state_seed(seed)).await;
     let read = send(&s, "GET", "/clerk/v1/organizations/org_seed00000000000000000000001", None, &[]).await;
     assert_eq!(read.json()["name"], "Seeded Inc");
     send(&s, "POST", "/clerk/v1/organizations", Some(json!({"name": "New"})), &[]).await;
@@ -498,14 +498,7 @@ async fn seeds_load_and_reset_returns_to_them() {
 
 #[tokio::test]
 async fn the_admin_surface_needs_its_token_when_one_is_set() {
-    let options = specmock::mock::MockOptions { admin_token: Some("s3cret".into()), ..Default::default() };
-    let s = common::start_full(
-        &["clerk"],
-        options,
-        specmock::server::Limits { access_log: false, ..Default::default() },
-        Some(memory()),
-    )
-    .await;
+    let s = start_stateful(&["clerk"], |b| memory(b).admin_token("s3cret")).await;
     let anonymous = client().get(s.url("/__specmock/state")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
     let wrong = client().get(s.url("/__specmock/state")).header("Authorization", "Bearer nope").send().await.unwrap();
@@ -520,7 +513,7 @@ async fn the_admin_surface_needs_its_token_when_one_is_set() {
 
 #[tokio::test]
 async fn without_state_nothing_changes() {
-    let s = common::start(&["clerk"], specmock::mock::MockOptions::default()).await;
+    let s = common::start(&["clerk"], |b| b).await;
     let created = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Anything"})), &[]).await;
     assert_eq!(created.json()["name"], "Acme Inc", "the documented example, not the body");
     let admin = client().get(s.url("/__specmock/state")).send().await.unwrap();
@@ -530,7 +523,7 @@ async fn without_state_nothing_changes() {
 
 #[tokio::test]
 async fn prefer_still_returns_documented_answers_in_the_sandbox() {
-    let s = start_stateful(&["clerk"], memory()).await;
+    let s = start_stateful(&["clerk"], memory).await;
     let forced = send(&s, "GET", "/v1/organizations/org_nothing", None, &[("Prefer", "code=200")]).await;
     assert_eq!(forced.status, 200);
     assert_eq!(forced.json()["id"], "org_21Ufcy98STcA11s3QckIwtwHIES");
@@ -539,7 +532,7 @@ async fn prefer_still_returns_documented_answers_in_the_sandbox() {
 
 #[tokio::test]
 async fn cursors_page_to_the_end_and_say_so() {
-    let s = start_stateful(&[&common::data("widgets.yaml")], memory()).await;
+    let s = start_stateful(&[&common::data("widgets.yaml")], memory).await;
     for i in 0..5 {
         let created = send(&s, "POST", "/widgets", Some(json!({"name": format!("W{i}")})), &[]).await;
         assert_eq!(created.status, 201);
@@ -565,7 +558,7 @@ async fn cursors_page_to_the_end_and_say_so() {
 
 #[tokio::test]
 async fn writes_keep_only_what_the_request_documents_and_patches_merge() {
-    let s = start_stateful(&["scalekit", "zitadel"], memory()).await;
+    let s = start_stateful(&["scalekit", "zitadel"], memory).await;
     // Scalekit's create body has no region_code: a client cannot set it.
     let created = send(
         &s,
@@ -625,7 +618,7 @@ async fn writes_keep_only_what_the_request_documents_and_patches_merge() {
     s.stop().await;
 
     // `null` inside a nested object removes that key (RFC 7396), and is never stored.
-    let s = start_stateful(&[&common::data("widgets.yaml")], memory()).await;
+    let s = start_stateful(&[&common::data("widgets.yaml")], memory).await;
     let widget =
         send(&s, "POST", "/widgets", Some(json!({"name": "W", "tags": {"a": "1", "b": "2"}, "status": "x"})), &[])
             .await
@@ -640,7 +633,7 @@ async fn writes_keep_only_what_the_request_documents_and_patches_merge() {
 
 #[tokio::test]
 async fn a_reset_forgets_idempotency_keys_and_the_admin_surface_is_strict_about_its_input() {
-    let s = start_stateful(&["straddle"], memory()).await;
+    let s = start_stateful(&["straddle"], memory).await;
     let key = ("idempotency-key", "reset-key-0001");
     let first = send(&s, "POST", "/v1/organizations", Some(json!({"name": "Acme"})), &[key]).await;
     let bogus = client().post(s.url("/__specmock/reset?to=bogus")).send().await.unwrap();
@@ -652,9 +645,7 @@ async fn a_reset_forgets_idempotency_keys_and_the_admin_surface_is_strict_about_
     assert_ne!(again.json()["data"]["id"], first.json()["data"]["id"]);
     s.stop().await;
 
-    let options = specmock::mock::MockOptions { admin_token: Some("s3cret".into()), ..Default::default() };
-    let limits = specmock::server::Limits { access_log: false, ..Default::default() };
-    let s = common::start_full(&["clerk"], options, limits, Some(memory())).await;
+    let s = start_stateful(&["clerk"], |b| memory(b).admin_token("s3cret")).await;
     let lower = client().get(s.url("/__specmock/state")).header("Authorization", "bearer s3cret").send().await.unwrap();
     assert_eq!(lower.status(), 200, "the auth scheme is case-insensitive");
     s.stop().await;
@@ -726,7 +717,7 @@ async fn seeds_must_match_the_document() {
         "zitadel:\n  orgs:\n    - {id: '123456789012345678', name: Seeded, details: {resourceOwner: '1'}}\n",
     )
     .unwrap();
-    let s = start_stateful(&["zitadel"], StoreOptions { seed_file: Some(seed), ..memory() }).await;
+    let s = start_stateful(&["zitadel"], |b| memory(b).state_seed(seed)).await;
     let read =
         send(&s, "GET", "/management/v1/orgs/me", None, &[("x-zitadel-orgid", "123456789012345678")]).await.json();
     assert_eq!(read["org"]["details"]["resourceOwner"], "1");

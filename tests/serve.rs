@@ -6,7 +6,6 @@ mod common;
 
 use common::{Answer, assert_conforms, client, data, start};
 use serde_json::{Value, json};
-use specmock::mock::MockOptions;
 
 const TOKEN: &str = "Bearer test-token";
 
@@ -59,7 +58,7 @@ async fn call(server: &common::TestServer, method: &str, path: &str, body: Optio
 
 #[tokio::test]
 async fn each_builtin_style_answers_its_documented_success_example() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     for (style, action, method, path, body) in success_calls() {
         let answer = call(&server, method, path, body.as_ref()).await;
         assert!((200..300).contains(&answer.status), "{method} {path}: {} {:?}", answer.status, answer.body);
@@ -73,7 +72,7 @@ async fn each_builtin_style_answers_its_documented_success_example() {
 
 #[tokio::test]
 async fn seed_examples_are_served_verbatim() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let clerk = call(&server, "POST", "/clerk/v1/organizations", Some(&json!({"name": "Acme Inc"}))).await;
     assert_eq!(
         clerk.json(),
@@ -91,7 +90,7 @@ async fn seed_examples_are_served_verbatim() {
 
 #[tokio::test]
 async fn one_builtin_is_served_at_the_root() {
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let answer = call(&server, "GET", "/v1/organizations/org_1", None).await;
     assert_eq!(answer.status, 200);
     assert_eq!(call(&server, "GET", "/clerk/v1/organizations/org_1", None).await.status, 404);
@@ -100,7 +99,7 @@ async fn one_builtin_is_served_at_the_root() {
 
 #[tokio::test]
 async fn unknown_paths_get_404_and_wrong_methods_405_with_allow() {
-    let server = start(&[], MockOptions::default()).await;
+    let server = start(&[], |b| b).await;
     let missing = call(&server, "GET", "/clerk/v2/nothing", None).await;
     assert_eq!(missing.status, 404);
     assert_eq!(missing.header("content-type"), Some("application/problem+json"));
@@ -120,7 +119,7 @@ async fn unknown_paths_get_404_and_wrong_methods_405_with_allow() {
 
 #[tokio::test]
 async fn head_gets_headers_without_a_body() {
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let answer = Answer::of(client().head(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN)).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
@@ -133,7 +132,7 @@ async fn head_gets_headers_without_a_body() {
 
 #[tokio::test]
 async fn options_answers_with_allow_unless_documented_and_allow_lists_only_what_is_answered() {
-    let server = start(&[&data("methods.yaml")], MockOptions { cors: false, ..MockOptions::default() }).await;
+    let server = start(&[&data("methods.yaml")], |b| b.cors(false)).await;
     let options = |path: &str| client().request(reqwest::Method::OPTIONS, server.url(path)).send();
     let plain = Answer::from(options("/things").await.unwrap()).await;
     assert_eq!(plain.status, 204);
@@ -153,7 +152,7 @@ async fn options_answers_with_allow_unless_documented_and_allow_lists_only_what_
 
 #[tokio::test]
 async fn documented_headers_are_sent_on_bodiless_answers() {
-    let server = start(&[&data("methods.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("methods.yaml")], |b| b).await;
     let no_redirects = common::client_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let moved = Answer::of(no_redirects.get(server.url("/moved"))).await;
     assert_eq!(moved.status, 302);
@@ -164,7 +163,7 @@ async fn documented_headers_are_sent_on_bodiless_answers() {
 
 #[tokio::test]
 async fn fixed_segments_win_over_parameters_and_parameters_are_percent_decoded() {
-    let server = start(&[&data("routing.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("routing.yaml")], |b| b).await;
     let me = Answer::of(client().get(server.url("/orgs/me"))).await;
     assert_eq!(me.json(), json!({"which": "me"}));
     // `ada lovelace` only matches the id pattern once %20 is decoded to a space.
@@ -181,7 +180,7 @@ async fn fixed_segments_win_over_parameters_and_parameters_are_percent_decoded()
 
 #[tokio::test]
 async fn accept_chooses_the_media_type_and_406_when_nothing_fits() {
-    let server = start(&[&data("routing.yaml")], MockOptions::default()).await;
+    let server = start(&[&data("routing.yaml")], |b| b).await;
     let get = |accept: &'static str| {
         let url = server.url("/orgs/x/members");
         async move { Answer::of(client().get(url).header("Accept", accept)).await }
@@ -201,7 +200,7 @@ async fn accept_chooses_the_media_type_and_406_when_nothing_fits() {
 
 #[tokio::test]
 async fn several_documents_share_one_server_under_their_names() {
-    let server = start(&["clerk", "zitadel", &data("routing.yaml")], MockOptions::default()).await;
+    let server = start(&["clerk", "zitadel", &data("routing.yaml")], |b| b).await;
     assert_eq!(call(&server, "GET", "/clerk/v1/organizations/org_1", None).await.status, 200);
     assert_eq!(call(&server, "GET", "/routing/orgs/me", None).await.status, 200);
     assert_eq!(call(&server, "GET", "/orgs/me", None).await.status, 404);
@@ -210,7 +209,7 @@ async fn several_documents_share_one_server_under_their_names() {
 
 #[tokio::test]
 async fn http2_with_prior_knowledge_is_served() {
-    let server = start(&["clerk"], MockOptions::default()).await;
+    let server = start(&["clerk"], |b| b).await;
     let _ = client(); // installs the TLS crypto provider reqwest needs
     let h2 = common::client_builder().http2_prior_knowledge().build().unwrap();
     let response = h2.get(server.url("/v1/organizations/org_1")).header("Authorization", TOKEN).send().await.unwrap();
@@ -221,7 +220,7 @@ async fn http2_with_prior_knowledge_is_served() {
 
 #[tokio::test]
 async fn paths_answer_with_and_without_the_servers_base_path_when_unambiguous() {
-    let server = start(&[&data("based.yaml"), "clerk"], MockOptions::default()).await;
+    let server = start(&[&data("based.yaml"), "clerk"], |b| b).await;
     let which = |path: &'static str| {
         let url = server.url(path);
         async move { Answer::of(client().get(url)).await.json()["which"].clone() }

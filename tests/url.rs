@@ -13,7 +13,6 @@ use std::process::{Command, Output};
 
 use common::{Answer, assert_conforms, client, spawn_specmock, start};
 use serde_json::json;
-use specmock::mock::MockOptions;
 
 /// Serves the crate's folder over HTTP/1.0, plus a few misbehaving paths. Returns its base URL.
 fn file_server() -> String {
@@ -92,22 +91,31 @@ fn stderr(output: &Output) -> String {
 async fn a_multi_file_document_is_served_from_a_url() {
     let base = file_server();
     let url = format!("{base}/tests/data/refs-anywhere/main.yaml");
-    let server = start(&[&url], MockOptions::default()).await;
-    assert_eq!(server.mounts[0].api.operations.len(), 4);
-    assert_eq!(server.mounts[0].name, "main", "named by the URL's file stem");
+    let routes = specmock(&["routes", &url], &[]);
+    assert!(String::from_utf8_lossy(&routes.stdout).contains(&format!("4 operations ({url}, OpenAPI 3.0.3)")));
+    let server = start(&[&url], |b| b).await;
     let list = Answer::of(client().get(server.url("/widgets"))).await;
     assert_eq!(list.json(), json!([{"id": "w_1", "name": "one"}, {"id": "w_2", "name": "two"}]));
     let created = Answer::of(client().post(server.url("/widgets")).json(&json!({"name": "gear"}))).await;
     assert_eq!(created.status, 201, "the body schema came from shared/bodies.yaml, over HTTP");
     assert_conforms(&server, "POST", "/widgets", &created);
     server.stop().await;
+    // Beside another document, it is served under its name: the URL's file stem.
+    let server = start(&[&url, "clerk"], |b| b).await;
+    assert_eq!(Answer::of(client().get(server.url("/main/widgets"))).await.status, 200, "named by the URL's file stem");
+    server.stop().await;
 
     // Relative references resolve against where a redirect led.
-    let moved = specmock::spec::load_url(&format!("{base}/moved.yaml")).expect("loads after a redirect");
-    assert_eq!(moved.operations.len(), 4);
+    let moved = specmock(&["routes", &format!("{base}/moved.yaml")], &[]);
+    assert!(
+        String::from_utf8_lossy(&moved.stdout).contains("4 operations"),
+        "loads after a redirect: {}",
+        stderr(&moved)
+    );
     // Swagger 2.0 with its own files, too.
-    let shop = specmock::spec::load_url(&format!("{base}/tests/data/swagger2/shop.yaml")).expect("loads");
-    assert_eq!((shop.operations.len(), shop.version_name().as_str()), (6, "Swagger 2.0"));
+    let shop = specmock(&["routes", &format!("{base}/tests/data/swagger2/shop.yaml")], &[]);
+    assert!(String::from_utf8_lossy(&shop.stdout).contains("6 operations"), "{}", stderr(&shop));
+    assert!(String::from_utf8_lossy(&shop.stdout).contains("Swagger 2.0)"));
 }
 
 #[test]
@@ -207,8 +215,8 @@ fn a_document_from_a_url_may_not_read_local_files() {
     );
 }
 
-#[test]
-fn a_file_may_refer_to_a_url() {
+#[tokio::test]
+async fn a_file_may_refer_to_a_url() {
     let base = file_server();
     let dir = std::env::temp_dir().join(format!("specmock-url-ref-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -217,10 +225,16 @@ fn a_file_may_refer_to_a_url() {
          '200':\n          description: a session\n          content:\n            application/json:\n              \
          schema: {{$ref: '{base}/tests/data/swagger2/models.yaml#/Session'}}\n"
     );
-    std::fs::write(dir.join("api.yaml"), doc).unwrap();
-    let api = specmock::spec::load_file(&dir.join("api.yaml"));
+    let file = dir.join("api.yaml").display().to_string();
+    std::fs::write(&file, doc).unwrap();
+    // The schema is fetched, and its own reference (#/User) resolves within that URL: the
+    // answer is a Session with its User.
+    let server = start(&[&file], |b| b).await;
+    let session = Answer::of(client().get(server.url("/login"))).await;
+    assert_eq!(session.status, 200);
+    assert!(session.json()["token"].as_str().is_some_and(|t| t.len() >= 8), "{}", session.json());
+    assert!(session.json()["user"]["name"].is_string(), "{}", session.json());
+    assert_conforms(&server, "GET", "/login", &session);
+    server.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
-    let api = api.expect("the schema is fetched, and its own reference (#/User) resolves within that URL");
-    let schema = api.operations[0].responses[0].content[0].schema.expect("a schema");
-    assert!(api.schemas.origin(schema).starts_with(&format!("{base}/tests/data/swagger2/models.yaml: #/Session")));
 }

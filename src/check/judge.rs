@@ -205,7 +205,6 @@ impl Judge {
             Some((op, params)) => {
                 verdict.operation = Some(op.label.to_string());
                 let seen = RequestInput {
-                    method: &method,
                     query: exchange.request.query(),
                     headers: &exchange.request.headers,
                     path_params: &params,

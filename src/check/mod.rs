@@ -27,12 +27,10 @@ mod shrink;
 mod variants;
 mod verdict;
 
-pub use crate::redact::{REDACTED, Secrets};
-pub use curl::{AUTH_VARIABLE, header_variable};
-pub use exchange::{Exchange, FixtureError, Loaded, Recorded, load, load_all, to_fixture};
-pub use judge::{Judge, Refusal};
-pub use report::{Destination, Human, Pace, ReportTarget, count, human, json, junit, summary, xml};
-pub use request::RequestVerdict;
+pub use crate::redact::Secrets;
+pub use exchange::{Exchange, Recorded, load_all};
+pub use judge::Judge;
+pub use report::{Destination, Human, ReportTarget, count, human, xml};
 pub use rules::{Rule, RuleFilter, Severity};
-pub use runner::{CheckError, CheckOptions, DEFAULT_MAX_EXAMPLES, Outcome, Progress, run};
-pub use verdict::{Finding, Kind, Verdict};
+pub use runner::{CheckError, CheckOptions, DEFAULT_MAX_EXAMPLES, run};
+pub use verdict::{Finding, Verdict};

@@ -41,7 +41,7 @@ fn checked<T>(api: &Api, case: &Case, take: impl FnOnce(CheckedRequest<'_>) -> T
     let path_params: Vec<(&str, Cow<'_, str>)> =
         case.path_values.iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))).collect();
     let body = case.body.as_ref().map(|(_, b)| b.as_ref()).unwrap_or_default();
-    let input = RequestInput { method: &case.method, query, headers: &headers, path_params: &path_params, body };
+    let input = RequestInput { query, headers: &headers, path_params: &path_params, body };
     match check_request(api, op, &input, true) {
         Ok(checked) => Some(take(checked)),
         Err(unsupported) => {

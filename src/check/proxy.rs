@@ -115,7 +115,6 @@ impl Proxy {
         };
         let tag = Some(OperationTag(Arc::clone(&op.label)));
         let seen = RequestInput {
-            method: &method,
             query: request.uri().query(),
             headers: request.headers(),
             path_params: &params,

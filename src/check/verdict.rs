@@ -71,7 +71,7 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
     #[serde(skip)]
-    pub kind: Kind,
+    pub(crate) kind: Kind,
 }
 
 impl Verdict {
@@ -94,7 +94,7 @@ impl Verdict {
     }
 
     /// Keeps the findings the filter reports, at the severity it gives them.
-    pub fn apply(&mut self, filter: &RuleFilter) {
+    pub(crate) fn apply(&mut self, filter: &RuleFilter) {
         self.findings.retain(|f| filter.reports(f.rule));
         // A finding keeps the severity it was given (its rule's, or lowered where the rule
         // cannot be sure); `--strict` makes every one an error.
@@ -108,7 +108,7 @@ impl Verdict {
 
 impl Verdict {
     /// Takes the credentials out of everything the verdict shows.
-    pub fn redact(&mut self, secrets: &crate::redact::Secrets) {
+    pub(crate) fn redact(&mut self, secrets: &crate::redact::Secrets) {
         self.path = secrets.scrub(&secrets.target(&self.path));
         self.name = secrets.scrub(&secrets.target(&self.name));
         self.source = secrets.scrub(&self.source);

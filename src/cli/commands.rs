@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use specmock::app::{self, ProxyConfig, ServeConfig};
-use specmock::check::proxy::ProxyOptions;
-use specmock::events::WebhookOptions;
-use specmock::mock::{FaultRate, MockOptions};
-use specmock::server::{Limits, LogFormat, shutdown_signal};
-use specmock::store::{RedisOptions, StoreOptions, is_redis_url};
-use specmock::{Error, mounts};
+use crate::app::{self, ProxyConfig, ServeConfig};
+use crate::check::proxy::ProxyOptions;
+use crate::events::WebhookOptions;
+use crate::mock::{FaultRate, MockOptions};
+use crate::server::{Limits, LogFormat, shutdown_signal};
+use crate::store::{RedisOptions, StoreOptions, is_redis_url};
+use crate::{Error, mounts};
 
 use super::{Cli, Command, ProxyArgs, ServeArgs};
 
@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// What a document got away with, said before anything else is printed.
-pub(super) fn warn_about(api: &specmock::spec::Api) {
+pub(super) fn warn_about(api: &crate::spec::Api) {
     api.warnings.iter().for_each(|w| say!("warning: {w}"));
 }
 
@@ -48,7 +48,7 @@ fn routes(spec: &str) -> Result<ExitCode, Error> {
             op.status_labels().join(" ")
         );
     }
-    out!("{} ({}, {})", specmock::check::count(api.operations.len(), "operation"), api.source, api.version_name());
+    out!("{} ({}, {})", crate::check::count(api.operations.len(), "operation"), api.source, api.version_name());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -57,8 +57,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     let _guard = super::logging::init(log_format);
     let stateful = args.stateful || args.state.is_some() || args.state_seed.is_some();
     // Without --seed, faults are drawn from a seed of their own, shown so a run can be repeated.
-    let faults =
-        args.faults.map(|rate| FaultRate::new(rate, args.seed.unwrap_or_else(specmock::generate::random_seed)));
+    let faults = args.faults.map(|rate| FaultRate::new(rate, args.seed.unwrap_or_else(crate::generate::random_seed)));
     let (state_file, redis) = state_flags(&args)?;
     let config = ServeConfig {
         specs: args.specs,
@@ -123,7 +122,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
             false => running.until(stop).await?,
         }
         // Deliveries under way get a few seconds; a receiver that is down must not hold Ctrl-C.
-        let unsent = app::settle(&mock, specmock::server::GRACE).await;
+        let unsent = app::settle(&mock, crate::server::GRACE).await;
         if unsent > 0 {
             say!("{unsent} webhook deliveries were not finished");
         }
@@ -186,7 +185,7 @@ fn proxy(args: ProxyArgs) -> Result<ExitCode, Error> {
 fn warn_of_broken_examples(sources: Vec<String>) {
     std::thread::spawn(move || {
         for source in sources {
-            for issue in specmock::lint::broken_examples(&source) {
+            for issue in crate::lint::broken_examples(&source) {
                 say!("warning: {}#{}: {}", issue.file, issue.pointer, issue.message);
             }
         }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use specmock::server::LogFormat;
+use crate::server::LogFormat;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;

@@ -1,4 +1,6 @@
-//! The command line: what each subcommand takes (clap), and how it runs (`commands.rs`).
+//! The `specmock` command line: what each subcommand takes (clap), and how it runs
+//! (`commands.rs`). The binary's `main` is [`parse`], then [`run`], then
+//! [`Error::exit_code`](crate::Error::exit_code).
 
 /// Writes a line to stderr, ignoring a closed pipe: a server whose banner went to
 /// `| head -1` must keep serving, not panic.
@@ -23,9 +25,9 @@ mod verdicts;
 
 use std::path::PathBuf;
 
+use crate::check::ReportTarget;
+use crate::units::DelayRange;
 use clap::{ArgAction, Parser, Subcommand};
-use specmock::check::ReportTarget;
-use specmock::units::DelayRange;
 
 pub use commands::run;
 
@@ -63,11 +65,11 @@ fn host_after_dash_h(args: &[std::ffi::OsString]) -> Option<String> {
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Serve mock APIs: documented examples, generated bodies and documented errors.
     #[command(visible_alias = "mock")]
     Serve(ServeArgs),
@@ -110,7 +112,7 @@ pub struct ServeArgs {
     pub workers: Option<usize>,
     /// Serve a document under PREFIX. NAME is a built-in name, a file stem, or the file as given
     /// (for two files with the same stem), e.g. --mount clerk=/api/clerk --mount ../specs/bapi/v1.yml=/bapi.
-    #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = specmock::mounts::parse_mount)]
+    #[arg(long = "mount", value_name = "NAME=/PREFIX", value_parser = crate::mounts::parse_mount)]
     pub mounts: Vec<(String, String)>,
     /// Generate bodies from schemas even where examples exist (per request: Prefer: dynamic=true).
     #[arg(long, short)]
@@ -128,13 +130,13 @@ pub struct ServeArgs {
     pub delay: Option<DelayRange>,
     /// Break this share of answers (0.05 or 5%) with a random fault: reset, close, empty,
     /// malformed or slow-body (per request: Prefer: fault=NAME). Reproducible with --seed.
-    #[arg(long, value_name = "RATE", value_parser = specmock::mock::parse_rate)]
+    #[arg(long, value_name = "RATE", value_parser = crate::mock::parse_rate)]
     pub faults: Option<f64>,
     /// YAML/JSON file of rules choosing answers by request content (see README, "Rules").
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
     /// Keep the last N exchanges for /__specmock/requests and the inspector (0: none).
-    #[arg(long, value_name = "N", default_value_t = specmock::app::JOURNAL)]
+    #[arg(long, value_name = "N", default_value_t = crate::app::JOURNAL)]
     pub journal: usize,
     /// Access log lines as text, or as one JSON object per line.
     #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
@@ -149,7 +151,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub tokens: Option<PathBuf>,
     /// Largest request body accepted, e.g. 10MiB, 512KiB, 1000000 (413 beyond it).
-    #[arg(long, default_value = "10MiB", value_parser = specmock::units::parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = "10MiB", value_parser = crate::units::parse_size, value_name = "SIZE")]
     pub max_body: usize,
     /// Seconds a connection may wait for its next request (new, slow or idle keep-alive
     /// connections are closed after it), and then for the request's body (408).
@@ -228,9 +230,8 @@ pub struct RuleArgs {
 }
 
 impl RuleArgs {
-    pub fn filter(&self) -> Result<specmock::check::RuleFilter, specmock::Error> {
-        specmock::check::RuleFilter::new(&self.checks, &self.exclude_checks, self.strict)
-            .map_err(specmock::Error::Usage)
+    pub fn filter(&self) -> Result<crate::check::RuleFilter, crate::Error> {
+        crate::check::RuleFilter::new(&self.checks, &self.exclude_checks, self.strict).map_err(crate::Error::Usage)
     }
 }
 
@@ -274,7 +275,7 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Random valid requests per operation, besides the boundary cases (0: none).
-    #[arg(long, value_name = "N", default_value_t = specmock::check::DEFAULT_MAX_EXAMPLES)]
+    #[arg(long, value_name = "N", default_value_t = crate::check::DEFAULT_MAX_EXAMPLES)]
     pub max_examples: usize,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8, value_parser = at_least_one)]
@@ -322,7 +323,7 @@ pub struct ProxyArgs {
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
     /// Largest request body accepted, e.g. 10MiB.
-    #[arg(long, default_value = "10MiB", value_parser = specmock::units::parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = "10MiB", value_parser = crate::units::parse_size, value_name = "SIZE")]
     pub max_body: usize,
     /// Do not log a line per request.
     #[arg(long, short)]

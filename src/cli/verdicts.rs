@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use specmock::check::{self, Destination, ReportTarget, Verdict};
-use specmock::{Error, app, mounts};
+use crate::check::{self, Destination, ReportTarget, Verdict};
+use crate::{Error, app, mounts};
 
 use super::commands::warn_about;
 use super::{CheckArgs, LintArgs, ValidateArgs};
@@ -85,7 +85,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn lint(args: LintArgs) -> Result<ExitCode, Error> {
-    let mut issues = specmock::lint::lint(&args.spec)?;
+    let mut issues = crate::lint::lint(&args.spec)?;
     if args.strict {
         for issue in &mut issues {
             issue.severity = check::Severity::Error;
@@ -94,14 +94,14 @@ pub fn lint(args: LintArgs) -> Result<ExitCode, Error> {
     let to_stdout = one_on_stdout(&args.reports)?;
     let file = issues.first().map(|i| i.file.clone()).unwrap_or_else(|| args.spec.clone());
     if to_stdout {
-        say!("{}", specmock::lint::human(&file, &issues, colors(&std::io::stderr())).trim_end());
+        say!("{}", crate::lint::human(&file, &issues, colors(&std::io::stderr())).trim_end());
     } else {
-        out!("{}", specmock::lint::human(&file, &issues, colors(&std::io::stdout())).trim_end());
+        out!("{}", crate::lint::human(&file, &issues, colors(&std::io::stdout())).trim_end());
     }
     for report in &args.reports {
         let text = match report {
-            ReportTarget::Json(_) => specmock::lint::json(&file, &issues),
-            ReportTarget::Junit(_) => specmock::lint::junit(&file, &issues),
+            ReportTarget::Json(_) => crate::lint::json(&file, &issues),
+            ReportTarget::Junit(_) => crate::lint::junit(&file, &issues),
         };
         match report.destination() {
             Destination::Stdout => out!("{}", text.trim_end()),

@@ -28,7 +28,7 @@ use queue::{Hub, Policy};
 use sign::Signer;
 
 pub use sign::DEFAULT_SECRET;
-pub use trigger::{Trigger, TriggerError};
+pub use trigger::Trigger;
 
 /// The `serve` flags about webhooks.
 #[derive(Debug, Clone)]

@@ -29,8 +29,7 @@ use crate::spec::{SchemaId, Schemas, Side};
 use generator::Generator;
 use trace::Trace;
 
-pub use edges::{Edge, MAX_EDGE_ITEMS, MAX_EDGE_LENGTH, edges, flattened, pattern_samples, slot_seed};
-pub use generator::{MAX_NESTING, MAX_RECURSION};
+pub use edges::{edges, flattened, slot_seed};
 pub use values::words_of;
 
 /// Attempts before giving up on a schema; the later ones ignore examples.

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-pub use entry::{Chosen, Entry, FlatHeaders, KEPT_BODY, Reasons};
+pub use entry::{Chosen, Entry, Reasons};
 pub use query::Filter;
 pub use routes::answer;
 
@@ -91,15 +91,6 @@ impl Journal {
 
     pub fn len(&self) -> usize {
         self.entries.lock().map(|e| e.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Live listeners (the inspector pages open now).
-    pub fn listeners(&self) -> usize {
-        self.live.receiver_count()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {

@@ -152,7 +152,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::journal::{KEPT_BODY, Reasons};
+    use crate::journal::Reasons;
+    use crate::journal::entry::KEPT_BODY;
 
     #[test]
     fn large_bodies_are_kept_in_part_and_shown_as_cut() {

@@ -132,8 +132,7 @@ impl Mock {
         let behaviour = &self.behaviours[mount][operation];
         let headers = request.headers();
         let query = request.uri().query();
-        let input =
-            RequestInput { method: request.method(), query, headers, path_params: params, body: request.body() };
+        let input = RequestInput { query, headers, path_params: params, body: request.body() };
         let checked = gate::judge(api, op, &input, self.options.tokens.as_ref(), self.options.validate_requests);
         let seen_body = checked.as_ref().ok().and_then(|c| c.body.as_ref());
         let rule = rules::first(&behaviour.rules, &Seen { params, query, headers, body: seen_body });

@@ -28,7 +28,7 @@ use crate::reply;
 use crate::route::{Lookup, Mount, Router};
 use crate::spec::{Api, Operation};
 
-pub use decide::{Behaviour, UNDOCUMENTED};
+pub use decide::Behaviour;
 pub use prefer::Prefer;
 pub use timing::{FaultRate, parse_rate};
 
@@ -143,6 +143,7 @@ impl Mock {
     }
 
     /// Answers one request whose body has been read.
+    #[cfg(feature = "profiling")]
     pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
         let (response, noted) = self.respond_noted(request, peer).await;
         match noted {
@@ -370,14 +371,4 @@ struct Noted {
     instant: Instant,
     time: jiff::Timestamp,
     note: Note,
-}
-
-/// A request's copy, for journaling a request that is only borrowed.
-fn copy(request: &Request<Bytes>) -> Request<Bytes> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    copy
 }

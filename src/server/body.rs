@@ -40,7 +40,12 @@ impl std::fmt::Debug for Streaming {
 pub enum Outgoing {
     Whole(Option<Bytes>),
     Dribble(Dribble),
-    Stream { items: BoxStream<'static, Bytes>, stop: BoxFuture<'static, ()>, busy: Option<Busy> },
+    /// `_busy` is held, not read: dropping it when the body ends marks the connection idle.
+    Stream {
+        items: BoxStream<'static, Bytes>,
+        stop: BoxFuture<'static, ()>,
+        _busy: Option<Busy>,
+    },
 }
 
 /// Held while a body is being sent: the connection is busy, not idle, until it is dropped.

@@ -183,7 +183,7 @@ fn deliver(
         let stop = Box::pin(async move {
             let _ = stop.wait_for(|stopping| *stopping).await;
         });
-        return Ok(response.map(|_| Outgoing::Stream { items, stop, busy: Some(busy) }));
+        return Ok(response.map(|_| Outgoing::Stream { items, stop, _busy: Some(busy) }));
     }
     Ok(response.map(Outgoing::whole))
 }

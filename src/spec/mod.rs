@@ -25,13 +25,12 @@ use std::path::Path;
 pub use builtin::{BUILTINS, Builtin};
 pub use dialect::Side;
 pub use error::SpecError;
-pub use fetch::{MAX_FILE_BYTES, URL_TIMEOUT};
 pub use media::{MediaName, concrete_type, is_json_media, is_xml_media};
 pub use model::*;
 pub use schemas::{SchemaId, Schemas};
 pub use shape::Types;
 pub use template::{map_variables, template_params};
-pub use webhooks::{DocumentWebhooks, OperationHooks, SignatureScheme, Webhook, WebhookSignature};
+pub use webhooks::{SignatureScheme, Webhook};
 
 // For `lint`, which reads a document as written (it may not compile) and compiles the
 // schemas of its examples on its own.
@@ -42,6 +41,7 @@ pub(crate) use swagger2::convert as convert_swagger2;
 
 /// Loads and compiles a document from a file, with every file it references; every
 /// schema an operation uses is compiled to a validator before this returns.
+#[cfg(test)]
 pub fn load_file(path: &Path) -> Result<Api, SpecError> {
     load_file_and_paths(path).map(|(api, _)| api)
 }

@@ -128,8 +128,6 @@ pub struct Call<'a> {
 pub struct Described {
     pub mount: String,
     pub resource: String,
-    /// Operations the sandbox answers for it.
-    pub operations: usize,
     /// Why the resource is served from the document instead (no identifier, no body).
     pub stateless: Option<String>,
 }
@@ -236,12 +234,10 @@ impl Store {
     pub fn describe(&self) -> Vec<Described> {
         let mut out = Vec::new();
         for (m, model) in self.models.iter().enumerate() {
-            for (r, resource) in model.resources.iter().enumerate() {
-                let operations = self.operations[m].iter().flatten().filter(|op| op.binding.resource == r).count();
+            for resource in &model.resources {
                 out.push(Described {
                     mount: self.mounts[m].name.clone(),
                     resource: resource.key.clone(),
-                    operations,
                     stateless: resource.id_field.as_ref().err().cloned(),
                 });
             }
@@ -408,6 +404,3 @@ impl Drop for Claim<'_> {
         }
     }
 }
-
-/// The shared state behind an `Arc`, for the server.
-pub type SharedStore = Arc<Store>;

@@ -14,11 +14,11 @@ mod response;
 use serde::Serialize;
 
 pub use crate::spec::Types;
-pub use body::{MediaMatch, match_media, parse_content_type};
+pub use body::{match_media, parse_content_type};
 pub use coerce::scalar;
 pub use keyword::Keyword;
 pub use params::cookies;
-pub use request::{CheckedRequest, RequestInput, Unsupported, check_request, governed_by_http};
+pub use request::{CheckedRequest, RequestInput, check_request, governed_by_http};
 pub use response::{ResponseInput, check_response};
 
 /// Which part of an HTTP message a violation is in.

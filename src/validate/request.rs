@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use http::{HeaderMap, Method};
+use http::HeaderMap;
 use serde_json::Value;
 
 use super::body::{self, ContentType};
@@ -12,7 +12,6 @@ use crate::spec::{Api, MediaType, Operation, ParamIn};
 
 /// A request as the validator sees it: already routed, body already read.
 pub struct RequestInput<'a> {
-    pub method: &'a Method,
     pub query: Option<&'a str>,
     pub headers: &'a HeaderMap,
     /// Path variables, percent-decoded, by name.

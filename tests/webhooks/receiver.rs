@@ -1,6 +1,7 @@
 //! A webhook receiver for the tests: a real HTTP server on an ephemeral port that hands every
 //! request it gets to the test, and answers as scripted (a status, or never).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
+#![allow(dead_code)] // shared: tests/webhooks.rs uses less of it than src/tests/webhooks
 
 use std::collections::VecDeque;
 use std::convert::Infallible;

@@ -4,16 +4,13 @@
 //! built-ins, the real-document fixtures and (where ../shared is beside this checkout) every
 //! vendor file. Prints how many resources and steps it walked; fails on any error or on a
 //! resource it could not walk.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
-
-mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use common::{shared_dir, spawn_specmock};
 use serde_json::Value;
-use specmock::spec::{ParamIn, SchemeKind};
+
+use super::common::shared_dir;
+use crate::spec::{ParamIn, SchemeKind};
 
 fn documents() -> Vec<String> {
     let mut out: Vec<String> = ["scalekit", "straddle", "clerk", "zitadel"].iter().map(|s| s.to_string()).collect();
@@ -54,26 +51,30 @@ fn documents() -> Vec<String> {
 fn every_resource_of_every_document_lives_through_the_sandbox() {
     let (mut resources, mut steps, mut served) = (0, 0, 0);
     let mut misses: Vec<String> = Vec::new();
+    // The mock serves on this runtime's threads while `check` (which has its own) runs here.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let report_file = std::env::temp_dir().join(format!("specmock-walk-{}.json", std::process::id()));
     for document in documents() {
-        let (mut child, base) = spawn_specmock(&["serve", &document, "--stateful", "--watch", "false"]);
-        let mut args: Vec<String> = ["check", "--spec", &document, "--base-url", &base, "--auth", "Bearer t"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        args.extend(["--report".into(), "json=-".into()]);
+        let server = runtime.block_on(crate::MockServer::builder(document.as_str()).stateful().start()).unwrap();
+        let mut args: Vec<String> =
+            ["specmock", "check", "--spec", &document, "--base-url", &server.url(), "--auth", "Bearer t"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        args.extend(["--report".into(), format!("json={}", report_file.display())]);
         // Every API key the document knows, as a client holding one would send it.
-        let (_, api) = specmock::mounts::load(&document).unwrap();
+        let (_, api) = crate::mounts::load(&document).unwrap();
         for scheme in &api.security_schemes {
             if let SchemeKind::ApiKey { location: ParamIn::Header, name } = &scheme.kind {
                 args.extend(["--header".into(), format!("{name}: t")]);
             }
         }
-        let output = Command::new(env!("CARGO_BIN_EXE_specmock")).args(&args).output().unwrap();
-        child.kill().unwrap();
-        let _ = child.wait();
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-            panic!("{document}: no JSON report ({e}): {}", String::from_utf8_lossy(&output.stderr))
-        });
+        let exit = super::run_cli(&args);
+        drop(server);
+        let text = std::fs::read(&report_file).unwrap_or_default();
+        let report: Value = serde_json::from_slice(&text)
+            .unwrap_or_else(|e| panic!("{document}: no JSON report ({e}); check ended with {exit:?}"));
+        let _ = std::fs::remove_file(&report_file);
         let mut walked = std::collections::BTreeSet::new();
         let mut document_steps = 0;
         for result in report["results"].as_array().unwrap() {

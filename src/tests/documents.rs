@@ -2,16 +2,11 @@
 //! Swagger 2.0 files in ../shared when present). For each: it loads with its operation
 //! count, every GET without required parameters answers a documented 2xx whose body
 //! conforms, and `specmock check` against specmock's own mock of it finds nothing wrong.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
-
-mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use common::{Answer, TestServer, assert_conforms, client, shared_dir, start};
+use super::common::{Answer, TestServer, assert_conforms, client, shared_dir, start};
 use serde_json::Value;
-use specmock::mock::MockOptions;
 use specmock::spec::{Api, ParamIn, SchemeKind, StatusKey};
 
 /// fixtures/documents/…, the version it declares, and its operation count.
@@ -78,7 +73,7 @@ async fn zitadel_management_creates_an_org_from_its_published_swagger_file() {
         return;
     };
     let path = shared.join("vendor-specs/zitadel/management.swagger.json").display().to_string();
-    let server = start(&[&path], MockOptions::default()).await;
+    let server = start(&[&path], |b| b).await;
     let request = client()
         .post(server.url("/orgs"))
         .header("Authorization", "Bearer t")
@@ -126,8 +121,8 @@ fn credentials(api: &Api) -> (Pairs, Pairs) {
 
 /// Every GET without required parameters answers a documented 2xx that conforms. Returns how many.
 async fn gets_answer_documented_success(path: &str) -> usize {
-    let server = start(&[path], MockOptions::default()).await;
-    let api = server.mounts[0].api.clone();
+    let server = start(&[path], |b| b).await;
+    let api = crate::mounts::load(path).unwrap().1;
     let (headers, query) = credentials(&api);
     let mut answered = 0;
     for op in api.operations.iter().filter(|op| op.method == http::Method::GET) {
@@ -162,9 +157,10 @@ async fn gets_answer_documented_success(path: &str) -> usize {
 /// `specmock check` against a mock of the document: no error-severity finding, exit 0.
 /// Returns (exchanges, warnings).
 async fn own_check_is_clean(path: &str, api: &Api) -> (u64, usize) {
-    let server: TestServer = start(&[path], MockOptions::default()).await;
+    let server: TestServer = start(&[path], |b| b).await;
     let report = std::env::temp_dir().join(format!("specmock-documents-{}-{}.json", std::process::id(), nonce()));
     let mut args = vec![
+        "specmock".to_string(),
         "check".to_string(),
         "--spec".into(),
         path.into(),
@@ -180,13 +176,8 @@ async fn own_check_is_clean(path: &str, api: &Api) -> (u64, usize) {
             _ => args.extend(["--header".to_string(), format!("{name}: {value}")]),
         }
     }
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_specmock")).args(&args).output().expect("specmock runs")
-    })
-    .await
-    .expect("check finishes");
-    let text = std::fs::read_to_string(&report)
-        .unwrap_or_else(|_| panic!("{path}: no report; stderr: {}", String::from_utf8_lossy(&output.stderr)));
+    let exit = tokio::task::spawn_blocking(move || super::run_cli(&args)).await.expect("check finishes");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| panic!("{path}: no report: {exit:?}"));
     let _ = std::fs::remove_file(&report);
     let json: Value = serde_json::from_str(&text).expect("the report is JSON");
     // Warnings (a right refusal whose status the document does not list) are the document's
@@ -202,11 +193,7 @@ async fn own_check_is_clean(path: &str, api: &Api) -> (u64, usize) {
             tolerated += 1;
         }
     }
-    assert!(
-        output.status.success(),
-        "{path}: check exits 0 without errors: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(exit, Ok(std::process::ExitCode::SUCCESS), "{path}: check exits 0 without errors");
     server.stop().await;
     (json["summary"]["exchanges"].as_u64().unwrap_or(0), tolerated)
 }

@@ -1,18 +1,15 @@
 //! Generation honours the document first: a property's `example`, `examples` and `default`
 //! (null included) win over invented values, and defaulted properties are always present.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
-
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::data;
+use super::common::data;
+use crate::generate::{generate, generate_fresh};
 use serde_json::{Value, json};
-use specmock::generate::{generate, generate_fresh};
 
 #[test]
 fn documented_values_win_at_every_level_for_every_seed() {
-    let api = specmock::spec::load_file(std::path::Path::new(&data("documented-values.yaml"))).expect("loads");
+    let api = crate::spec::load_file(std::path::Path::new(&data("documented-values.yaml"))).expect("loads");
     let schema = api.operations[0].responses[0].content[0].schema.expect("a schema");
     let mut names = BTreeSet::new();
     for seed in 0..200 {
@@ -44,7 +41,7 @@ fn documented_values_win_at_every_level_for_every_seed() {
 
 #[test]
 fn defaulted_properties_are_present_even_deep_down() {
-    let api = specmock::spec::load_file(std::path::Path::new(&data("documented-values.yaml"))).expect("loads");
+    let api = crate::spec::load_file(std::path::Path::new(&data("documented-values.yaml"))).expect("loads");
     let schema = api.operations[0].responses[0].content[0].schema.expect("a schema");
     for seed in 0..50 {
         let value = generate(&api.schemas, schema, seed).expect("generates");

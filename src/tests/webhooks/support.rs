@@ -1,23 +1,22 @@
 //! What the webhook tests share: a server with webhooks, requests to it, its journal, and the
 //! published signature algorithms written out to check deliveries with.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 #![allow(dead_code)]
 
 use std::time::Duration;
 
+use crate::app::{self, Running, ServeConfig};
+use crate::events::WebhookOptions;
+use crate::reload::Live;
+use crate::server::Limits;
+use crate::store::StoreOptions;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use specmock::app::{self, Running, ServeConfig};
-use specmock::events::WebhookOptions;
-use specmock::reload::Live;
-use specmock::server::Limits;
-use specmock::store::StoreOptions;
 
-use crate::common::{Answer, client};
-use crate::receiver::Delivery;
+use super::receiver::Delivery;
+use crate::tests::common::{Answer, client};
 
 pub const TOKEN: &str = "Bearer t";
 
@@ -41,7 +40,7 @@ pub async fn serve(spec: &str, store: Option<StoreOptions>, webhooks: WebhookOpt
         limits: Limits { access_log: false, ..Limits::default() },
         ..ServeConfig::default()
     };
-    app::serve(&config).await.expect("the server starts")
+    app::start(app::prepare(&config).expect("the documents load"), &config).await.expect("the server starts")
 }
 
 pub async fn send(server: &Running<Live>, method: &str, path: &str, body: Option<Value>) -> Answer {
@@ -75,7 +74,7 @@ pub fn assert_svix_signed(delivery: &Delivery, prefix: &str, secret: &str) {
 
 /// The payload validates against the webhook's request-body schema in the document.
 pub fn assert_valid(spec: &str, webhook: &str, payload: &Value) {
-    let (_, api) = specmock::mounts::load(spec).unwrap();
+    let (_, api) = crate::mounts::load(spec).unwrap();
     let hook = api.webhooks.webhooks.iter().find(|w| w.name == webhook).expect("the document has the webhook");
     let schema = hook.body.as_ref().and_then(|b| b.schema).expect("it documents its body");
     let validator = api.schemas.validator(schema).unwrap();
