@@ -4,7 +4,7 @@
 //! one function.
 
 use bytes::Bytes;
-use http::{HeaderValue, Response, header};
+use http::{HeaderValue, Response, StatusCode, header};
 
 use crate::security::{self, Auth, Tokens};
 use crate::spec::{Api, Operation};
@@ -63,7 +63,7 @@ pub fn render(api: &Api, op: &Operation, refusal: &Refusal, path: &str) -> Respo
     let violations = refusal.violations();
     match refusal {
         Refusal::Unauthorized { challenges, .. } => {
-            let mut response = render_error(api, op, 401, &violations, Voice::Example, path);
+            let mut response = render_error(api, op, StatusCode::UNAUTHORIZED, &violations, Voice::Example, path);
             for challenge in challenges {
                 if let Ok(v) = HeaderValue::from_str(challenge) {
                     response.headers_mut().append(header::WWW_AUTHENTICATE, v);
@@ -71,9 +71,11 @@ pub fn render(api: &Api, op: &Operation, refusal: &Refusal, path: &str) -> Respo
             }
             response
         }
-        Refusal::Forbidden { .. } => render_error(api, op, 403, &violations, Voice::Example, path),
+        Refusal::Forbidden { .. } => render_error(api, op, StatusCode::FORBIDDEN, &violations, Voice::Example, path),
         // Vendors never document their 415: their template is used even so.
-        Refusal::Unsupported(_) => render_error(api, op, 415, &violations, Voice::Framework, path),
+        Refusal::Unsupported(_) => {
+            render_error(api, op, StatusCode::UNSUPPORTED_MEDIA_TYPE, &violations, Voice::Framework, path)
+        }
         Refusal::Invalid(_) => render_error(api, op, validation_status(op), &violations, Voice::Template, path),
     }
 }

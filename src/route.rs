@@ -23,6 +23,15 @@ pub struct Mount {
     pub api: Arc<Api>,
 }
 
+/// One operation of one served document: the document's place among the mounts, and the
+/// operation's in its `Api::operations`. What the router finds and the sandbox, the rules
+/// and the webhooks key their per-operation facts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OperationRef {
+    pub mount: usize,
+    pub index: usize,
+}
+
 /// What a path template leads to.
 #[derive(Debug)]
 pub struct Route {

@@ -11,7 +11,7 @@ use crate::spec::{Api, Example, Operation};
 use crate::validate::{
     Keyword, Part, RequestInput, ResponseInput, Violation, check_response, match_media, parse_content_type,
 };
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, StatusCode};
 
 /// Why a request was refused rightly, when it was: the refusal is then no server bug even
 /// where the document does not list its status.
@@ -96,7 +96,12 @@ impl Judge {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Vec<Finding> {
-        let input = ResponseInput { method, status, headers, body };
+        // A recorded exchange may hold any number: one that is no status is all there is to say.
+        let Ok(status_code) = StatusCode::from_u16(status) else {
+            let v = Violation::new(Part::Message, "", Keyword::Status, format!("{status} is not an HTTP status"));
+            return vec![Finding::of(rule_of(&v), v)];
+        };
+        let input = ResponseInput { method, status: status_code, headers, body };
         let mut findings: Vec<Finding> =
             check_response(self.api(), op, &input).into_iter().map(|v| Finding::of(rule_of(&v), v)).collect();
         if findings.iter().any(|f| f.rule == Rule::BodySchema)
@@ -232,7 +237,7 @@ impl Judge {
 
 /// The documented example the body is, byte for byte (or as the same JSON value).
 fn documented_example<'o>(op: &'o Operation, status: u16, headers: &HeaderMap, body: &[u8]) -> Option<&'o Example> {
-    let documented = op.response_for(status)?;
+    let documented = op.response_for(StatusCode::from_u16(status).ok()?)?;
     let sent = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())?;
     let media = match_media(&documented.content, &parse_content_type(sent).essence)?;
     let parsed = || serde_json::from_slice::<serde_json::Value>(body).ok();

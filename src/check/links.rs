@@ -2,7 +2,7 @@
 //! operations that read, update and delete what it made, the id taken from its body
 //! (`$response.body#/id`). They complete what the sandbox's inference finds on its own.
 
-use crate::spec::{Api, Link, ParamIn, StatusKey};
+use crate::spec::{Api, Link, ParamIn};
 use crate::store::{ItemOperation, ResourceShape};
 use http::Method;
 use percent_encoding::percent_decode_str;
@@ -19,8 +19,7 @@ pub struct Linked {
 pub fn shapes(api: &Api) -> Vec<Linked> {
     let mut out = Vec::new();
     for (index, op) in api.operations.iter().enumerate().filter(|(_, op)| op.method == Method::POST) {
-        let success =
-            op.responses.iter().filter(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2)));
+        let success = op.responses.iter().filter(|r| r.status.is_success());
         let mut shape =
             ResourceShape { key: format!("{} (links)", op.path), create: Some(index), ..ResourceShape::default() };
         let mut id_pointer = None;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
 use serde_json::Value;
 
 use super::exchange::{Recorded, to_fixture};
@@ -157,9 +157,9 @@ impl Proxy {
 
     /// The upstream's answer, or the proxy's own 502 when it gives none.
     async fn forward(&self, request: &Request<Bytes>, target: &str) -> Result<Response<Bytes>, Response<Bytes>> {
-        self.send(request, target)
-            .await
-            .map_err(|e| problem(502, format!("the upstream {} did not answer: {e}", self.upstream), &[]))
+        self.send(request, target).await.map_err(|e| {
+            problem(StatusCode::BAD_GATEWAY, format!("the upstream {} did not answer: {e}", self.upstream), &[])
+        })
     }
 
     async fn send(&self, request: &Request<Bytes>, target: &str) -> Result<Response<Bytes>, String> {

@@ -12,7 +12,7 @@ use crate::store::{Change, ResourceOperation};
 pub fn fired(api: &Api, op: &ResourceOperation) -> Vec<usize> {
     let Some(change) = op.change else { return Vec::new() };
     let webhooks = &api.webhooks.webhooks;
-    let declared = &api.operations[op.operation].hooks.events;
+    let declared = &api.operations[op.at.index].hooks.events;
     if !declared.is_empty() {
         return indexes(webhooks, |w| declared.contains(&w.name));
     }
@@ -130,8 +130,7 @@ mod tests {
     #[test]
     fn x_specmock_event_names_the_resource_by_noun_path_or_key() {
         let op = ResourceOperation {
-            mount: 0,
-            operation: 0,
+            at: crate::route::OperationRef { mount: 0, index: 0 },
             change: Some(Change::Created),
             noun: "organization".into(),
             key: "clerk:/v1/organizations".into(),

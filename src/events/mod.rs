@@ -20,7 +20,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use crate::route::Mount;
+use crate::route::{Mount, OperationRef};
 use crate::spec::SignatureScheme;
 use crate::store::{Acted, Listener, ResourceOperation};
 use deliver::{Event, Hook, Job, Recorded};
@@ -71,7 +71,7 @@ pub struct Events {
     mounts: Vec<Mount>,
     plans: Vec<Plan>,
     /// (mount, operation) → the webhooks its writes fire, and its resource.
-    routes: HashMap<(usize, usize), (Vec<usize>, Arc<ResourceOperation>)>,
+    routes: HashMap<OperationRef, (Vec<usize>, Arc<ResourceOperation>)>,
     hub: Arc<Hub>,
 }
 
@@ -146,8 +146,8 @@ impl Events {
         }
         let mut routes = HashMap::new();
         for op in resources {
-            let fired = matching::fired(&mounts[op.mount].api, &op);
-            routes.insert((op.mount, op.operation), (fired, Arc::new(op)));
+            let fired = matching::fired(&mounts[op.at.mount].api, &op);
+            routes.insert(op.at, (fired, Arc::new(op)));
         }
         let policy = Policy { retries: options.retries, backoff: options.backoff, timeout: options.timeout };
         let hub = Arc::new(Hub::new(options.queue, policy)?);
@@ -167,7 +167,7 @@ impl Events {
             let mut fired: Vec<&str> = self
                 .routes
                 .iter()
-                .filter(|((mi, _), _)| *mi == m)
+                .filter(|(at, _)| at.mount == m)
                 .flat_map(|(_, (w, _))| w.iter().filter_map(|i| webhooks.get(*i)).map(|w| w.name.as_str()))
                 .collect();
             fired.sort_unstable();
@@ -236,10 +236,10 @@ impl Listener for Events {
         if !acted.response.status().is_success() {
             return;
         }
-        let api = &self.mounts[acted.mount].api;
-        let Some(op) = api.operations.get(acted.operation) else { return };
-        let route = self.routes.get(&(acted.mount, acted.operation));
-        let plan = &self.plans[acted.mount];
+        let api = &self.mounts[acted.at.mount].api;
+        let Some(op) = api.operations.get(acted.at.index) else { return };
+        let route = self.routes.get(&acted.at);
+        let plan = &self.plans[acted.at.mount];
         let webhooks: &[usize] = match (acted.change, route) {
             (Some(_), Some((fired, _))) if !plan.targets.is_empty() => fired,
             _ => &[],
@@ -260,20 +260,20 @@ impl Listener for Events {
         let exchange = (callbacks > 0).then(|| recorded(&acted));
         let event = Arc::new(Event { change: acted.change, item, resource, exchange, at });
         let about = event_summary(&event);
-        let document = &self.mounts[acted.mount].name;
+        let document = &self.mounts[acted.at.mount].name;
         for &w in webhooks {
             let name = api.webhooks.webhooks.get(w).map(|w| w.name.as_str()).unwrap_or("");
             let event_id = crate::generate::fresh_uuid();
             for url in &plan.targets {
-                let mut job = self.job(acted.mount, Hook::Webhook(w), Some(url.clone()), Arc::clone(&event), None);
+                let mut job = self.job(acted.at.mount, Hook::Webhook(w), Some(url.clone()), Arc::clone(&event), None);
                 job.event_id = event_id.clone();
                 let summary = summary(&job.id, document, name, "webhook", Some(url), &about);
                 self.enqueue(order.as_ref().map(|o| format!("{url} {o}")), job, summary);
             }
         }
         for (index, callback) in op.hooks.callbacks.iter().enumerate() {
-            let hook = Hook::Callback { operation: acted.operation, index };
-            let job = self.job(acted.mount, hook, None, Arc::clone(&event), None);
+            let hook = Hook::Callback { operation: acted.at.index, index };
+            let job = self.job(acted.at.mount, hook, None, Arc::clone(&event), None);
             let summary = summary(&job.id, document, &callback.name, "callback", callback.url.as_deref(), &about);
             self.enqueue(order.as_ref().map(|o| format!("callback {o}")), job, summary);
         }

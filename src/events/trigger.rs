@@ -1,6 +1,7 @@
 //! `POST /__specmock/webhooks/{name}`: one named webhook (or callback) fired by hand, with a
 //! generated payload or the body given, for events the sandbox cannot cause.
 
+use http::StatusCode;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -14,11 +15,11 @@ use crate::spec::Webhook;
 /// Why a trigger was refused, with the status to answer.
 #[derive(Debug)]
 pub struct TriggerError {
-    pub status: u16,
+    pub status: StatusCode,
     pub message: String,
 }
 
-fn refuse(status: u16, message: impl Into<String>) -> TriggerError {
+fn refuse(status: StatusCode, message: impl Into<String>) -> TriggerError {
     TriggerError { status, message: message.into() }
 }
 
@@ -54,12 +55,17 @@ impl Events {
             }
         }
         let (mount, hook, webhook) = match found.as_slice() {
-            [] => return Err(refuse(404, format!("no webhook named '{name}' (documented: {})", self.names()))),
+            [] => {
+                return Err(refuse(
+                    StatusCode::NOT_FOUND,
+                    format!("no webhook named '{name}' (documented: {})", self.names()),
+                ));
+            }
             [one] => *one,
             several => {
                 let documents: Vec<&str> = several.iter().map(|(m, _, _)| self.mounts[*m].name.as_str()).collect();
                 return Err(refuse(
-                    409,
+                    StatusCode::CONFLICT,
                     format!(
                         "'{name}' is documented {} times ({}): say which with ?document=NAME",
                         several.len(),
@@ -72,16 +78,24 @@ impl Events {
         let targets: Vec<String> = match how.url {
             Some(url) => match reqwest::Url::parse(url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => vec![url.to_string()],
-                _ => return Err(refuse(400, format!("?url={url} is not an http:// or https:// URL"))),
+                _ => {
+                    return Err(refuse(
+                        StatusCode::BAD_REQUEST,
+                        format!("?url={url} is not an http:// or https:// URL"),
+                    ));
+                }
             },
             None if matches!(hook, Hook::Callback { .. }) => {
-                return Err(refuse(400, format!("'{name}' is a callback: say where to send it with ?url=")));
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("'{name}' is a callback: say where to send it with ?url="),
+                ));
             }
             None => self.plans[mount].targets.clone(),
         };
         if targets.is_empty() {
             return Err(refuse(
-                409,
+                StatusCode::CONFLICT,
                 format!("no --webhook-url is set for {document}: start specmock with --webhook-url URL, or add ?url="),
             ));
         }
@@ -106,9 +120,13 @@ impl Events {
         let schema = webhook.body.as_ref().and_then(|m| m.schema.filter(|_| m.is_json()));
         if !how.body.is_empty() {
             if let (Some(schema), true) = (schema, how.validate) {
-                let value: Value = serde_json::from_slice(&how.body)
-                    .map_err(|e| refuse(400, format!("the body is not JSON ({e}); {} takes JSON", webhook.name)))?;
-                let validator = api.schemas.validator(schema).map_err(|e| refuse(500, e.to_string()))?;
+                let value: Value = serde_json::from_slice(&how.body).map_err(|e| {
+                    refuse(StatusCode::BAD_REQUEST, format!("the body is not JSON ({e}); {} takes JSON", webhook.name))
+                })?;
+                let validator = api
+                    .schemas
+                    .validator(schema)
+                    .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
                 let errors: Vec<String> = validator
                     .iter_errors(&value)
                     .take(10)
@@ -121,7 +139,7 @@ impl Events {
                     .collect();
                 if !errors.is_empty() {
                     return Err(refuse(
-                        422,
+                        StatusCode::UNPROCESSABLE_ENTITY,
                         format!(
                             "the body does not match {}'s schema ({}); add ?validate=false to send it anyway",
                             webhook.name,
@@ -144,8 +162,9 @@ impl Events {
             at: jiff::Timestamp::now(),
             event_id: &event_id,
         };
-        let built = payload::build(api, media, &facts)
-            .map_err(|why| refuse(422, format!("{}: cannot build a valid payload: {why}", webhook.origin)))?;
+        let built = payload::build(api, media, &facts).map_err(|why| {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, format!("{}: cannot build a valid payload: {why}", webhook.origin))
+        })?;
         Ok(Bytes::from(serde_json::to_vec(&built.value).unwrap_or_default()))
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, header};
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -30,7 +30,11 @@ pub fn answer(journal: Option<&Arc<Journal>>, request: &Request<Bytes>, action: 
     }
     let method = request.method();
     let Some(journal) = journal else {
-        return Some(problem(404, "the request journal is off (--journal 0); start specmock with --journal N", &[]));
+        return Some(problem(
+            StatusCode::NOT_FOUND,
+            "the request journal is off (--journal 0); start specmock with --journal N",
+            &[],
+        ));
     };
     Some(match (method, action) {
         (&Method::GET | &Method::HEAD, "" | "index.html") => page(),
@@ -43,19 +47,19 @@ pub fn answer(journal: Option<&Arc<Journal>>, request: &Request<Bytes>, action: 
                     "capacity": journal.capacity(),
                 }))
             }
-            Err(message) => problem(400, message, &[]),
+            Err(message) => problem(StatusCode::BAD_REQUEST, message, &[]),
         },
         (&Method::DELETE, "requests") => json_answer(&json!({"cleared": journal.clear()})),
         (&Method::GET, "events") => events(journal),
         (&Method::HEAD, "events") => {
-            crate::reply::reply(200, Some(HeaderValue::from_static("text/event-stream")), Bytes::new())
+            crate::reply::reply(StatusCode::OK, Some(HeaderValue::from_static("text/event-stream")), Bytes::new())
         }
         (&Method::GET | &Method::HEAD, one) => {
             let id = one.strip_prefix("requests/").unwrap_or("");
             match id.parse::<u64>().ok().and_then(|id| journal.get(id)) {
                 Some(entry) => json_answer(&entry.detail()),
                 None => problem(
-                    404,
+                    StatusCode::NOT_FOUND,
                     format!("no request {id} in the journal (it keeps the last {})", journal.capacity()),
                     &[],
                 ),
@@ -63,7 +67,8 @@ pub fn answer(journal: Option<&Arc<Journal>>, request: &Request<Bytes>, action: 
         }
         (_, _) => {
             let allow = if action == "requests" { "GET, DELETE" } else { "GET" };
-            let mut r = problem(405, format!("{method} is not supported here; use {allow}"), &[]);
+            let mut r =
+                problem(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported here; use {allow}"), &[]);
             r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
             r
         }

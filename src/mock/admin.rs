@@ -40,7 +40,7 @@ pub async fn answer(
     }
     let Some(store) = store else {
         return problem(
-            404,
+            StatusCode::NOT_FOUND,
             "the admin surface belongs to the sandbox: start specmock with --stateful or --state FILE",
             &[],
         );
@@ -51,7 +51,7 @@ pub async fn answer(
         Some("empty") => true,
         Some(other) => {
             return problem(
-                400,
+                StatusCode::BAD_REQUEST,
                 format!("?to={other} is not a reset target: use ?to=seed (the default) or ?to=empty"),
                 &[],
             );
@@ -68,14 +68,17 @@ pub async fn answer(
         },
         (_, "reset" | "state") => {
             let allow = if action == "reset" { "POST" } else { "GET" };
-            let mut r =
-                problem(405, format!("{} {PREFIX}{action} is not supported; use {allow}", request.method()), &[]);
+            let mut r = problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("{} {PREFIX}{action} is not supported; use {allow}", request.method()),
+                &[],
+            );
             r.headers_mut()
                 .insert(header::ALLOW, http::HeaderValue::from_static(if action == "reset" { "POST" } else { "GET" }));
             r
         }
         _ => problem(
-            404,
+            StatusCode::NOT_FOUND,
             format!(
                 "{PREFIX}{action} does not exist (there are POST {PREFIX}reset, GET {PREFIX}state, GET {PREFIX}webhooks and POST {PREFIX}webhooks/NAME)"
             ),
@@ -87,7 +90,7 @@ pub async fn answer(
 /// `GET webhooks` and `POST webhooks/{name}`.
 fn webhooks(events: Option<&Events>, request: &Request<Bytes>, action: &str) -> Response<Bytes> {
     let Some(events) = events else {
-        return problem(404, "webhooks are not enabled on this server", &[]);
+        return problem(StatusCode::NOT_FOUND, "webhooks are not enabled on this server", &[]);
     };
     let query: Vec<(String, String)> =
         request.uri().query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
@@ -99,7 +102,9 @@ fn webhooks(events: Option<&Events>, request: &Request<Bytes>, action: &str) -> 
             let validate = match param("validate") {
                 None | Some("true") => true,
                 Some("false") => false,
-                Some(other) => return problem(400, format!("?validate={other}: use true or false"), &[]),
+                Some(other) => {
+                    return problem(StatusCode::BAD_REQUEST, format!("?validate={other}: use true or false"), &[]);
+                }
             };
             let how =
                 Trigger { document: param("document"), url: param("url"), body: request.body().clone(), validate };
@@ -118,7 +123,11 @@ fn webhooks(events: Option<&Events>, request: &Request<Bytes>, action: &str) -> 
 }
 
 fn not_allowed(request: &Request<Bytes>, action: &str, allow: &'static str) -> Response<Bytes> {
-    let mut r = problem(405, format!("{} {PREFIX}{action} is not supported; use {allow}", request.method()), &[]);
+    let mut r = problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} {PREFIX}{action} is not supported; use {allow}", request.method()),
+        &[],
+    );
     r.headers_mut().insert(header::ALLOW, http::HeaderValue::from_static(allow));
     r
 }
@@ -136,9 +145,17 @@ fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketA
             let given = given.as_deref();
             match given {
                 Some(t) if t == expected => None,
-                Some(_) => Some(problem(403, "the admin token is not the one specmock was started with", &[])),
+                Some(_) => Some(problem(
+                    StatusCode::FORBIDDEN,
+                    "the admin token is not the one specmock was started with",
+                    &[],
+                )),
                 None => {
-                    let mut r = problem(401, "the admin surface needs 'Authorization: Bearer <admin token>'", &[]);
+                    let mut r = problem(
+                        StatusCode::UNAUTHORIZED,
+                        "the admin surface needs 'Authorization: Bearer <admin token>'",
+                        &[],
+                    );
                     r.headers_mut().insert(
                         header::WWW_AUTHENTICATE,
                         http::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
@@ -148,7 +165,11 @@ fn refuse(token: Option<&str>, request: &Request<Bytes>, peer: std::net::SocketA
             }
         }
         None => (!peer.ip().is_loopback()).then(|| {
-            problem(403, "the admin surface answers loopback clients only; set --admin-token to use it remotely", &[])
+            problem(
+                StatusCode::FORBIDDEN,
+                "the admin surface answers loopback clients only; set --admin-token to use it remotely",
+                &[],
+            )
         }),
     }
 }
@@ -159,7 +180,7 @@ pub fn to_inspector(request: &Request<Bytes>) -> Response<Bytes> {
         Some(q) => format!("{PREFIX}?{q}"),
         None => PREFIX.to_string(),
     };
-    let mut response = crate::reply::empty(308);
+    let mut response = crate::reply::empty(StatusCode::PERMANENT_REDIRECT);
     if let Ok(location) = http::HeaderValue::from_str(&target) {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -168,7 +189,7 @@ pub fn to_inspector(request: &Request<Bytes>) -> Response<Bytes> {
 
 /// The state could not be reached or written (Redis away, a disk failing): try again shortly.
 fn unavailable(message: String) -> Response<Bytes> {
-    let mut response = problem(503, message, &[]);
+    let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, message, &[]);
     response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
     response
 }

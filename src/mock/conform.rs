@@ -3,7 +3,7 @@
 //! that breaks its own schema, say) is replaced by a 500 problem+json listing why.
 
 use bytes::Bytes;
-use http::{Method, Response};
+use http::{Method, Response, StatusCode};
 
 use crate::spec::{Api, Operation};
 use crate::style::problem_body;
@@ -13,12 +13,7 @@ pub const INVALID_RESPONSE: &str = "https://specmock.dev/problems/invalid-respon
 
 /// The response as it is, or the 500 that says how it breaks the document.
 pub fn conforming(api: &Api, op: &Operation, method: &Method, response: Response<Bytes>) -> Response<Bytes> {
-    let input = ResponseInput {
-        method,
-        status: response.status().as_u16(),
-        headers: response.headers(),
-        body: response.body(),
-    };
+    let input = ResponseInput { method, status: response.status(), headers: response.headers(), body: response.body() };
     // Statuses the document does not list are the mock's own refusals (401, 422 …): they
     // are answers about the request, not documented answers to check.
     let violations: Vec<_> = check_response(api, op, &input).into_iter().filter(|v| v.keyword != "status").collect();
@@ -30,7 +25,7 @@ pub fn conforming(api: &Api, op: &Operation, method: &Method, response: Response
         response.status().as_u16(),
         op.label
     );
-    let mut body = problem_body(500, detail, &violations);
+    let mut body = problem_body(StatusCode::INTERNAL_SERVER_ERROR, detail, &violations);
     body["type"] = INVALID_RESPONSE.into();
-    crate::reply::json(500, crate::style::PROBLEM_JSON, &body)
+    crate::reply::json(StatusCode::INTERNAL_SERVER_ERROR, crate::style::PROBLEM_JSON, &body)
 }

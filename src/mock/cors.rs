@@ -1,14 +1,14 @@
 //! CORS: browsers calling the mock from a page on another origin (a frontend's dev server).
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Response, header};
+use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 
 use crate::reply;
 use crate::route::{Lookup, Router};
 
 /// A CORS preflight's answer: the methods the path allows, cached for a day.
 pub(super) fn preflight(router: &Router, path: &str) -> Response<Bytes> {
-    let mut response = reply::empty(204);
+    let mut response = reply::empty(StatusCode::NO_CONTENT);
     let allow = match router.lookup(&Method::GET, path) {
         Lookup::Found { route, .. } | Lookup::MethodNotAllowed { route } => route.allow.clone(),
         Lookup::NotFound | Lookup::BadPath { .. } => {

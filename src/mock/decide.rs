@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, Response, header};
+use http::{HeaderValue, Request, Response, StatusCode, header};
 
 use super::rules::{self, Rule, Seen};
 use super::timing::{self, Timing};
@@ -16,7 +16,7 @@ use super::{Mock, MockOptions, Prefer, pairing};
 use crate::gate;
 use crate::journal::{Chosen, Reasons};
 use crate::reply::reply;
-use crate::route::Mount;
+use crate::route::{Mount, OperationRef};
 use crate::spec::Operation;
 use crate::store::{Acted, Call, Listener};
 use crate::style::{problem, validation_status};
@@ -64,8 +64,9 @@ pub(super) fn behaviours(mounts: &[Mount], options: &MockOptions) -> Result<Vec<
 #[derive(Debug, Default)]
 pub(super) struct Note {
     pub reasons: Reasons,
-    /// The document that answered, for redacting its credentials.
-    pub mount: Option<usize>,
+    /// The operation that answered (its document's credentials are redacted; its
+    /// callbacks are made).
+    pub at: Option<OperationRef>,
     /// `/__specmock/` answered: not journaled.
     pub admin: bool,
     /// The delay (if any) has been decided already.
@@ -78,8 +79,7 @@ pub const UNDOCUMENTED: &str = "specmock-undocumented";
 impl Mock {
     pub(super) async fn operation(
         &self,
-        mount: usize,
-        operation: usize,
+        at: OperationRef,
         request: &Request<Bytes>,
         params: &[(&str, Cow<'_, str>)],
         note: &mut Note,
@@ -93,7 +93,7 @@ impl Mock {
                 return problem(refused.status, refused.message, &[]);
             }
         };
-        let (mut response, mut timing, spent) = self.decide(mount, operation, request, params, &prefer, note).await;
+        let (mut response, mut timing, spent) = self.decide(at, request, params, &prefer, note).await;
         note.reasons.delay = timing.delay;
         note.reasons.why.append(&mut timing.why);
         match timing.fault {
@@ -120,16 +120,15 @@ impl Mock {
     /// The answer, its timing, and whether the delay was spent already.
     async fn decide(
         &self,
-        mount: usize,
-        operation: usize,
+        at: OperationRef,
         request: &Request<Bytes>,
         params: &[(&str, Cow<'_, str>)],
         prefer: &Prefer,
         note: &mut Note,
     ) -> (Response<Bytes>, Timing, bool) {
-        let api = &self.mounts[mount].api;
-        let op = &api.operations[operation];
-        let behaviour = &self.behaviours[mount][operation];
+        let api = &self.mounts[at.mount].api;
+        let op = &api.operations[at.index];
+        let behaviour = &self.behaviours[at.mount][at.index];
         let headers = request.headers();
         let query = request.uri().query();
         let input = RequestInput { query, headers, path_params: params, body: request.body() };
@@ -184,10 +183,10 @@ impl Mock {
             return (response, timing, false);
         }
         // The sandbox answers resource operations.
-        if let Some(store) = self.store.as_ref().filter(|s| s.handles(mount, operation)) {
+        if let Some(store) = self.store.as_ref().filter(|s| s.handles(at)) {
             let slow_body = matches!(timing.fault, Some(crate::server::Fault::SlowBody(_)));
             let delay = if slow_body { None } else { timing.delay };
-            let call = Call { mount, operation, request, params, body: checked.body, delay };
+            let call = Call { at, request, params, body: checked.body, delay };
             if let Some(mut response) = Box::pin(store.answer(call)).await {
                 note.reasons.chosen = Chosen::Sandbox;
                 note.reasons.because("the stateful sandbox answered");
@@ -233,10 +232,9 @@ impl Mock {
         // A documented answer still makes the calls its operation documents (callbacks).
         if let Some(events) = &self.events
             && !op.hooks.callbacks.is_empty()
-            && let Some(mount) = note.mount
+            && let Some(at) = note.at
         {
-            let operation = api.operations.iter().position(|o| std::ptr::eq(o, op)).unwrap_or_default();
-            events.acted(Acted { mount, operation, change: None, item: None, request, params, response: &response });
+            events.acted(Acted { at, change: None, item: None, request, params, response: &response });
         }
         (response, timing, false)
     }
@@ -269,8 +267,11 @@ fn inline(
     content_type: &HeaderValue,
     reasons: &mut Reasons,
 ) -> Response<Bytes> {
-    let status =
-        rule.answer.status.or_else(|| super::documented::choose_response(op, None).ok().map(|(s, _)| s)).unwrap_or(200);
+    let status = rule
+        .answer
+        .status
+        .or_else(|| super::documented::choose_response(op, None).ok().map(|(s, _)| s))
+        .unwrap_or(StatusCode::OK);
     let mut response = reply(status, Some(content_type.clone()), body.clone());
     if let Some(documented) = op.response_for(status) {
         super::documented::add_documented_headers(api, documented, response.headers_mut());
@@ -281,16 +282,17 @@ fn inline(
 
 /// `Prefer: code=503` on an operation that does not document 503: that status, with a
 /// problem+json body saying so, so a client's error handling can be tried on any document.
-pub(super) fn undocumented(op: &Operation, code: u16, reasons: &mut Reasons) -> Response<Bytes> {
+pub(super) fn undocumented(op: &Operation, code: StatusCode, reasons: &mut Reasons) -> Response<Bytes> {
     reasons.chosen = Chosen::Undocumented;
     let message = format!(
-        "status {code} is not documented for {} (documented: {}); answered because it was asked for",
+        "status {} is not documented for {} (documented: {}); answered because it was asked for",
+        code.as_u16(),
         op.label,
         op.status_labels().join(", ")
     );
     let mut response = problem(code, message, &[]);
     // Statuses that carry no body by definition.
-    if matches!(code, 204 | 205 | 304) {
+    if matches!(code, StatusCode::NO_CONTENT | StatusCode::RESET_CONTENT | StatusCode::NOT_MODIFIED) {
         response.headers_mut().remove(header::CONTENT_TYPE);
         *response.body_mut() = Bytes::new();
     }

@@ -1,7 +1,7 @@
 //! The documented answer: which response a status selects, and the headers it documents.
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Response, header};
+use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 
 use super::negotiate;
 use crate::generate;
@@ -11,19 +11,20 @@ use crate::style::{VIOLATIONS_HEADER, header_json};
 use crate::validate::Violation;
 
 /// `code` (exact, then `NXX`, then `default`), else the lowest documented 2xx.
-pub(super) fn choose_response(op: &Operation, code: Option<u16>) -> Result<(u16, &Documented), String> {
+pub(super) fn choose_response(op: &Operation, code: Option<StatusCode>) -> Result<(StatusCode, &Documented), String> {
     if let Some(code) = code {
         return op.response_for(code).map(|r| (code, r)).ok_or_else(|| {
+            let code = code.as_u16();
             format!("status {code} is not documented for {} (documented: {})", op.label, op.status_labels().join(", "))
         });
     }
     let success = op
         .responses
         .iter()
-        .find(|r| matches!(r.status, StatusKey::Exact(c) if (200..300).contains(&c)))
+        .find(|r| matches!(r.status, StatusKey::Exact(c) if c.is_success()))
         .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Range(2)))
         .map(|r| (r.status.code(), r))
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Default).map(|r| (200, r)))
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusKey::Default).map(|r| (StatusCode::OK, r)))
         .or_else(|| op.responses.first().map(|r| (r.status.code(), r)));
     success.ok_or_else(|| format!("{} documents no responses", op.label))
 }
@@ -38,7 +39,7 @@ pub(super) fn stable_seed(op: &Operation) -> u64 {
 pub(super) fn named_error(
     api: &Api,
     op: &Operation,
-    status: u16,
+    status: StatusCode,
     name: &str,
     headers: &HeaderMap,
     violations: &[Violation],
@@ -115,7 +116,8 @@ mod tests {
             (Some(503), Some((503, "other"))),
         ];
         for (asked, expected) in table {
-            let got = choose_response(&op, asked).ok().map(|(s, r)| (s, r.description.as_str()));
+            let asked = asked.map(|c| StatusCode::from_u16(c).unwrap());
+            let got = choose_response(&op, asked).ok().map(|(s, r)| (s.as_u16(), r.description.as_str()));
             assert_eq!(got, expected, "Prefer code {asked:?}");
         }
     }
@@ -129,11 +131,11 @@ mod tests {
         ];
         for (responses, expected) in table {
             let op = operation(responses);
-            let got = choose_response(&op, None).map(|(s, r)| (s, r.description.clone()));
+            let got = choose_response(&op, None).map(|(s, r)| (s.as_u16(), r.description.clone()));
             assert_eq!(got, Ok((expected.0, expected.1.to_string())), "{responses}");
         }
         let only_ok = operation("        '200': {description: ok}\n");
-        let undocumented = choose_response(&only_ok, Some(418));
+        let undocumented = choose_response(&only_ok, Some(StatusCode::IM_A_TEAPOT));
         assert!(undocumented.is_err_and(|e| e.contains("418") && e.contains("200")));
     }
 

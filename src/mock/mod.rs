@@ -21,11 +21,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, header};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 
 use crate::generate;
 use crate::reply;
-use crate::route::{Lookup, Mount, Router};
+use crate::route::{Lookup, Mount, OperationRef, Router};
 use crate::spec::{Api, Operation};
 
 pub use decide::Behaviour;
@@ -190,7 +190,8 @@ impl Mock {
     /// Keeps the exchange in the journal, and tags the answer with it for the access log.
     fn record(&self, noted: Noted, request: Request<Bytes>, mut response: Response<Bytes>) -> Response<Bytes> {
         let Noted { instant, time, note } = noted;
-        let secrets = note.mount.and_then(|m| self.secrets.get(m)).or(self.secrets.last()).cloned().unwrap_or_default();
+        let secrets =
+            note.at.and_then(|at| self.secrets.get(at.mount)).or(self.secrets.last()).cloned().unwrap_or_default();
         let entry = Entry::new(time, request, &response, instant.elapsed(), note.reasons, secrets);
         let entry = match &self.options.journal {
             Some(journal) => journal.record(entry),
@@ -235,30 +236,32 @@ impl Mock {
             Lookup::Found { route, operation, params } => (route, operation, params),
             // OPTIONS asks what a path allows; unless documented, the answer is `Allow` itself.
             Lookup::MethodNotAllowed { route } if method == Method::OPTIONS => {
-                let mut response = reply::empty(204);
+                let mut response = reply::empty(StatusCode::NO_CONTENT);
                 response.headers_mut().insert(header::ALLOW, route.allow.clone());
                 return response;
             }
             Lookup::MethodNotAllowed { route } => {
-                let mut response = problem(405, format!("{method} is not documented for {path}"), &[]);
+                let mut response =
+                    problem(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not documented for {path}"), &[]);
                 response.headers_mut().insert(header::ALLOW, route.allow.clone());
                 return response;
             }
             Lookup::NotFound => {
                 note.reasons.because("no documented operation matches");
-                return problem(404, format!("no documented operation matches {method} {path}"), &[]);
+                return problem(StatusCode::NOT_FOUND, format!("no documented operation matches {method} {path}"), &[]);
             }
             Lookup::BadPath { reason } => {
                 note.reasons.because("the path is not text");
-                return problem(400, reason, &[]);
+                return problem(StatusCode::BAD_REQUEST, reason, &[]);
             }
         };
-        let api = &self.mounts[route.mount].api;
-        let op = &api.operations[operation];
-        note.mount = Some(route.mount);
+        let at = OperationRef { mount: route.mount, index: operation };
+        let api = &self.mounts[at.mount].api;
+        let op = &api.operations[at.index];
+        note.at = Some(at);
         note.reasons.operation = Some(Arc::clone(&op.label));
         note.reasons.chosen = Chosen::Documented;
-        let response = self.operation(route.mount, operation, request, &params, note).await;
+        let response = self.operation(at, request, &params, note).await;
         match self.options.validate_responses {
             true => conform::conforming(api, op, method, response),
             false => response,
@@ -279,7 +282,7 @@ impl Mock {
             Err(message) => {
                 return match prefer.code {
                     Some(code) => decide::undocumented(op, code, reasons),
-                    None => problem(404, message, &[]),
+                    None => problem(StatusCode::NOT_FOUND, message, &[]),
                 };
             }
         };
@@ -293,7 +296,7 @@ impl Mock {
         let Ok(media) = negotiate::choose(accept, &documented.content) else {
             let offered: Vec<&str> = documented.content.iter().map(|m| m.name.as_str()).collect();
             return problem(
-                406,
+                StatusCode::NOT_ACCEPTABLE,
                 format!("none of the documented media types ({}) is acceptable", offered.join(", ")),
                 &[],
             );
@@ -309,9 +312,10 @@ impl Mock {
                     let names: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
                     let documented = if names.is_empty() { "none".to_string() } else { names.join(", ") };
                     return problem(
-                        404,
+                        StatusCode::NOT_FOUND,
                         format!(
-                            "example '{name}' is not documented for {status} {} (documented: {documented})",
+                            "example '{name}' is not documented for {} {} (documented: {documented})",
+                            status.as_u16(),
                             media.name
                         ),
                         &[],
@@ -338,9 +342,15 @@ impl Mock {
                     } else {
                         generate::generate(&api.schemas, schema, seed)
                     };
-                    match generated.map(|value| generate::agree_status(&api.schemas, schema, value, status)) {
+                    match generated.map(|value| generate::agree_status(&api.schemas, schema, value, status.as_u16())) {
                         Ok(value) => crate::spec::xml::body(&api.schemas, &media.name, Some(schema), &value),
-                        Err(e) => return problem(500, format!("cannot generate a body: {e}"), &[]),
+                        Err(e) => {
+                            return problem(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                format!("cannot generate a body: {e}"),
+                                &[],
+                            );
+                        }
                     }
                 }
                 (Some(example), None) => {

@@ -25,7 +25,7 @@ pub struct Sent<'a> {
 
 /// The response the request's named example pairs with: (status, example name), and how
 /// the request matched (for the journal).
-pub fn pair(op: &Operation, sent: &Sent<'_>) -> Option<(u16, String, String)> {
+pub fn pair(op: &Operation, sent: &Sent<'_>) -> Option<(http::StatusCode, String, String)> {
     if let Some(name) = body_example(sent) {
         let status = documented_status(op, &name)?;
         return Some((status, name.clone(), format!("the request body equals request example '{name}'")));
@@ -78,7 +78,7 @@ fn value_of<'a>(location: ParamIn, name: &str, sent: &'a Sent<'_>) -> Option<Cow
 }
 
 /// The first documented status with a response example of this name.
-fn documented_status(op: &Operation, name: &str) -> Option<u16> {
+fn documented_status(op: &Operation, name: &str) -> Option<http::StatusCode> {
     op.responses
         .iter()
         .find(|r| r.content.iter().any(|m| m.examples.iter().any(|e| e.name == name)))

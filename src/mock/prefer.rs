@@ -1,12 +1,12 @@
 //! `Prefer: code=, example=, dynamic=, seed=` (and `?__code=` etc.), as Prism reads them,
 //! `delay=` (a slow server) and `fault=` (a failing one).
 
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
 
 /// What the client asked the mock for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prefer {
-    pub code: Option<u16>,
+    pub code: Option<StatusCode>,
     pub example: Option<String>,
     pub dynamic: Option<bool>,
     pub seed: Option<u64>,
@@ -19,13 +19,13 @@ pub struct Prefer {
 /// A preference we cannot follow: the status to answer with, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unfollowable {
-    pub status: u16,
+    pub status: StatusCode,
     pub message: String,
 }
 
 impl From<String> for Unfollowable {
     fn from(message: String) -> Self {
-        Unfollowable { status: 422, message }
+        Unfollowable { status: StatusCode::UNPROCESSABLE_ENTITY, message }
     }
 }
 
@@ -69,11 +69,11 @@ impl Prefer {
         match key.to_ascii_lowercase().as_str() {
             // Any final status can be asked for, documented or not; what is not a status
             // has no answer (404), as with Prism.
-            "code" => match value.parse::<u16>() {
-                Ok(code) if (200..=599).contains(&code) => self.code = Some(code),
+            "code" => match value.parse::<u16>().ok().filter(|c| (200..=599).contains(c)).map(StatusCode::from_u16) {
+                Some(Ok(code)) => self.code = Some(code),
                 _ => {
                     return Err(Unfollowable {
-                        status: 404,
+                        status: StatusCode::NOT_FOUND,
                         message: format!(
                             "{}={value:?} is not an HTTP status code that can be answered (200-599)",
                             shown("code")

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{Request, Response, header};
+use http::{Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -189,8 +189,13 @@ fn deliver(
 }
 
 async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Request<Bytes>, Response<Bytes>> {
-    let too_large =
-        || problem(413, format!("the request body is larger than the limit of {} bytes", limits.max_body), &[]);
+    let too_large = || {
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than the limit of {} bytes", limits.max_body),
+            &[],
+        )
+    };
     let declared =
         request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body as u64) {
@@ -205,8 +210,10 @@ async fn read_body(request: Request<Incoming>, limits: &Limits) -> Result<Reques
     match collected {
         Ok(Ok(body)) => Ok(Request::from_parts(parts, body.to_bytes())),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(close(too_large())),
-        Ok(Err(e)) => Err(close(problem(400, format!("the request body could not be read: {e}"), &[]))),
-        Err(_) => Err(close(problem(408, "the request body did not arrive in time", &[]))),
+        Ok(Err(e)) => {
+            Err(close(problem(StatusCode::BAD_REQUEST, format!("the request body could not be read: {e}"), &[])))
+        }
+        Err(_) => Err(close(problem(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time", &[]))),
     }
 }
 

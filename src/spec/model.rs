@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::Method;
+use http::{Method, StatusCode};
 use serde_json::Value;
 
 use super::error_template::ErrorTemplate;
@@ -99,10 +99,10 @@ pub struct MockHints {
 
 impl Operation {
     /// Responses documented for an exact code, then its `NXX` range, then `default`.
-    pub fn response_for(&self, status: u16) -> Option<&Response> {
+    pub fn response_for(&self, status: StatusCode) -> Option<&Response> {
         let exact = self.responses.iter().find(|r| r.status == StatusKey::Exact(status));
         exact
-            .or_else(|| self.responses.iter().find(|r| r.status == StatusKey::Range((status / 100) as u8)))
+            .or_else(|| self.responses.iter().find(|r| r.status == StatusKey::Range((status.as_u16() / 100) as u8)))
             .or_else(|| self.responses.iter().find(|r| r.status == StatusKey::Default))
     }
 
@@ -202,7 +202,7 @@ pub struct Example {
 /// A documented response key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StatusKey {
-    Exact(u16),
+    Exact(StatusCode),
     /// `2XX` is `Range(2)`.
     Range(u8),
     Default,
@@ -210,19 +210,21 @@ pub enum StatusKey {
 
 impl StatusKey {
     /// The concrete status to answer with: `2XX` answers 200, `default` answers 500 unless told.
-    pub fn code(self) -> u16 {
+    pub fn code(self) -> StatusCode {
         match self {
             StatusKey::Exact(c) => c,
-            StatusKey::Range(r) => r as u16 * 100,
-            StatusKey::Default => 500,
+            // A range is 1–5 when compiled, so N00 is a status.
+            StatusKey::Range(r) => StatusCode::from_u16(u16::from(r) * 100).unwrap_or(StatusCode::OK),
+            StatusKey::Default => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    pub fn matches(self, status: u16) -> bool {
+    /// A success written down: an exact 2xx or `2XX` (not `default`).
+    pub fn is_success(self) -> bool {
         match self {
-            StatusKey::Exact(c) => c == status,
-            StatusKey::Range(r) => status / 100 == r as u16,
-            StatusKey::Default => true,
+            StatusKey::Exact(c) => c.is_success(),
+            StatusKey::Range(r) => r == 2,
+            StatusKey::Default => false,
         }
     }
 }
@@ -230,7 +232,7 @@ impl StatusKey {
 impl std::fmt::Display for StatusKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StatusKey::Exact(c) => write!(f, "{c}"),
+            StatusKey::Exact(c) => write!(f, "{}", c.as_u16()),
             StatusKey::Range(r) => write!(f, "{r}XX"),
             StatusKey::Default => f.write_str("default"),
         }

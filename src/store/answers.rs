@@ -2,7 +2,7 @@
 //! own answer shape, refusals (404, 409, limits, a used-up id space) in its own error style.
 
 use bytes::Bytes;
-use http::{Response, header};
+use http::{Response, StatusCode, header};
 
 use super::Call;
 use super::actions::{Reply, Target};
@@ -24,13 +24,16 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
         Reply::Done(Outcome::Listed(_)) => answer(target, op, Body::List(Default::default())),
         Reply::Done(Outcome::NotFound { field, value }) => {
             let named_by = target.op.binding.id.as_ref().map(|s| s.name.as_str()).unwrap_or("id");
-            error(target, 404, "not_found", named_by, format!("no {noun} with {field} '{value}'"))
+            error(target, StatusCode::NOT_FOUND, "not_found", named_by, format!("no {noun} with {field} '{value}'"))
         }
         Reply::Done(Outcome::Conflict { field, value }) => {
             conflict(target, &field, format!("{} {noun} with {field} '{value}' already exists", article(noun)))
         }
         Reply::Done(Outcome::Limit { max }) => {
-            let status = [403, 429].into_iter().find(|s| documents(op, *s)).unwrap_or_else(|| validation_status(op));
+            let status = [StatusCode::FORBIDDEN, StatusCode::TOO_MANY_REQUESTS]
+                .into_iter()
+                .find(|s| documents(op, *s))
+                .unwrap_or_else(|| validation_status(op));
             error(target, status, "limit", "", format!("you cannot create more than {max} {noun}s"))
         }
         Reply::Done(Outcome::Exhausted { tried }) => {
@@ -44,47 +47,55 @@ pub(super) fn render(target: &Target<'_>, reply: Reply) -> Response<Bytes> {
             if target.op.writable.allows(id_field) {
                 return conflict(target, id_field, message);
             }
-            match [507, 500].into_iter().find(|s| documents(op, *s)) {
+            match [StatusCode::INSUFFICIENT_STORAGE, StatusCode::INTERNAL_SERVER_ERROR]
+                .into_iter()
+                .find(|s| documents(op, *s))
+            {
                 Some(status) => error(target, status, "exhausted", "", message),
-                None => problem(507, message, &[]),
+                None => problem(StatusCode::INSUFFICIENT_STORAGE, message, &[]),
             }
         }
-        Reply::Done(Outcome::Failed(message)) => problem(500, message, &[]),
+        Reply::Done(Outcome::Failed(message)) => problem(StatusCode::INTERNAL_SERVER_ERROR, message, &[]),
         Reply::Done(Outcome::Unavailable(message)) => unavailable_answer(target.api(), op, message, path(&target.call)),
         Reply::BadQuery { name, message } => {
             let v = Violation::new(Part::Query, &name, "format", message);
             render_error(target.api(), op, validation_status(op), &[v], Voice::Template, path(&target.call))
         }
-        Reply::Unnamed => error(target, 400, "required", "id", format!("the {noun} to act on is not named")),
-        Reply::NotNamed(name) => error(target, 404, "not_found", &name, format!("no {noun} is named by {name}")),
+        Reply::Unnamed => {
+            error(target, StatusCode::BAD_REQUEST, "required", "id", format!("the {noun} to act on is not named"))
+        }
+        Reply::NotNamed(name) => {
+            error(target, StatusCode::NOT_FOUND, "not_found", &name, format!("no {noun} is named by {name}"))
+        }
     }
 }
 
 /// The same idempotency key with a different request, or while the first is still answered.
 pub(super) fn idempotency_conflict(store: &super::Store, call: &Call<'_>, why: String) -> Response<Bytes> {
-    let api = &store.mounts[call.mount].api;
-    let op = &api.operations[call.operation];
+    let api = &store.mounts[call.at.mount].api;
+    let op = &api.operations[call.at.index];
     let violation = Violation::new(Part::Header, "idempotency-key", "idempotency", why);
-    let status = if documents(op, 409) { 409 } else { validation_status(op) };
+    let status = if documents(op, StatusCode::CONFLICT) { StatusCode::CONFLICT } else { validation_status(op) };
     render_error(api, op, status, &[violation], Voice::Template, path(call))
 }
 
 /// The shared store could not be asked (idempotency keys live there too).
 pub(super) fn unavailable(store: &super::Store, call: &Call<'_>, why: String) -> Response<Bytes> {
-    let api = &store.mounts[call.mount].api;
-    unavailable_answer(api, &api.operations[call.operation], why, path(call))
+    let api = &store.mounts[call.at.mount].api;
+    unavailable_answer(api, &api.operations[call.at.index], why, path(call))
 }
 
 /// 503 with `Retry-After`: in the document's error style when it has one (a template, or a
 /// documented 503), else problem+json. Each request tries to reach the store again, so a
 /// second later is a fair time to retry.
 fn unavailable_answer(api: &Api, op: &Operation, message: String, path: &str) -> Response<Bytes> {
-    let styled = op.error_template.is_some() || api.error_template.is_some() || documents(op, 503);
+    let styled =
+        op.error_template.is_some() || api.error_template.is_some() || documents(op, StatusCode::SERVICE_UNAVAILABLE);
     let mut response = if styled {
         let v = Violation::new(Part::Message, "", "unavailable", message);
-        render_error(api, op, 503, &[v], Voice::Framework, path)
+        render_error(api, op, StatusCode::SERVICE_UNAVAILABLE, &[v], Voice::Framework, path)
     } else {
-        problem(503, message, &[])
+        problem(StatusCode::SERVICE_UNAVAILABLE, message, &[])
     };
     response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
     response
@@ -94,7 +105,7 @@ fn unavailable_answer(api: &Api, op: &Operation, message: String, path: &str) ->
 /// operation's validation status, in its error style.
 fn conflict(target: &Target<'_>, field: &str, message: String) -> Response<Bytes> {
     let op = target.operation();
-    let status = if documents(op, 409) { 409 } else { validation_status(op) };
+    let status = if documents(op, StatusCode::CONFLICT) { StatusCode::CONFLICT } else { validation_status(op) };
     let mut v = Violation::new(Part::Body, field, "conflict", message);
     v.pointer = format!("/{field}");
     render_error(target.api(), op, status, &[v], Voice::Template, path(&target.call))
@@ -104,7 +115,7 @@ fn path<'a>(call: &'a Call<'_>) -> &'a str {
     call.request.uri().path()
 }
 
-fn error(target: &Target<'_>, status: u16, keyword: &str, field: &str, message: String) -> Response<Bytes> {
+fn error(target: &Target<'_>, status: StatusCode, keyword: &str, field: &str, message: String) -> Response<Bytes> {
     let mut v = Violation::new(Part::Message, field, keyword, message);
     if !field.is_empty() {
         v.location = field.to_string();
@@ -119,17 +130,17 @@ fn answer(target: &Target<'_>, op: &Operation, body: Body<'_>) -> Response<Bytes
     }
 }
 
-fn documents(op: &Operation, status: u16) -> bool {
+fn documents(op: &Operation, status: StatusCode) -> bool {
     op.responses.iter().any(|r| r.status == StatusKey::Exact(status))
 }
 
-fn success_status(op: &Operation) -> u16 {
+fn success_status(op: &Operation) -> StatusCode {
     op.responses
         .iter()
         .map(|r| r.status)
-        .find(|s| matches!(s, StatusKey::Exact(200..=299)))
+        .find(|s| matches!(s, StatusKey::Exact(c) if c.is_success()))
         .map(StatusKey::code)
-        .unwrap_or(204)
+        .unwrap_or(StatusCode::NO_CONTENT)
 }
 
 fn json_response(plan: &Plan, body: Vec<u8>) -> Response<Bytes> {

@@ -135,9 +135,7 @@ impl OpFacts {
                 let binding = binding.clone()?;
                 // An operation that documents no success (a DELETE with only 400 and 404) has
                 // nothing to answer a done change with: it answers from the document.
-                let succeeds = op.responses.iter().any(|r| {
-                    matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2) | StatusKey::Default)
-                });
+                let succeeds = op.responses.iter().any(|r| r.status.is_success() || r.status == StatusKey::Default);
                 if !succeeds {
                     return None;
                 }
@@ -179,10 +177,10 @@ fn example_item(api: &Api, model: &Model, r: usize, id_field: &str) -> Option<Va
 }
 
 /// The operation's lowest documented 2xx and its JSON media type.
-pub(super) fn success(op: &Operation) -> Option<(u16, &MediaType)> {
+pub(super) fn success(op: &Operation) -> Option<(http::StatusCode, &MediaType)> {
     op.responses
         .iter()
-        .filter(|r| matches!(r.status, StatusKey::Exact(200..=299) | StatusKey::Range(2)))
+        .filter(|r| r.status.is_success())
         .find_map(|r| r.content.iter().find(|m| is_json_media(&m.name)).map(|m| (r.status.code(), m)))
 }
 

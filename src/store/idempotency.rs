@@ -51,7 +51,10 @@ impl Remembered {
     /// The kept answer, marked as a replay.
     pub fn replay(&self) -> Response<Bytes> {
         let content_type = self.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok());
-        let mut response = reply(self.status, content_type, self.body.clone());
+        // Kept as a number (state files and Redis hold it); one that is no status was not
+        // written by specmock, and is answered as the failure it is.
+        let status = http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = reply(status, content_type, self.body.clone());
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
         response
     }

@@ -173,7 +173,7 @@ fn inferred_action(op: &Operation, is_item: bool) -> Option<Action> {
 fn success_schema(op: &Operation) -> Option<SchemaId> {
     op.responses
         .iter()
-        .filter(|r| matches!(r.status, crate::spec::StatusKey::Exact(200..=299) | crate::spec::StatusKey::Range(2)))
+        .filter(|r| r.status.is_success())
         .flat_map(|r| r.content.iter())
         .find(|m| m.is_json())
         .and_then(|m| m.schema)

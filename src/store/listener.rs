@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::actions::Reply;
 use super::state::Outcome;
+use crate::route::OperationRef;
 
 /// What a write did to an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,8 +32,7 @@ impl Change {
 
 /// One answered sandbox request.
 pub struct Acted<'a> {
-    pub mount: usize,
-    pub operation: usize,
+    pub at: OperationRef,
     /// `None` for reads and lists, and for writes that changed nothing (refused, not found).
     pub change: Option<Change>,
     /// The item acted on, as stored (as it was, for a delete).
@@ -50,8 +50,7 @@ pub trait Listener: Send + Sync {
 /// A resource operation, as a listener needs to know it in advance.
 #[derive(Debug, Clone)]
 pub struct ResourceOperation {
-    pub mount: usize,
-    pub operation: usize,
+    pub at: OperationRef,
     /// What its success does; `None` for reads and lists.
     pub change: Option<Change>,
     /// `organization`.

@@ -28,10 +28,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, Response};
+use http::{Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use crate::route::Mount;
+use crate::route::{Mount, OperationRef};
 
 pub use infer::{Action, HintError};
 pub use journal::{Data, StateError};
@@ -113,8 +113,7 @@ pub struct Store {
 
 /// What the mock hands the sandbox for one request.
 pub struct Call<'a> {
-    pub mount: usize,
-    pub operation: usize,
+    pub at: OperationRef,
     pub request: &'a Request<Bytes>,
     pub params: &'a [(&'a str, std::borrow::Cow<'a, str>)],
     /// The decoded, validated body; the sandbox keeps it (no copy).
@@ -259,8 +258,7 @@ impl Store {
                     Action::Read | Action::List => None,
                 };
                 out.push(ResourceOperation {
-                    mount: m,
-                    operation: o,
+                    at: OperationRef { mount: m, index: o },
                     change,
                     noun: facts.noun.clone(),
                     key: facts.shape.key.clone(),
@@ -278,13 +276,13 @@ impl Store {
     }
 
     /// Whether the sandbox answers this operation.
-    pub fn handles(&self, mount: usize, operation: usize) -> bool {
-        self.operations.get(mount).and_then(|ops| ops.get(operation)).is_some_and(Option::is_some)
+    pub fn handles(&self, at: OperationRef) -> bool {
+        self.operations.get(at.mount).and_then(|ops| ops.get(at.index)).is_some_and(Option::is_some)
     }
 
     /// Answers a call to a resource operation; `None` when the operation is not one.
     pub async fn answer(&self, call: Call<'_>) -> Option<Response<Bytes>> {
-        let op = self.operations.get(call.mount)?.get(call.operation)?.as_ref()?;
+        let op = self.operations.get(call.at.mount)?.get(call.at.index)?.as_ref()?;
         let writes = !matches!(op.binding.action, Action::Read | Action::List);
         let key = call.request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty());
         let (Some(key), true) = (key, writes) else {
@@ -293,7 +291,7 @@ impl Store {
             }
             return Some(self.act(call, op).await);
         };
-        let scope = format!("{}:{key}", self.mounts[call.mount].name);
+        let scope = format!("{}:{key}", self.mounts[call.at.mount].name);
         let fingerprint = idempotency::fingerprint(call.request);
         match self.state.begin(&scope, fingerprint).await {
             Begin::Replay(answer) => Some(answer.replay()),
@@ -312,7 +310,7 @@ impl Store {
                         let kept = self.state.finish(&scope, answer).await;
                         claim.keep();
                         if let Err(e) = kept {
-                            return Some(crate::style::problem(500, e, &[]));
+                            return Some(crate::style::problem(StatusCode::INTERNAL_SERVER_ERROR, e, &[]));
                         }
                     }
                     // Not kept (a server error): dropping the claim releases the key.
@@ -324,15 +322,15 @@ impl Store {
     }
 
     async fn act(&self, call: Call<'_>, op: &OpFacts) -> Response<Bytes> {
-        let target = actions::Target { store: self, facts: &self.resources[call.mount][op.binding.resource], op, call };
+        let target =
+            actions::Target { store: self, facts: &self.resources[call.at.mount][op.binding.resource], op, call };
         let reply = actions::run(&target).await;
         let Some(listener) = &self.listener else { return answers::render(&target, reply) };
         let (change, item) = listener::change_of(&reply);
         let response = answers::render(&target, reply);
         let call = &target.call;
         listener.acted(Acted {
-            mount: call.mount,
-            operation: call.operation,
+            at: call.at,
             change,
             item: item.as_ref(),
             request: call.request,

@@ -2,7 +2,7 @@
 //! the real violation, else its documented example, else problem+json.
 
 use bytes::Bytes;
-use http::{HeaderValue, Response};
+use http::{HeaderValue, Response, StatusCode};
 
 use serde_json::Value;
 
@@ -26,15 +26,12 @@ pub enum Voice {
 }
 
 /// The status for a validation failure: documented 422, else 400, else whatever covers 422.
-pub fn validation_status(op: &Operation) -> u16 {
+pub fn validation_status(op: &Operation) -> StatusCode {
     use crate::spec::StatusKey;
     let documented = |c| op.responses.iter().any(|r| r.status == StatusKey::Exact(c));
-    if documented(422) {
-        422
-    } else if documented(400) {
-        400
-    } else {
-        422
+    match documented(StatusCode::BAD_REQUEST) && !documented(StatusCode::UNPROCESSABLE_ENTITY) {
+        true => StatusCode::BAD_REQUEST,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -42,7 +39,7 @@ pub fn validation_status(op: &Operation) -> u16 {
 pub fn render_error(
     api: &Api,
     op: &Operation,
-    status: u16,
+    status: StatusCode,
     violations: &[Violation],
     voice: Voice,
     path: &str,
@@ -87,7 +84,8 @@ pub fn render_error(
     // schema, so the answer still has the documented type and shape.
     let from_schema = || {
         let id = media.schema?;
-        let mut value = crate::generate::agree_status(&api.schemas, id, generate(&api.schemas, id, 0).ok()?, status);
+        let mut value =
+            crate::generate::agree_status(&api.schemas, id, generate(&api.schemas, id, 0).ok()?, status.as_u16());
         if !violations.is_empty() {
             // The generated error's message fields say what was wrong, where the schema lets them.
             let generated = value.clone();
@@ -173,6 +171,6 @@ pub fn header_json(value: &Value) -> Option<HeaderValue> {
 
 const JSON: &str = "application/json";
 
-fn respond(status: u16, content_type: &str, body: Bytes) -> Response<Bytes> {
+fn respond(status: StatusCode, content_type: &str, body: Bytes) -> Response<Bytes> {
     reply::reply(status, HeaderValue::from_str(content_type).ok(), body)
 }

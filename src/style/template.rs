@@ -21,7 +21,7 @@ use crate::validate::Violation;
 
 /// What the whole error is about: filled in by whoever answers.
 pub struct ErrorFacts<'a> {
-    pub status: u16,
+    pub status: http::StatusCode,
     pub method: &'a str,
     pub path: &'a str,
     pub operation_id: &'a str,
@@ -109,8 +109,8 @@ impl<'s> Scope<'s> {
         }
         let g = self.globals;
         Some(match name {
-            "status" => Val::Num(u64::from(g.facts.status)),
-            "title" => Val::Str(reason(g.facts.status)),
+            "status" => Val::Num(u64::from(g.facts.status.as_u16())),
+            "title" => Val::Str(g.facts.status.canonical_reason().unwrap_or("Error")),
             "detail" => Val::Str(g.detail.get_or_init(|| g.detail())),
             "request_id" => Val::Str(g.request_id.get_or_init(crate::generate::fresh_uuid)),
             "timestamp" => Val::Str(g.timestamp.get_or_init(now_rfc3339)),
@@ -234,10 +234,6 @@ pub fn refresh_example(example: &Value, template: &ErrorTemplate) -> Option<Valu
     }
     let mut refreshed = example.clone();
     walk(&mut refreshed, template.raw.get("body")?).then_some(refreshed)
-}
-
-pub fn reason(status: u16) -> &'static str {
-    http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
 }
 
 pub fn now_rfc3339() -> String {

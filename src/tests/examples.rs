@@ -13,7 +13,7 @@ async fn every_documented_error_example_of_the_builtins_is_reachable_with_prefer
     for mount in &mounts {
         for op in &mount.api.operations {
             for response in &op.responses {
-                let status = response.status.code();
+                let status = response.status.code().as_u16();
                 for media in &response.content {
                     for example in &media.examples {
                         let path = format!("{}{}", mount.prefix, concrete_path(&mount.name, &op.path));

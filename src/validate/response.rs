@@ -10,7 +10,7 @@ use crate::spec::{Api, Operation};
 pub struct ResponseInput<'a> {
     /// The request's method: HEAD answers carry no body.
     pub method: &'a Method,
-    pub status: u16,
+    pub status: http::StatusCode,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
 }
@@ -29,7 +29,7 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
             Keyword::Status,
             format!(
                 "status {} is not documented for {} (documented: {})",
-                input.status,
+                input.status.as_u16(),
                 op.label,
                 op.status_labels().join(", ")
             ),
@@ -54,7 +54,9 @@ pub fn check_response(api: &Api, op: &Operation, input: &ResponseInput<'_>) -> V
         }
     }
 
-    let bodiless = input.method == Method::HEAD || input.status == 204 || input.status == 304;
+    let bodiless = input.method == Method::HEAD
+        || input.status == http::StatusCode::NO_CONTENT
+        || input.status == http::StatusCode::NOT_MODIFIED;
     if bodiless {
         return out;
     }

@@ -55,7 +55,7 @@ pub enum Test {
 #[derive(Debug, Default)]
 pub struct Answer {
     /// The documented status (checked at load).
-    pub status: Option<u16>,
+    pub status: Option<http::StatusCode>,
     /// A documented example (checked at load), under `status` or wherever it is documented.
     pub example: Option<String>,
     /// An inline body, serialized once, and its Content-Type.

@@ -8,7 +8,7 @@ use http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
 use super::{Answer, Condition, Place, Rule, Test, text_of};
-use crate::route::Mount;
+use crate::route::{Mount, OperationRef};
 use crate::spec::{Api, Operation, StatusKey, pointer, template_params};
 use crate::validate::{Part, schema_violations};
 
@@ -83,31 +83,34 @@ pub fn read_file(path: &Path, mounts: &[Mount]) -> Result<Vec<Vec<Vec<Rule>>>, R
         let Some(Value::String(name)) = map.get("operation") else {
             return Err(here.error("a rule in a rules file names its `operation` (operationId, or 'METHOD /path')"));
         };
-        let (m, o) = find_operation(mounts, name).map_err(|message| here.child("operation").error(message))?;
+        let at = find_operation(mounts, name).map_err(|message| here.child("operation").error(message))?;
         let label = match map.get("name").and_then(Value::as_str) {
             Some(n) => format!("rule '{n}' ({file})"),
             None => format!("rule {} of {file}", i + 1),
         };
-        let api = &mounts[m].api;
-        out[m][o].push(rule(item, &here, api, &api.operations[o], label, &["operation", "name"])?);
+        let api = &mounts[at.mount].api;
+        out[at.mount][at.index].push(rule(item, &here, api, &api.operations[at.index], label, &["operation", "name"])?);
     }
     Ok(out)
 }
 
 /// `createPet`, `POST /pets`, or either after `DOCUMENT:` when several documents are served.
-fn find_operation(mounts: &[Mount], name: &str) -> Result<(usize, usize), String> {
+fn find_operation(mounts: &[Mount], name: &str) -> Result<OperationRef, String> {
     let named = |m: &Mount, name: &str| {
         m.api.operations.iter().position(|op| {
             op.operation_id.as_deref() == Some(name) || format!("{} {}", op.method, op.path).eq_ignore_ascii_case(name)
         })
     };
-    let found: Vec<(usize, usize)> =
-        mounts.iter().enumerate().filter_map(|(i, m)| named(m, name).map(|o| (i, o))).collect();
+    let found: Vec<OperationRef> = mounts
+        .iter()
+        .enumerate()
+        .filter_map(|(mount, m)| named(m, name).map(|index| OperationRef { mount, index }))
+        .collect();
     match found.as_slice() {
         [one] => return Ok(*one),
         [] => {}
         several => {
-            let docs: Vec<&str> = several.iter().map(|(m, _)| mounts[*m].name.as_str()).collect();
+            let docs: Vec<&str> = several.iter().map(|at| mounts[at.mount].name.as_str()).collect();
             return Err(format!("'{name}' is in several documents ({}); write DOCUMENT:{name}", docs.join(", ")));
         }
     }
@@ -115,7 +118,7 @@ fn find_operation(mounts: &[Mount], name: &str) -> Result<(usize, usize), String
         && let Some(m) = mounts.iter().position(|m| m.name == doc)
         && let Some(o) = named(&mounts[m], rest)
     {
-        return Ok((m, o));
+        return Ok(OperationRef { mount: m, index: o });
     }
     Err(format!("no operation '{name}' in the documents served (use an operationId, or 'METHOD /path')"))
 }
@@ -248,10 +251,13 @@ fn answer(value: &Value, at: &At<'_>, api: &Api, op: &Operation) -> Result<Answe
     if let Some(status) = map.get("status") {
         let here = at.child("status");
         let code = text_of(status).parse::<u16>().ok().filter(|c| (200..=599).contains(c));
-        let Some(code) = code else { return Err(here.error(format!("{status} is not an HTTP status (200-599)"))) };
+        let Some(code) = code.and_then(|c| http::StatusCode::from_u16(c).ok()) else {
+            return Err(here.error(format!("{status} is not an HTTP status (200-599)")));
+        };
         if op.response_for(code).is_none() {
             return Err(here.error(format!(
-                "answers {code}, which {} does not document (documented: {})",
+                "answers {}, which {} does not document (documented: {})",
+                code.as_u16(),
                 op.label,
                 op.status_labels().join(", ")
             )));
@@ -308,12 +314,12 @@ fn headers(map: &Map<String, Value>, at: &At<'_>) -> Result<Vec<(HeaderName, Hea
 }
 
 /// The status under which the example `name` is documented (`status`, when given).
-fn where_documented(op: &Operation, status: Option<u16>, name: &str) -> Result<u16, String> {
+fn where_documented(op: &Operation, status: Option<http::StatusCode>, name: &str) -> Result<http::StatusCode, String> {
     let has = |r: &crate::spec::Response| r.content.iter().any(|m| m.examples.iter().any(|e| e.name == name));
     match status {
         Some(code) => match op.response_for(code) {
             Some(r) if has(r) => Ok(code),
-            _ => Err(format!("{} documents no example '{name}' for {code}", op.label)),
+            _ => Err(format!("{} documents no example '{name}' for {}", op.label, code.as_u16())),
         },
         None => op
             .responses
@@ -333,15 +339,13 @@ fn inline_body(
     op: &Operation,
 ) -> Result<(Bytes, HeaderValue), RuleError> {
     let status = answer.status.or_else(|| {
-        op.responses
-            .iter()
-            .find(|r| matches!(r.status, StatusKey::Exact(c) if (200..300).contains(&c)))
-            .map(|r| r.status.code())
+        op.responses.iter().find(|r| matches!(r.status, StatusKey::Exact(c) if c.is_success())).map(|r| r.status.code())
     });
     let Some(documented) = status.and_then(|s| op.response_for(s)) else {
         return Err(at.error(format!("{} documents no success answer: give the rule a `status`", op.label)));
     };
-    let status = status.unwrap_or(200);
+    let status = status.unwrap_or(http::StatusCode::OK);
+    let shown = status.as_u16();
     let given_type = answer.headers.iter().find(|(n, _)| n == http::header::CONTENT_TYPE).map(|(_, v)| v.clone());
     let media = match &given_type {
         Some(ct) => {
@@ -352,9 +356,9 @@ fn inline_body(
     };
     let Some(media) = media else {
         let why = if documented.content.is_empty() {
-            format!("the {status} answer of {} documents no body", op.label)
+            format!("the {shown} answer of {} documents no body", op.label)
         } else {
-            format!("the {status} answer of {} documents no such content type", op.label)
+            format!("the {shown} answer of {} documents no such content type", op.label)
         };
         return Err(at.error(why));
     };
@@ -363,7 +367,7 @@ fn inline_body(
         && let Some(first) = schema_violations(&api.schemas, schema, body, Part::Body, "").first()
     {
         return Err(at.error(format!(
-            "the body breaks the documented {status} answer of {}: {}: {}",
+            "the body breaks the documented {shown} answer of {}: {}: {}",
             op.label, first.location, first.message
         )));
     }

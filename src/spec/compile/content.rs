@@ -183,7 +183,7 @@ fn parse_status(key: &str) -> Option<StatusKey> {
         return Some(StatusKey::Range(bytes[0] - b'0'));
     }
     match key.parse::<u16>() {
-        Ok(code) if (100..=599).contains(&code) => Some(StatusKey::Exact(code)),
+        Ok(code @ 100..=599) => http::StatusCode::from_u16(code).ok().map(StatusKey::Exact),
         _ => None,
     }
 }

@@ -33,11 +33,11 @@ pub(crate) struct Target<'a> {
 
 impl Target<'_> {
     pub fn api(&self) -> &Api {
-        &self.store.mounts[self.call.mount].api
+        &self.store.mounts[self.call.at.mount].api
     }
 
     pub fn operation(&self) -> &Operation {
-        &self.api().operations[self.call.operation]
+        &self.api().operations[self.call.at.index]
     }
 
     /// The resource as this request sees it: items under `/orgs/{org_id}/members` are kept

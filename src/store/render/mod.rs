@@ -68,7 +68,7 @@ enum Slot {
 /// How one operation answers with stored resources.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub status: u16,
+    pub status: http::StatusCode,
     pub content_type: HeaderValue,
     /// The answer's documented schema.
     pub schema: Option<SchemaId>,
@@ -81,7 +81,7 @@ pub struct Plan {
 impl Plan {
     /// `id_field` names the property that marks an item, wherever the answer puts it; a
     /// `list` answers a page of items.
-    pub fn new(api: &Api, status: u16, media: &MediaType, id_field: &str, list: bool) -> Plan {
+    pub fn new(api: &Api, status: http::StatusCode, media: &MediaType, id_field: &str, list: bool) -> Plan {
         let schema = media.schema.map(|id| api.schemas.deref(api.schemas.get(id))).unwrap_or(&Value::Bool(true));
         let frame = match (media.examples.first(), media.schema) {
             (Some(example), _) => example.value.clone(),
