@@ -95,7 +95,7 @@ pub(crate) enum Command {
 }
 
 #[derive(clap::Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Documents to serve: built-in names (scalekit, straddle, clerk, zitadel), files or http(s) URLs.
     /// None: all four built-ins under /scalekit, /straddle, /clerk and /zitadel.
     /// One: served at the root. Several: each under /<name> (its file stem).
@@ -198,7 +198,7 @@ pub struct ServeArgs {
 }
 
 #[derive(clap::Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     pub spec: String,
@@ -217,7 +217,7 @@ pub struct ValidateArgs {
 
 /// Which rules count, and how much (check and validate).
 #[derive(clap::Args)]
-pub struct RuleArgs {
+pub(crate) struct RuleArgs {
     /// Only these rules, e.g. --checks body-schema,status-documented (repeatable).
     #[arg(long = "checks", value_name = "RULE,...")]
     pub checks: Vec<String>,
@@ -236,7 +236,7 @@ impl RuleArgs {
 }
 
 #[derive(clap::Args)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     /// An OpenAPI file (YAML or JSON), an http(s) URL, or a built-in name.
     #[arg(value_name = "DOC")]
     pub spec: String,
@@ -249,7 +249,7 @@ pub struct LintArgs {
 }
 
 #[derive(clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     pub spec: String,
@@ -294,7 +294,7 @@ pub struct CheckArgs {
 }
 
 #[derive(clap::Args)]
-pub struct ProxyArgs {
+pub(crate) struct ProxyArgs {
     /// The document: a file, an http(s) URL or a built-in name.
     #[arg(long)]
     pub spec: String,
