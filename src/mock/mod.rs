@@ -382,3 +382,14 @@ struct Noted {
     time: jiff::Timestamp,
     note: Note,
 }
+
+/// A request's copy, for journaling a request that is only borrowed.
+#[cfg(feature = "profiling")]
+fn copy(request: &Request<Bytes>) -> Request<Bytes> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    copy
+}
