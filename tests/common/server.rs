@@ -98,6 +98,18 @@ impl Answer {
     }
 }
 
+/// A JSON POST (`auth` as the Authorization header, `headers` besides), read whole.
+pub async fn post(server: &TestServer, path: &str, auth: Option<&str>, body: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = client().post(server.url(path)).header("Content-Type", "application/json").body(body.to_string());
+    if let Some(auth) = auth {
+        request = request.header("Authorization", auth);
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    Answer::of(request).await
+}
+
 /// Where an answer of the mock departs from the document it came from (a documented 5xx is
 /// the mock doing its job, not a failure of the server).
 pub fn violations(server: &TestServer, method: &str, path: &str, answer: &Answer) -> Vec<Finding> {
