@@ -400,6 +400,15 @@ async fn errors_documented_without_examples_keep_the_documented_type_and_name_th
     assert!(bare.header("content-type").is_none());
     assert!(bare.header("specmock-violations").unwrap().contains("body/name"));
     assert_conforms(&s, "POST", "/bare", &bare);
+    // `error` is the message where the schema says nothing else (a gRPC gateway's status),
+    // and a code beside `error_description` (OAuth): never an invented word.
+    let grpc = post(&s, "/grpc", Some(TOKEN), "{}", &[]).await;
+    assert_eq!((grpc.status, grpc.json()["error"].clone()), (422, grpc.json()["message"].clone()), "{}", grpc.json());
+    assert!(grpc.json()["message"].as_str().unwrap().contains("name"), "{}", grpc.json());
+    let oauth = post(&s, "/oauth", Some(TOKEN), "{}", &[]).await;
+    assert_eq!((oauth.status, oauth.json()["error"].as_str()), (400, Some("bad_request")), "{}", oauth.json());
+    assert!(oauth.json()["error_description"].as_str().unwrap().contains("name"), "{}", oauth.json());
+    assert_conforms(&s, "POST", "/oauth", &oauth);
     s.stop().await;
 }
 

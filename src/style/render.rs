@@ -86,13 +86,14 @@ pub fn render_error(
         let id = media.schema?;
         let mut value =
             crate::generate::agree_status(&api.schemas, id, generate(&api.schemas, id, 0).ok()?, status.as_u16());
-        if !violations.is_empty() {
-            // The generated error's message fields say what was wrong, where the schema lets them.
-            let generated = value.clone();
-            name_the_violation(&mut value, &detail(), 0);
-            if api.schemas.validator(id).map(|v| !v.is_valid(&value)).unwrap_or(true) {
-                value = generated;
-            }
+        // The generated error's message fields say what was wrong (else what the status
+        // means), where the schema lets them: not a made-up sentence.
+        let said =
+            if violations.is_empty() { status.canonical_reason().unwrap_or("Error").to_string() } else { detail() };
+        let generated = value.clone();
+        name_the_violation(&mut value, &said, &error_code(status), 0);
+        if api.schemas.validator(id).map(|v| !v.is_valid(&value)).unwrap_or(true) {
+            value = generated;
         }
         Some(crate::spec::xml::body(&api.schemas, &media.name, Some(id), &value))
     };
@@ -115,8 +116,15 @@ pub fn render_error(
     }
 }
 
-/// Writes `detail` into the message-like string fields of a generated error body.
-fn name_the_violation(value: &mut Value, detail: &str, depth: usize) {
+/// `not_found`, `unprocessable_entity`: the status as an error code, for a body's `error` code.
+fn error_code(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("error").to_ascii_lowercase().replace([' ', '-'], "_")
+}
+
+/// Writes `detail` into the message-like string fields of a generated error body. An `error`
+/// string is a code beside `error_description` (OAuth's shape) and the message otherwise
+/// (gRPC gateways repeat it there).
+fn name_the_violation(value: &mut Value, detail: &str, code: &str, depth: usize) {
     const MESSAGES: &[&str] =
         &["message", "long_message", "detail", "details", "description", "error_description", "error_message"];
     if depth > 8 {
@@ -124,14 +132,16 @@ fn name_the_violation(value: &mut Value, detail: &str, depth: usize) {
     }
     match value {
         Value::Object(map) => {
+            let oauth = map.contains_key("error_description");
             for (key, field) in map.iter_mut() {
                 match field {
                     Value::String(text) if MESSAGES.contains(&key.as_str()) => *text = detail.to_string(),
-                    _ => name_the_violation(field, detail, depth + 1),
+                    Value::String(text) if key == "error" => *text = if oauth { code } else { detail }.to_string(),
+                    _ => name_the_violation(field, detail, code, depth + 1),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| name_the_violation(item, detail, depth + 1)),
+        Value::Array(items) => items.iter_mut().for_each(|item| name_the_violation(item, detail, code, depth + 1)),
         _ => {}
     }
 }
