@@ -189,7 +189,7 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
     let lifecycles = if options.stateful {
         lifecycle::run_all(&context, &plan_options, options.concurrency).await?
     } else {
-        Vec::new()
+        lifecycle::Lifecycles { verdicts: Vec::new(), keeps_no_state: false }
     };
     let rest = futures_util::stream::iter(cases)
         .map(|case| {
@@ -205,12 +205,10 @@ pub async fn run(api: Arc<Api>, options: &CheckOptions, progress: &Progress<'_>)
         .await;
     judged_cases.extend(rest);
     // Unless a lifecycle showed the server keeps no state, it may.
-    let keeps_state =
-        !lifecycles.iter().any(|v| v.skipped.as_deref().is_some_and(|why| why.contains(lifecycle::KEEPS_NO_STATE)));
-    confirm(&context, &mut judged_cases, keeps_state).await;
+    confirm(&context, &mut judged_cases, !lifecycles.keeps_no_state).await;
     // Failed random requests are shrunk to the smallest that still fails.
     let mut verdicts = minimize(&context, judged_cases, options.concurrency).await;
-    verdicts.extend(lifecycles);
+    verdicts.extend(lifecycles.verdicts);
     for (operation, finding) in planned.notes {
         verdicts.push(Verdict {
             operation: Some(api.operations[operation].label.to_string()),

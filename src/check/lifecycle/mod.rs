@@ -29,7 +29,15 @@ use crate::validate::Part;
 use requests::{camel, is_page_size, scalar, sent_json};
 
 /// Why a lifecycle is skipped against a server that answers reads of ids nobody created.
-pub const KEEPS_NO_STATE: &str = "the server keeps no state to check";
+const KEEPS_NO_STATE: &str = "the server keeps no state to check";
+
+/// What the lifecycles came to.
+pub struct Lifecycles {
+    pub verdicts: Vec<Verdict>,
+    /// A read of an id nobody created succeeded: the server keeps no state (a stateless mock),
+    /// so nothing it answers can be taken as evidence that it remembers.
+    pub keeps_no_state: bool,
+}
 
 /// Stands for the created item's id in the `curl` chain (`$ID`).
 const MARKER: &str = "SPECMOCK_LIFECYCLE_ID";
@@ -39,7 +47,7 @@ pub async fn run_all(
     context: &Context<'_>,
     options: &PlanOptions<'_>,
     concurrency: usize,
-) -> Result<Vec<Verdict>, CheckError> {
+) -> Result<Lifecycles, CheckError> {
     let api = Arc::clone(context.judge.api());
     let chosen = selected(&api, options);
     let mut shapes: Vec<(ResourceShape, Option<String>)> =
@@ -62,8 +70,13 @@ pub async fn run_all(
             walk
         })
         .collect();
-    let verdicts = futures_util::stream::iter(walks).map(Walk::run).buffered(concurrency.max(1)).collect::<Vec<_>>();
-    Ok(verdicts.await.into_iter().flatten().collect())
+    let walked = futures_util::stream::iter(walks).map(Walk::run).buffered(concurrency.max(1)).collect::<Vec<_>>();
+    let mut lifecycles = Lifecycles { verdicts: Vec::new(), keeps_no_state: false };
+    for (verdicts, keeps_no_state) in walked.await {
+        lifecycles.verdicts.extend(verdicts);
+        lifecycles.keeps_no_state |= keeps_no_state;
+    }
+    Ok(lifecycles)
 }
 
 /// One item's way through its resource's operations.
@@ -86,6 +99,8 @@ struct Walk<'c, 'a> {
     /// The last step's operation, status and body, to tell a server's mistake from the
     /// document's own contradiction.
     last: Option<(usize, u16, Value)>,
+    /// A read of an id nobody created succeeded (see [`Lifecycles::keeps_no_state`]).
+    keeps_no_state: bool,
 }
 
 impl<'c, 'a> Walk<'c, 'a> {
@@ -113,10 +128,12 @@ impl<'c, 'a> Walk<'c, 'a> {
             chain: Vec::new(),
             verdicts: Vec::new(),
             last: None,
+            keeps_no_state: false,
         }
     }
 
-    async fn run(mut self) -> Vec<Verdict> {
+    /// The walk's verdicts, and whether the server showed it keeps no state.
+    async fn run(mut self) -> (Vec<Verdict>, bool) {
         if let Err(reason) = self.walk().await {
             let create = self.shape.create.map(|c| self.api.operations[c].label.to_string());
             self.verdicts.push(Verdict {
@@ -127,7 +144,7 @@ impl<'c, 'a> Walk<'c, 'a> {
                 ..Verdict::default()
             });
         }
-        self.verdicts
+        (self.verdicts, self.keeps_no_state)
     }
 
     /// The steps in order; `Err` says why the rest was not walked.
@@ -250,6 +267,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
         let answer = send(&self.context.client, &self.context.base, &case).await.map_err(|f| f.message)?;
         if (200..300).contains(&answer.status) {
+            self.keeps_no_state = true;
             return Err(format!(
                 "{} {} answered {} for an id nobody created: {KEEPS_NO_STATE} (a stateless mock?)",
                 case.method, self.api.operations[read.operation].path, answer.status
