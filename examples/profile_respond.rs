@@ -6,13 +6,15 @@
 //!
 //! Scenarios: `static` (Clerk's GET, an example), `invalid` (Clerk's POST with a wrong type →
 //! its 422, naming the field), `dynamic` (Straddle's GET with `Prefer: dynamic=true`).
+//! As `bench/run` serves (`--quiet`, no access log) with `QUIET=1`; `JOURNAL=N` keeps a
+//! request journal of N entries (`serve`'s default is 1000), so its cost is the difference.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or an example: a failure should stop it
 
 use bytes::Bytes;
 use http::Request;
 
 fn request(scenario: &str) -> Request<Bytes> {
-    let builder = Request::builder().header("authorization", "Bearer bench");
+    let builder = Request::builder().header("host", "127.0.0.1:8080").header("authorization", "Bearer bench");
     match scenario {
         "invalid" => builder
             .method("POST")
@@ -32,7 +34,14 @@ fn main() {
     let scenario = std::env::args().nth(1).unwrap_or_else(|| "static".into());
     let n: u32 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let mounts = specmock::mounts::mounts(&[], &[]).expect("built-ins load");
-    let mock = specmock::mock::Mock::new(mounts, specmock::mock::MockOptions::default()).expect("routes");
+    let mut options = specmock::mock::MockOptions::default();
+    if std::env::var_os("QUIET").is_some() {
+        options.tag_operations = false;
+    }
+    if let Some(size) = std::env::var("JOURNAL").ok().and_then(|n| n.parse().ok()).filter(|n: &usize| *n > 0) {
+        options.journal = Some(std::sync::Arc::new(specmock::journal::Journal::new(size)));
+    }
+    let mock = specmock::mock::Mock::new(mounts, options).expect("routes");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let peer: std::net::SocketAddr = ([127, 0, 0, 1], 1).into();
     let started = std::time::Instant::now();

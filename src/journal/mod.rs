@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-pub use entry::{Chosen, Entry, FlatHeaders, KEPT_BODY, Reasons};
+pub use entry::{Chosen, Entry, Exchange, KEPT_BODY, Reasons};
 pub use query::Filter;
 pub use routes::answer;
 
@@ -55,12 +55,27 @@ impl Journal {
         self.capacity
     }
 
-    /// Keeps an entry (the oldest goes when the journal is full) and tells live listeners.
-    pub fn record(&self, mut entry: Entry) -> Arc<Entry> {
-        entry.id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let entry = Arc::new(entry);
+    /// Keeps an exchange (the oldest goes when the journal is full) and tells live listeners.
+    /// A full journal makes the new entry out of the oldest one, reusing its memory (unless
+    /// it is being shown right now): recording then allocates and frees nothing, and copies
+    /// only the request target and the headers.
+    pub fn record(&self, exchange: Exchange<'_>) -> Arc<Entry> {
+        let mut entry = match self.retire_oldest() {
+            Some(mut oldest) => match Arc::get_mut(&mut oldest) {
+                Some(slot) => {
+                    slot.refill(exchange);
+                    oldest
+                }
+                None => Arc::new(Entry::of(exchange)),
+            },
+            None => Arc::new(Entry::of(exchange)),
+        };
+        if let Some(slot) = Arc::get_mut(&mut entry) {
+            slot.id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        }
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
+            // Another thread may have recorded between the retiring and now.
+            while entries.len() >= self.capacity {
                 entries.pop_front();
             }
             entries.push_back(Arc::clone(&entry));
@@ -69,6 +84,15 @@ impl Journal {
             let _ = self.live.send(Event::Recorded(Arc::clone(&entry)));
         }
         entry
+    }
+
+    /// The oldest entry, taken out when the journal is full (to be filled outside the lock).
+    fn retire_oldest(&self) -> Option<Arc<Entry>> {
+        let mut entries = self.entries.lock().ok()?;
+        match entries.len() >= self.capacity {
+            true => entries.pop_front(),
+            false => None,
+        }
     }
 
     /// The entries the filter keeps, newest first.
