@@ -53,7 +53,7 @@ fn walk(value: &mut Value, pointer: &mut String, undo: &mut Undo) {
 /// later one swapped in if it came out earlier.
 fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
     let key_where = |test: fn(&str) -> bool| {
-        map.keys().find(|k| words_of(k).first().is_some_and(|w| test(w)) && timeish(k)).cloned()
+        map.keys().find(|k| timeish(k) && words_of(k).first().is_some_and(|w| test(w))).cloned()
     };
     let Some(created) = key_where(|w| matches!(w, "created" | "create" | "creation")) else { return };
     let Some(updated) = key_where(|w| matches!(w, "updated" | "update" | "modified" | "changed" | "change" | "edited"))
@@ -71,8 +71,16 @@ fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
 }
 
 fn timeish(key: &str) -> bool {
-    matches!(words_of(key).last().map(String::as_str), Some("at" | "time" | "date" | "timestamp" | "on"))
+    // The last word is the end of the key: most keys are told apart without splitting them
+    // into words (which allocates, for every key of every generated object).
+    let trimmed = key.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).as_bytes();
+    let ends_with = |word: &str| {
+        trimmed.len() >= word.len() && trimmed[trimmed.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
+    };
+    TIME_WORDS.iter().any(|w| ends_with(w)) && words_of(key).last().is_some_and(|w| TIME_WORDS.contains(&w.as_str()))
 }
+
+const TIME_WORDS: &[&str] = &["at", "time", "date", "timestamp", "on"];
 
 /// Both times of the same kind, `a` before `b`; `None` when they cannot be compared.
 fn earlier(a: &Value, b: &Value) -> Option<bool> {

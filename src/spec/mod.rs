@@ -8,6 +8,7 @@ mod error;
 pub mod error_template;
 mod examples;
 mod fetch;
+pub(crate) mod keyword;
 mod load;
 pub mod media;
 mod model;
