@@ -246,23 +246,27 @@ impl<'s> Generator<'s> {
         excluded: &[String],
     ) -> Result<Value, Fail> {
         let allowed = |t: &str| !excluded.iter().any(|x| x == t || (x == "number" && t == "integer"));
-        let declared = types_of(map);
-        let types: Vec<&String> = declared.iter().filter(|t| allowed(t)).collect();
-        if !declared.is_empty() && types.is_empty() {
+        // Type names are read in place (this runs at every node of every generated body).
+        let declared = merge::type_strs(map.kw("type"));
+        let types = declared.clone().filter(|t| allowed(t));
+        if declared.clone().next().is_some() && types.clone().next().is_none() {
+            let declared: Vec<&str> = declared.collect();
             return Err(
                 self.fail(format!("every type the schema allows ({}) is excluded by its not", declared.join(", ")))
             );
         }
-        let nullable = types.iter().any(|t| *t == "null");
-        let concrete: Vec<&String> = types.iter().copied().filter(|t| *t != "null").collect();
-        if concrete.is_empty() && nullable {
+        let nullable = types.clone().any(|t| t == "null");
+        let concrete = types.filter(|t| *t != "null");
+        let count = concrete.clone().count();
+        if count == 0 && nullable {
             return Ok(Value::Null);
         }
         if nullable && depth > 0 && (self.winding_down() || self.rng.random_bool(0.1)) {
             return Ok(Value::Null);
         }
-        let chosen = if !concrete.is_empty() {
-            concrete[self.rng.random_range(0..concrete.len())].as_str()
+        let chosen = if count > 0 {
+            let index = self.rng.random_range(0..count);
+            concrete.clone().nth(index).unwrap_or("string")
         } else {
             let inferred = infer_type(map);
             if allowed(inferred) {
@@ -412,10 +416,6 @@ impl<'s> Generator<'s> {
 
 /// What a schema without `type` may be, when its `not` rules out the obvious guess.
 const ANY_TYPE: &[&str] = &["integer", "boolean", "object", "string", "array", "number", "null"];
-
-fn types_of(map: &Map<String, Value>) -> Vec<String> {
-    map.kw("type").map(merge::type_names).unwrap_or_default()
-}
 
 /// No `type`: read it off the other keywords.
 fn infer_type(map: &Map<String, Value>) -> &'static str {

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::values::words_of;
+use super::values::{word_slices, words_of};
 use crate::spec::pointer::{escape, push};
 
 /// A change made, to undo: (JSON pointer, value before).
@@ -52,12 +52,13 @@ fn walk(value: &mut Value, pointer: &mut String, undo: &mut Undo) {
 /// `created_at`/`updated_at`, `create_time`/`update_time`, `creationDate`/`changeDate`: the
 /// later one swapped in if it came out earlier.
 fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
-    let key_where = |test: fn(&str) -> bool| {
-        map.keys().find(|k| timeish(k) && words_of(k).first().is_some_and(|w| test(w))).cloned()
+    // Words compared in place, without splitting each key into new strings: this runs for
+    // every key of every generated object.
+    let key_where = |firsts: &[&str]| {
+        map.keys().find(|k| timeish(k) && word_slices(k).next().is_some_and(|w| is_one_of(w, firsts))).cloned()
     };
-    let Some(created) = key_where(|w| matches!(w, "created" | "create" | "creation")) else { return };
-    let Some(updated) = key_where(|w| matches!(w, "updated" | "update" | "modified" | "changed" | "change" | "edited"))
-    else {
+    let Some(created) = key_where(&["created", "create", "creation"]) else { return };
+    let Some(updated) = key_where(&["updated", "update", "modified", "changed", "change", "edited"]) else {
         return;
     };
     let (Some(c), Some(u)) = (map.get(&created), map.get(&updated)) else { return };
@@ -71,13 +72,15 @@ fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
 }
 
 fn timeish(key: &str) -> bool {
-    // The last word is the end of the key: most keys are told apart without splitting them
-    // into words (which allocates, for every key of every generated object).
-    let trimmed = key.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).as_bytes();
-    let ends_with = |word: &str| {
-        trimmed.len() >= word.len() && trimmed[trimmed.len() - word.len()..].eq_ignore_ascii_case(word.as_bytes())
-    };
-    TIME_WORDS.iter().any(|w| ends_with(w)) && words_of(key).last().is_some_and(|w| TIME_WORDS.contains(&w.as_str()))
+    // The last word ends the key: most keys are ruled out by their ending alone.
+    let end = key.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).as_bytes();
+    let ends_with = |w: &str| end.len() >= w.len() && end[end.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes());
+    TIME_WORDS.iter().any(|w| ends_with(w)) && word_slices(key).last().is_some_and(|w| is_one_of(w, TIME_WORDS))
+}
+
+/// `word` (in any case) is one of `words` (in small letters).
+fn is_one_of(word: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 const TIME_WORDS: &[&str] = &["at", "time", "date", "timestamp", "on"];
