@@ -141,3 +141,49 @@ impl std::fmt::Debug for Journal {
 pub fn millis(d: Duration) -> f64 {
     (d.as_micros() as f64) / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    /// Records one exchange for `path`; the request goes right after (the journal copies).
+    fn record(journal: &Journal, path: &str, response: &http::Response<Bytes>) -> Arc<Entry> {
+        let request = http::Request::builder().uri(path).header("x-path", path).body(Bytes::new()).unwrap();
+        journal.record(Exchange {
+            started: Instant::now(),
+            request: &request,
+            response,
+            latency: Duration::ZERO,
+            reasons: Reasons::default(),
+            secrets: Arc::default(),
+        })
+    }
+
+    #[test]
+    fn a_full_journal_recycles_its_oldest_entry_but_never_one_being_shown() {
+        let journal = Journal::new(2);
+        let response = http::Response::builder().header("x-answer", "1").body(Bytes::from_static(b"{}")).unwrap();
+        record(&journal, "/a?q=1", &response);
+        let shown = record(&journal, "/b", &response);
+        for path in ["/c", "/d?x=2", "/e"] {
+            record(&journal, path, &response);
+        }
+        let kept: Vec<(u64, String, Option<String>)> = journal
+            .list(&Filter::default())
+            .iter()
+            .map(|e| (e.id, e.path().to_string(), e.query().map(str::to_string)))
+            .collect();
+        assert_eq!(kept, vec![(5, "/e".into(), None), (4, "/d".into(), Some("x=2".into()))]);
+        let newest = journal.get(5).unwrap();
+        assert_eq!(newest.request_headers()["x-path"], "/e");
+        assert_eq!(newest.response_headers()["x-answer"], "1");
+        // Held by a reader while it left the journal: still the exchange it was.
+        assert_eq!((shown.id, shown.path()), (2, "/b"));
+        assert_eq!(shown.request_headers()["x-path"], "/b");
+        assert!(newest.time() <= jiff::Timestamp::now());
+    }
+}
