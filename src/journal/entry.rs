@@ -104,6 +104,15 @@ fn copied(body: &Bytes) -> Bytes {
     }
 }
 
+/// Room in a recycled entry's buffers past which it is given back (see [`Entry::refill`]).
+const OVERSIZED: usize = 4096;
+
+fn shrink_if_oversized(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > OVERSIZED {
+        buffer.shrink_to_fit();
+    }
+}
+
 /// Appends headers as `name: value` lines.
 fn flatten(headers: &HeaderMap, out: &mut Vec<u8>) {
     for (name, value) in headers {
@@ -227,6 +236,11 @@ impl Entry {
         flatten(request.headers(), &mut self.headers);
         self.response_headers_at = self.headers.len();
         flatten(response.headers(), &mut self.headers);
+        // A recycled entry that once held a huge request does not keep that room for good.
+        shrink_if_oversized(&mut self.headers);
+        if self.target.capacity() > OVERSIZED {
+            self.target.shrink_to_fit();
+        }
         self.status = response.status().as_u16();
         self.latency = latency;
         self.reasons = reasons;
