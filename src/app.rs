@@ -148,6 +148,8 @@ pub fn prepare(config: &ServeConfig) -> Result<Prepared, Error> {
     let (mounts, mut files) = crate::mounts::mounts_and_paths(&config.specs, &config.mounts)?;
     let mock = assemble(mounts, config)?;
     files.extend(config.mock.rules_file.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())));
+    // What parsing and converting freed stays resident otherwise (see spec::release_freed).
+    crate::spec::release_freed();
     Ok(Prepared { mock, files })
 }
 

@@ -13,7 +13,7 @@ use crate::mock::{Mock, MockOptions};
 /// The request a scenario sends: `static` (Clerk's GET, an example), `invalid` (Clerk's POST
 /// with a wrong type → its 422), `dynamic` (Straddle's GET with `Prefer: dynamic=true`).
 fn request(scenario: &str) -> Result<Request<Bytes>, http::Error> {
-    let builder = Request::builder().header("authorization", "Bearer bench");
+    let builder = Request::builder().header("host", "127.0.0.1:8080").header("authorization", "Bearer bench");
     match scenario {
         "invalid" => builder
             .method("POST")
@@ -28,21 +28,26 @@ fn request(scenario: &str) -> Result<Request<Bytes>, http::Error> {
     }
 }
 
-/// Answers `scenario`'s request `n` times with the four built-ins mounted: the time per
-/// answer and the last status.
-pub fn respond(scenario: &str, n: u32) -> Result<(Duration, u16), Error> {
+/// Answers `scenario`'s request `n` times with the four built-ins mounted (`quiet`: no access
+/// log, as `bench/run` serves; `journal`: a request journal of that many entries, 0 for none):
+/// the time per answer and the last status.
+pub fn respond(scenario: &str, n: u32, quiet: bool, journal: usize) -> Result<(Duration, u16), Error> {
     let (mounts, _) = crate::mounts::mounts_and_paths(&[], &[])?;
-    let mock = Mock::new(mounts, MockOptions::default())?;
+    let journal = (journal > 0).then(|| std::sync::Arc::new(crate::journal::Journal::new(journal)));
+    let options = MockOptions { tag_operations: !quiet, journal, ..MockOptions::default() };
+    let mock = Mock::new(mounts, options)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?;
-    let request = request(scenario).map_err(|e| Error::Usage(e.to_string()))?;
+    request(scenario).map_err(|e| Error::Usage(e.to_string()))?;
     let peer: std::net::SocketAddr = ([127, 0, 0, 1], 1).into();
     let started = Instant::now();
     let mut status = 0;
     runtime.block_on(async {
         for _ in 0..n {
+            // Built per answer, as a server would have it built by hyper.
+            let Ok(request) = request(scenario) else { return };
             let answer = mock.respond(&request, peer).await;
             status = answer.status().as_u16();
             std::hint::black_box(answer);

@@ -52,7 +52,7 @@ impl crate::server::Handler for Live {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
         // Owned, not a guard: the request may wait (a delay) while a reload swaps models.
         let mock = self.current.load_full();
-        mock.respond_owned(request, peer).await
+        mock.respond(&request, peer).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! The document's own values: a schema's `examples`, `example` and `default` win over
 //! invented ones, and a defaulted property is always present.
 
+use crate::spec::keyword::Keyword;
 use rand::RngExt;
 use serde_json::{Map, Value};
 
@@ -12,12 +13,12 @@ impl Generator<'_> {
     /// before what it refers to.
     pub(super) fn documented(&mut self, raw: &Value, map: &Map<String, Value>) -> Option<Value> {
         for source in [raw.as_object(), Some(map)].into_iter().flatten() {
-            if let Some(Value::Array(examples)) = source.get("examples")
+            if let Some(Value::Array(examples)) = source.kw("examples")
                 && !examples.is_empty()
             {
                 return Some(examples[self.rng.random_range(0..examples.len())].clone());
             }
-            if let Some(value) = source.get("example").or_else(|| source.get("default")) {
+            if let Some(value) = source.kw("example").or_else(|| source.kw("default")) {
                 return Some(value.clone());
             }
         }
@@ -29,7 +30,7 @@ impl Generator<'_> {
     pub fn defaulted(&self, schema: &Value) -> bool {
         let mut current = schema;
         for _ in 0..16 {
-            if current.get("default").is_some() {
+            if current.kw("default").is_some() {
                 return true;
             }
             match self.schemas.follow(current) {

@@ -6,6 +6,7 @@
 //! the schema's keywords say; whether the whole request is then valid is for the validator
 //! to judge (a bound may clash with a pattern), so callers judge each edge before using it.
 
+use crate::spec::keyword::Keyword;
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus as Rng64;
 use serde_json::{Map, Value};
@@ -53,12 +54,12 @@ pub fn flattened(schemas: &Schemas, schema: &Value) -> Value {
 pub fn edges(schemas: &Schemas, schema: &Value, current: &Value, side: Side, seed: u64, name: &str) -> Vec<Edge> {
     let flat = flattened(schemas, schema);
     let Some(map) = flat.as_object() else { return Vec::new() };
-    if map.contains_key("const") {
+    if map.has("const") {
         return Vec::new();
     }
     let types = declared_types(map, current);
     let mut out = Vec::new();
-    if let Some(options) = map.get("enum").and_then(Value::as_array) {
+    if let Some(options) = map.kw("enum").and_then(Value::as_array) {
         for option in options.iter().take(64) {
             let label = if option.is_null() { "null".to_string() } else { format!("enum={}", shown(option)) };
             out.push(Edge::inside(label, option.clone()));
@@ -86,7 +87,7 @@ pub fn edges(schemas: &Schemas, schema: &Value, current: &Value, side: Side, see
 
 /// The types a value may have; with no `type`, the kind of the value that is there.
 fn declared_types(map: &Map<String, Value>, current: &Value) -> Vec<String> {
-    let declared = map.get("type").map(merge::type_names).unwrap_or_default();
+    let declared = map.kw("type").map(merge::type_names).unwrap_or_default();
     if !declared.is_empty() {
         return declared;
     }
@@ -111,12 +112,12 @@ fn shown(value: &Value) -> String {
 }
 
 fn strings(map: &Map<String, Value>, current: &Value, seed: u64) -> Vec<Edge> {
-    let get = |k: &str| map.get(k).and_then(Value::as_u64);
+    let get = |k: &str| map.kw(k).and_then(Value::as_u64);
     let min = get("minLength").unwrap_or(0);
     let max = get("maxLength");
     let mut out = Vec::new();
-    let pattern = map.get("pattern").and_then(Value::as_str);
-    let format = map.get("format").and_then(Value::as_str);
+    let pattern = map.kw("pattern").and_then(Value::as_str);
+    let format = map.kw("format").and_then(Value::as_str);
     // Text to build lengths from: a match of the pattern, else what the request has.
     let base = match pattern {
         Some(pattern) => {
@@ -195,7 +196,7 @@ pub fn pattern_samples(pattern: &str, seed: u64) -> Vec<String> {
 }
 
 fn numbers(map: &Map<String, Value>, integer: bool) -> Vec<Edge> {
-    let get = |k: &str| map.get(k).and_then(Value::as_f64);
+    let get = |k: &str| map.kw(k).and_then(Value::as_f64);
     let step = get("multipleOf").filter(|m| *m > 0.0);
     // A bound's value, moved onto the nearest multiple inside when multipleOf asks.
     let onto = |v: f64, up: bool| match step {
@@ -244,7 +245,7 @@ fn numbers(map: &Map<String, Value>, integer: bool) -> Vec<Edge> {
             }
         }
     }
-    let format = map.get("format").and_then(Value::as_str).unwrap_or("");
+    let format = map.kw("format").and_then(Value::as_str).unwrap_or("");
     if high.is_none() {
         let large = large_integer(format, integer);
         out.push(Edge::inside(format!("large={}", plain(large)), number(onto(large, false))));
@@ -280,10 +281,10 @@ fn arrays(
     seed: u64,
     name: &str,
 ) -> Vec<Edge> {
-    let get = |k: &str| map.get(k).and_then(Value::as_u64);
+    let get = |k: &str| map.kw(k).and_then(Value::as_u64);
     let min = get("minItems").unwrap_or(0);
     let max = get("maxItems");
-    let items = map.get("items").cloned().unwrap_or(Value::Bool(true));
+    let items = map.kw("items").cloned().unwrap_or(Value::Bool(true));
     let have: Vec<Value> = current.as_array().cloned().unwrap_or_default();
     let mut generator = Generator::new(schemas, side, seed, true, None);
     // `n` items: those the request has, then generated ones (distinct where asked).

@@ -2,6 +2,7 @@
 //! allow (types, bounds, allOf merged, if/then, not by type, contains), left to the
 //! validator and the repair pass where they do not (overlapping oneOf, arbitrary `not`).
 
+use crate::spec::keyword::Keyword;
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus as Rng64;
 use serde_json::{Map, Value};
@@ -148,7 +149,7 @@ impl<'s> Generator<'s> {
         if depth > MAX_NESTING {
             return Err(self.fail(format!("the schema nests deeper than {MAX_NESTING} levels")));
         }
-        let origin = schema.get("$ref").and_then(Value::as_str).and_then(|r| self.schemas.origin_of(r));
+        let origin = schema.kw("$ref").and_then(Value::as_str).and_then(|r| self.schemas.origin_of(r));
         let Some(trace) = &mut self.trace else { return self.expand(origin, schema, depth, name) };
         // A referenced schema is named by where it is written, not by the path that led there.
         let saved = trace.at.clone();
@@ -200,7 +201,7 @@ impl<'s> Generator<'s> {
             Value::Object(map) => map,
             _ => return Err(self.fail("the schema admits no value")),
         };
-        if let Some(c) = map.get("const") {
+        if let Some(c) = map.kw("const") {
             return Ok(c.clone());
         }
         // The document first: its example or default wins over an invented value (a value
@@ -211,7 +212,7 @@ impl<'s> Generator<'s> {
         {
             return Ok(documented);
         }
-        if let Some(options) = map.get("enum") {
+        if let Some(options) = map.kw("enum") {
             let options = options.as_array().map(Vec::as_slice).unwrap_or_default();
             let non_null: Vec<&Value> = options.iter().filter(|v| !v.is_null()).collect();
             return match (non_null.is_empty(), options.is_empty()) {
@@ -220,17 +221,17 @@ impl<'s> Generator<'s> {
                 (false, false) => Ok(non_null[self.rng.random_range(0..non_null.len())].clone()),
             };
         }
-        if map.contains_key("if") {
+        if map.has("if") {
             return self.conditional(map, depth, name);
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(Value::Array(branches)) = map.get(key)
+            if let Some(Value::Array(branches)) = map.kw(key)
                 && !branches.is_empty()
             {
                 return self.branch(map, key, branches, depth, name);
             }
         }
-        if let Some(not) = map.get("not") {
+        if let Some(not) = map.kw("not") {
             return self.negated(map, not, depth, name);
         }
         self.typed(map, depth, name, &[])
@@ -245,23 +246,27 @@ impl<'s> Generator<'s> {
         excluded: &[String],
     ) -> Result<Value, Fail> {
         let allowed = |t: &str| !excluded.iter().any(|x| x == t || (x == "number" && t == "integer"));
-        let declared = types_of(map);
-        let types: Vec<&String> = declared.iter().filter(|t| allowed(t)).collect();
-        if !declared.is_empty() && types.is_empty() {
+        // Type names are read in place (this runs at every node of every generated body).
+        let declared = merge::type_strs(map.kw("type"));
+        let types = declared.clone().filter(|t| allowed(t));
+        if declared.clone().next().is_some() && types.clone().next().is_none() {
+            let declared: Vec<&str> = declared.collect();
             return Err(
                 self.fail(format!("every type the schema allows ({}) is excluded by its not", declared.join(", ")))
             );
         }
-        let nullable = types.iter().any(|t| *t == "null");
-        let concrete: Vec<&String> = types.iter().copied().filter(|t| *t != "null").collect();
-        if concrete.is_empty() && nullable {
+        let nullable = types.clone().any(|t| t == "null");
+        let concrete = types.filter(|t| *t != "null");
+        let count = concrete.clone().count();
+        if count == 0 && nullable {
             return Ok(Value::Null);
         }
         if nullable && depth > 0 && (self.winding_down() || self.rng.random_bool(0.1)) {
             return Ok(Value::Null);
         }
-        let chosen = if !concrete.is_empty() {
-            concrete[self.rng.random_range(0..concrete.len())].as_str()
+        let chosen = if count > 0 {
+            let index = self.rng.random_range(0..count);
+            concrete.clone().nth(index).unwrap_or("string")
         } else {
             let inferred = infer_type(map);
             if allowed(inferred) {
@@ -291,16 +296,13 @@ impl<'s> Generator<'s> {
         let not = merge::flatten(self.schemas, not);
         let mut rest = map.clone();
         rest.shift_remove("not");
-        let excluded: Vec<String> = match (not.get("type"), not.as_object().map(Map::len)) {
+        let excluded: Vec<String> = match (not.kw("type"), not.as_object().map(Map::len)) {
             // Only a bare `{type: …}` excludes the whole type; with other keywords it narrows it.
             (Some(t), Some(1)) => merge::type_names(t),
             _ => Vec::new(),
         };
-        let forbidden: Vec<&Value> = not
-            .get("const")
-            .into_iter()
-            .chain(not.get("enum").and_then(Value::as_array).into_iter().flatten())
-            .collect();
+        let forbidden: Vec<&Value> =
+            not.kw("const").into_iter().chain(not.kw("enum").and_then(Value::as_array).into_iter().flatten()).collect();
         let mut value = self.typed(&rest, depth, name, &excluded)?;
         for _ in 0..8 {
             if !forbidden.contains(&&value) {
@@ -360,7 +362,7 @@ impl<'s> Generator<'s> {
                 continue;
             }
             let keyword = format!("{key}/{index}");
-            let at = branches[index].get("$ref").and_then(Value::as_str).and_then(|r| self.schemas.origin_of(r));
+            let at = branches[index].kw("$ref").and_then(Value::as_str).and_then(|r| self.schemas.origin_of(r));
             let saved = self.trace.as_mut().map(|t| {
                 let saved = t.at.clone();
                 t.at = at.map(str::to_string).unwrap_or_else(|| format!("{saved}/{keyword}"));
@@ -372,7 +374,7 @@ impl<'s> Generator<'s> {
             }
             match result {
                 Ok(mut value) => {
-                    if let (Some(discriminator), Value::Object(object)) = (map.get("discriminator"), &mut value) {
+                    if let (Some(discriminator), Value::Object(object)) = (map.kw("discriminator"), &mut value) {
                         self.discriminate(discriminator, &branches[index], object);
                     }
                     return Ok(value);
@@ -386,7 +388,7 @@ impl<'s> Generator<'s> {
 
     fn recurses(&self, branch: &Value) -> bool {
         branch
-            .get("$ref")
+            .kw("$ref")
             .and_then(Value::as_str)
             .and_then(|r| self.schemas.origin_of(r))
             .is_some_and(|origin| self.refs.contains(&origin))
@@ -403,7 +405,7 @@ impl<'s> Generator<'s> {
                 Some(here)
             })
             .take(MAX_REF_HOPS)
-            .any(|s| s.get(k).and_then(Value::as_bool).unwrap_or(false))
+            .any(|s| s.kw(k).and_then(Value::as_bool).unwrap_or(false))
         };
         match self.side {
             Side::Request => flag("readOnly"),
@@ -414,10 +416,6 @@ impl<'s> Generator<'s> {
 
 /// What a schema without `type` may be, when its `not` rules out the obvious guess.
 const ANY_TYPE: &[&str] = &["integer", "boolean", "object", "string", "array", "number", "null"];
-
-fn types_of(map: &Map<String, Value>) -> Vec<String> {
-    map.get("type").map(merge::type_names).unwrap_or_default()
-}
 
 /// No `type`: read it off the other keywords.
 fn infer_type(map: &Map<String, Value>) -> &'static str {

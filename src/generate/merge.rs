@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use crate::spec::keyword::Keyword;
 use serde_json::{Value, json};
 
 use crate::spec::Schemas;
@@ -45,7 +46,7 @@ pub fn flatten<'s>(schemas: &'s Schemas, schema: &'s Value) -> Cow<'s, Value> {
     let mut plain = schema;
     for _ in 0..MAX_CHAIN {
         let Some(map) = plain.as_object() else { return Cow::Borrowed(plain) };
-        if map.contains_key("allOf") || (map.contains_key("$ref") && map.len() > 1) {
+        if map.has("allOf") || (map.has("$ref") && map.len() > 1) {
             break;
         }
         match schemas.follow(plain) {
@@ -84,11 +85,21 @@ pub fn admits_nothing(schema: &Value) -> bool {
     match schema {
         Value::Bool(b) => !b,
         Value::Object(map) => {
-            map.get("type").is_some_and(|t| type_names(t).is_empty())
-                || map.get("enum").is_some_and(|e| e.as_array().is_some_and(Vec::is_empty))
+            map.kw("type").is_some_and(|t| type_strs(Some(t)).next().is_none())
+                || map.kw("enum").is_some_and(|e| e.as_array().is_some_and(Vec::is_empty))
         }
         _ => true,
     }
+}
+
+/// `type`'s names, read in place (no list is made): one name or an array of them.
+pub fn type_strs(types: Option<&Value>) -> impl Iterator<Item = &str> + Clone {
+    let (one, many) = match types {
+        Some(Value::String(name)) => (Some(name.as_str()), &[][..]),
+        Some(Value::Array(names)) => (None, names.as_slice()),
+        _ => (None, &[][..]),
+    };
+    one.into_iter().chain(many.iter().filter_map(Value::as_str))
 }
 
 /// `type` as a list of names.

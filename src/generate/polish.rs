@@ -2,9 +2,11 @@
 //! update time no earlier than the creation time, a total count that matches the items
 //! listed. Each change is undone if the whole value then fails validation.
 
+use std::fmt::Write;
+
 use serde_json::{Map, Value};
 
-use super::values::words_of;
+use super::values::{word_slices, words_of};
 use crate::spec::pointer::{escape, push};
 
 /// A change made, to undo: (JSON pointer, value before).
@@ -33,14 +35,14 @@ fn walk(value: &mut Value, pointer: &mut String, undo: &mut Undo) {
             count(map, pointer, undo);
             for (key, child) in map.iter_mut() {
                 pointer.push('/');
-                pointer.push_str(&escape(key));
+                push_key(pointer, key);
                 walk(child, pointer, undo);
                 pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                pointer.push_str(&format!("/{i}"));
+                let _ = write!(pointer, "/{i}");
                 walk(child, pointer, undo);
                 pointer.truncate(len);
             }
@@ -49,17 +51,32 @@ fn walk(value: &mut Value, pointer: &mut String, undo: &mut Undo) {
     }
 }
 
+/// A key appended to a JSON pointer: escaped only when it holds `~` or `/` (walking a body
+/// appends every key, and few need it).
+fn push_key(pointer: &mut String, key: &str) {
+    match key.contains(['~', '/']) {
+        true => pointer.push_str(&escape(key)),
+        false => pointer.push_str(key),
+    }
+}
+
 /// `created_at`/`updated_at`, `create_time`/`update_time`, `creationDate`/`changeDate`: the
 /// later one swapped in if it came out earlier.
 fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
-    let key_where = |test: fn(&str) -> bool| {
-        map.keys().find(|k| words_of(k).first().is_some_and(|w| test(w)) && timeish(k)).cloned()
-    };
-    let Some(created) = key_where(|w| matches!(w, "created" | "create" | "creation")) else { return };
-    let Some(updated) = key_where(|w| matches!(w, "updated" | "update" | "modified" | "changed" | "change" | "edited"))
-    else {
-        return;
-    };
+    // Words compared in place, without splitting each key into new strings: this runs for
+    // every key of every generated object.
+    let (mut created, mut updated) = (None, None);
+    for key in map.keys().filter(|k| timeish(k)) {
+        let Some(first) = word_slices(key).next() else { continue };
+        if created.is_none() && is_one_of(first, &["created", "create", "creation"]) {
+            created = Some(key);
+        } else if updated.is_none()
+            && is_one_of(first, &["updated", "update", "modified", "changed", "change", "edited"])
+        {
+            updated = Some(key);
+        }
+    }
+    let (Some(created), Some(updated)) = (created.cloned(), updated.cloned()) else { return };
     let (Some(c), Some(u)) = (map.get(&created), map.get(&updated)) else { return };
     if earlier(u, c) == Some(true) {
         let (c, u) = (c.clone(), u.clone());
@@ -71,8 +88,18 @@ fn times(map: &mut Map<String, Value>, pointer: &str, undo: &mut Undo) {
 }
 
 fn timeish(key: &str) -> bool {
-    matches!(words_of(key).last().map(String::as_str), Some("at" | "time" | "date" | "timestamp" | "on"))
+    // The last word ends the key: most keys are ruled out by their ending alone.
+    let end = key.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).as_bytes();
+    let ends_with = |w: &str| end.len() >= w.len() && end[end.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes());
+    TIME_WORDS.iter().any(|w| ends_with(w)) && word_slices(key).last().is_some_and(|w| is_one_of(w, TIME_WORDS))
 }
+
+/// `word` (in any case) is one of `words` (in small letters).
+fn is_one_of(word: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| word.eq_ignore_ascii_case(w))
+}
+
+const TIME_WORDS: &[&str] = &["at", "time", "date", "timestamp", "on"];
 
 /// Both times of the same kind, `a` before `b`; `None` when they cannot be compared.
 fn earlier(a: &Value, b: &Value) -> Option<bool> {
@@ -204,7 +231,7 @@ fn status_walk(value: &mut Value, pointer: &mut String, status: u16, depth: usiz
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                pointer.push_str(&format!("/{i}"));
+                let _ = write!(pointer, "/{i}");
                 status_walk(item, pointer, status, depth + 1, changes);
                 pointer.truncate(len);
             }

@@ -1,5 +1,6 @@
 //! Numbers and strings: bounds, multiples, lengths, patterns, and realistic text.
 
+use crate::spec::keyword::Keyword;
 use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus as Rng64;
 use serde_json::{Map, Value};
@@ -10,7 +11,7 @@ use super::values;
 
 impl Generator<'_> {
     pub(super) fn number(&mut self, map: &Map<String, Value>, name: &str, integer: bool) -> Result<Value, Fail> {
-        let get = |k: &str| map.get(k).and_then(Value::as_f64);
+        let get = |k: &str| map.kw(k).and_then(Value::as_f64);
         let words = values::words_of(name);
         let last = words.last().map(String::as_str).unwrap_or("");
         let looks_like_time = last == "at" || last == "timestamp";
@@ -62,18 +63,18 @@ impl Generator<'_> {
     }
 
     pub(super) fn string(&mut self, map: &Map<String, Value>, name: &str) -> Result<String, Fail> {
-        let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = map.get("maxLength").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
+        let min = map.kw("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let max = map.kw("maxLength").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
         if min > max {
             return Err(self.fail(format!("minLength {min} is greater than maxLength {max}")));
         }
         if min > 100_000 {
             return Err(self.fail(format!("minLength {min} is more than a mock body should hold")));
         }
-        if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+        if let Some(pattern) = map.kw("pattern").and_then(Value::as_str) {
             return self.pattern_string(pattern, min, max);
         }
-        let format = map.get("format").and_then(Value::as_str).unwrap_or("");
+        let format = map.kw("format").and_then(Value::as_str).unwrap_or("");
         let text = values::by_format(&mut self.rng, format)
             .or_else(|| if format.is_empty() { values::by_name(&mut self.rng, name) } else { None })
             .unwrap_or_else(|| values::words(&mut self.rng));

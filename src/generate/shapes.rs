@@ -1,5 +1,6 @@
 //! Objects and arrays: which properties and how many items.
 
+use crate::spec::keyword::Keyword;
 use rand::RngExt;
 use serde_json::{Map, Value};
 
@@ -7,13 +8,16 @@ use super::generator::{Fail, Generator, MAX_NODES, OPTIONAL_DEPTH, Step};
 use super::merge;
 use super::values;
 
+/// The schema that admits anything (`true`), for what the schema leaves open.
+static ANYTHING: Value = Value::Bool(true);
+
 impl Generator<'_> {
     pub(super) fn object(&mut self, map: &Map<String, Value>, depth: usize) -> Result<Value, Fail> {
         let mut out = Map::new();
         let required: Vec<&str> =
-            map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            map.kw("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         let empty = Map::new();
-        let props = map.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let props = map.kw("properties").and_then(Value::as_object).unwrap_or(&empty);
         // Near the top, most optional fields are there, as in real answers; deeper, fewer.
         let keep_optional = if depth < 3 { 0.9 } else { 0.5 };
         for (prop, schema) in props {
@@ -38,34 +42,35 @@ impl Generator<'_> {
                 Err(fail) => return Err(fail),
             }
         }
-        let extra = match map.get("additionalProperties") {
+        // Borrowed, not copied: a copy of the subschema per object was most of the allocations.
+        let extra: Option<&Value> = match map.kw("additionalProperties") {
             Some(Value::Bool(false)) => None,
-            Some(schema @ Value::Object(_)) => Some(schema.clone()),
-            _ => Some(Value::Bool(true)),
+            Some(schema @ Value::Object(_)) => Some(schema),
+            _ => Some(&ANYTHING),
         };
         let closed = extra.is_none();
         for name in &required {
             if !out.contains_key(*name) {
-                let schema = extra.clone().unwrap_or(Value::Bool(true));
-                let value = self.descend(&schema, depth + 1, name, Step::Additional(name), false)?;
+                let schema = extra.unwrap_or(&ANYTHING);
+                let value = self.descend(schema, depth + 1, name, Step::Additional(name), false)?;
                 out.insert(name.to_string(), value);
             }
         }
-        self.dependents(map, props, &extra, &mut out, depth)?;
+        self.dependents(map, props, extra, &mut out, depth)?;
         let patterns: Vec<(&String, &Value)> =
-            map.get("patternProperties").and_then(Value::as_object).map(|p| p.iter().collect()).unwrap_or_default();
+            map.kw("patternProperties").and_then(Value::as_object).map(|p| p.iter().collect()).unwrap_or_default();
         for (pattern, schema) in &patterns {
             if depth < OPTIONAL_DEPTH && self.rng.random_bool(0.5) {
                 self.pattern_property(pattern, schema, depth, &mut out)?;
             }
         }
-        let min = map.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = map.get("maxProperties").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
+        let min = map.kw("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let max = map.kw("maxProperties").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
         if min > MAX_NODES {
             return Err(self.fail(format!("minProperties {min} is more than one body may hold")));
         }
         // A map-like object (metadata): a few entries, as a real one would have.
-        let map_like = props.is_empty() && map.get("additionalProperties").is_some_and(Value::is_object);
+        let map_like = props.is_empty() && map.kw("additionalProperties").is_some_and(Value::is_object);
         let wanted =
             if map_like && depth < OPTIONAL_DEPTH { min.max(self.rng.random_range(1..=3)).min(max) } else { min };
         let mut guard = 0;
@@ -87,8 +92,8 @@ impl Generator<'_> {
             if out.contains_key(&key) {
                 continue;
             }
-            let schema = extra.clone().unwrap_or(Value::Bool(true));
-            let value = self.descend(&schema, depth + 1, &key, Step::Additional(&key), true)?;
+            let schema = extra.unwrap_or(&ANYTHING);
+            let value = self.descend(schema, depth + 1, &key, Step::Additional(&key), true)?;
             out.insert(key, value);
         }
         while out.len() > max {
@@ -125,11 +130,11 @@ impl Generator<'_> {
         &mut self,
         map: &Map<String, Value>,
         props: &Map<String, Value>,
-        extra: &Option<Value>,
+        extra: Option<&Value>,
         out: &mut Map<String, Value>,
         depth: usize,
     ) -> Result<(), Fail> {
-        let Some(Value::Object(rules)) = map.get("dependentRequired") else { return Ok(()) };
+        let Some(Value::Object(rules)) = map.kw("dependentRequired") else { return Ok(()) };
         for (present, needed) in rules {
             if !out.contains_key(present) {
                 continue;
@@ -139,10 +144,10 @@ impl Generator<'_> {
                     continue;
                 }
                 let (schema, step) = match props.get(name) {
-                    Some(schema) => (schema.clone(), Step::Property(name)),
-                    None => (extra.clone().unwrap_or(Value::Bool(true)), Step::Additional(name)),
+                    Some(schema) => (schema, Step::Property(name)),
+                    None => (extra.unwrap_or(&ANYTHING), Step::Additional(name)),
                 };
-                let value = self.descend(&schema, depth + 1, name, step, false)?;
+                let value = self.descend(schema, depth + 1, name, step, false)?;
                 out.insert(name.to_string(), value);
             }
         }
@@ -150,15 +155,15 @@ impl Generator<'_> {
     }
 
     pub(super) fn array(&mut self, map: &Map<String, Value>, depth: usize, name: &str) -> Result<Value, Fail> {
-        let mut min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-        let max = map.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
+        let mut min = map.kw("minItems").and_then(Value::as_u64).unwrap_or(0);
+        let max = map.kw("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
         // `contains`: at least minContains (default 1) items satisfy it, placed among the rest.
-        let contains = map.get("contains").filter(|c| **c != Value::Bool(true));
+        let contains = map.kw("contains").filter(|c| **c != Value::Bool(true));
         let wanted_contains = match contains {
-            Some(_) => map.get("minContains").and_then(Value::as_u64).unwrap_or(1),
+            Some(_) => map.kw("minContains").and_then(Value::as_u64).unwrap_or(1),
             None => 0,
         };
-        if let Some(max_contains) = map.get("maxContains").and_then(Value::as_u64)
+        if let Some(max_contains) = map.kw("maxContains").and_then(Value::as_u64)
             && wanted_contains > max_contains
         {
             return Err(self.fail(format!("minContains {wanted_contains} is greater than maxContains {max_contains}")));
@@ -172,15 +177,15 @@ impl Generator<'_> {
         }
         let upper = if depth >= OPTIONAL_DEPTH { min } else { (min.max(1) + 2).min(max) };
         let len = self.rng.random_range(min..=upper.max(min));
-        let prefix = map.get("prefixItems").and_then(Value::as_array).cloned().unwrap_or_default();
-        let items = map.get("items").cloned().unwrap_or(Value::Bool(true));
-        let unique = map.get("uniqueItems").and_then(Value::as_bool).unwrap_or(false);
+        let prefix = map.kw("prefixItems").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let items = map.kw("items").unwrap_or(&ANYTHING);
+        let unique = map.kw("uniqueItems").and_then(Value::as_bool).unwrap_or(false);
         let offset = if len > 0 { self.rng.random_range(0..len) } else { 0 };
         let mut out: Vec<Value> = Vec::with_capacity(len as usize);
         for i in 0..len as usize {
             let (base, mut step) = match prefix.get(i) {
                 Some(schema) => (schema, Step::PrefixItem(i)),
-                None => (&items, Step::Item(i)),
+                None => (items, Step::Item(i)),
             };
             let contained;
             let schema = match contains {

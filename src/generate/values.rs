@@ -96,27 +96,31 @@ fn email(rng: &mut Rng64) -> String {
 /// A property name as lower-case words: `primaryEmailAddressId` and `primary_email_address_id`
 /// are both `[primary, email, address, id]`.
 pub fn words_of(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            previous_lower = false;
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
+    word_slices(name).map(str::to_ascii_lowercase).collect()
+}
+
+/// The words of a name as parts of it, in its own case (`createdAt`: `created`, `At`):
+/// what [`words_of`] gives, without allocating. Words are runs of ASCII letters and digits,
+/// split where a capital follows a small letter or a digit.
+pub fn word_slices(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        let start = at;
+        let mut previous_lower = false;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            if bytes[at].is_ascii_uppercase() && previous_lower {
+                break;
             }
-            continue;
+            previous_lower = bytes[at].is_ascii_lowercase() || bytes[at].is_ascii_digit();
+            at += 1;
         }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
+        // Both ends sit next to ASCII bytes: valid places to cut the text.
+        (at > start).then(|| &name[start..at])
+    })
 }
 
 /// A value suggested by a property's name (`email`, `display_name`, `created_at`, …). The
@@ -178,4 +182,27 @@ pub fn words(rng: &mut Rng64) -> String {
 /// A map key for `additionalProperties` objects.
 pub fn key(rng: &mut Rng64) -> String {
     pick(rng, WORDS).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_at_separators_and_where_a_capital_follows_a_small_letter() {
+        let cases = [
+            ("createdAt", vec!["created", "At"]),
+            ("total_items", vec!["total", "items"]),
+            ("HTTPServer", vec!["HTTPServer"]),
+            ("v2Name--x", vec!["v2", "Name", "x"]),
+            ("__a", vec!["a"]),
+            ("größeAt", vec!["gr", "e", "At"]),
+            ("", vec![]),
+        ];
+        for (name, words) in cases {
+            assert_eq!(word_slices(name).collect::<Vec<_>>(), words, "{name}");
+            let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+            assert_eq!(words_of(name), lower, "{name}");
+        }
+    }
 }

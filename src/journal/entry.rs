@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -98,40 +98,43 @@ fn kept(body: &Bytes) -> Bytes {
 
 /// A request's body, copied: it may point into the connection's read buffer.
 fn copied(body: &Bytes) -> Bytes {
-    Bytes::copy_from_slice(&body[..body.len().min(KEPT_BODY)])
+    match body.is_empty() {
+        true => Bytes::new(),
+        false => Bytes::copy_from_slice(&body[..body.len().min(KEPT_BODY)]),
+    }
 }
 
-/// Headers in one buffer, `name: value` lines: one allocation per message, and nothing of
-/// the connection's read buffer kept alive (a `HeaderMap`'s values point into it).
-#[derive(Debug, Clone, Default)]
-pub struct FlatHeaders(Box<[u8]>);
+/// Room in a recycled entry's buffers past which it is given back (see [`Entry::refill`]).
+const OVERSIZED: usize = 4096;
 
-impl FlatHeaders {
-    pub fn of(headers: &HeaderMap) -> FlatHeaders {
-        let size = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 3).sum();
-        let mut out = Vec::with_capacity(size);
-        for (name, value) in headers {
-            out.extend_from_slice(name.as_str().as_bytes());
-            out.extend_from_slice(b": ");
-            // Header values never hold a line break, so lines stay apart.
-            out.extend_from_slice(value.as_bytes());
-            out.push(b'\n');
-        }
-        FlatHeaders(out.into_boxed_slice())
+fn shrink_if_oversized(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > OVERSIZED {
+        buffer.shrink_to_fit();
     }
+}
 
-    /// The headers again, for showing them.
-    pub fn to_map(&self) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for line in self.0.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
-            let (name, value) = (&line[..colon], &line[(colon + 2).min(line.len())..]);
-            if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name), http::HeaderValue::from_bytes(value)) {
-                map.append(n, v);
-            }
-        }
-        map
+/// Appends headers as `name: value` lines.
+fn flatten(headers: &HeaderMap, out: &mut Vec<u8>) {
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        // Header values never hold a line break, so lines stay apart.
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'\n');
     }
+}
+
+/// `name: value` lines back into headers, for showing them.
+fn unflatten(lines: &[u8]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
+        let (name, value) = (&line[..colon], &line[(colon + 2).min(line.len())..]);
+        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name), http::HeaderValue::from_bytes(value)) {
+            map.append(n, v);
+        }
+    }
+    map
 }
 
 /// One exchange.
@@ -139,60 +142,132 @@ impl FlatHeaders {
 pub struct Entry {
     /// Counts up from 1 in the journal; 0 for an exchange that was only logged.
     pub id: u64,
-    pub time: jiff::Timestamp,
+    /// When the exchange began (see [`Entry::time`]).
+    started: Instant,
     pub method: Method,
     /// The request target (path and query), copied: parts of a request point into the
     /// connection's read buffer, which an entry must not keep alive.
-    target: Box<str>,
+    target: String,
     /// Where the query starts in `target`, if there is one.
     query_at: Option<usize>,
+    /// The request's headers, then the answer's, as `name: value` lines (copied, like the
+    /// target): one buffer, which the journal reuses when it recycles the entry.
+    headers: Vec<u8>,
+    /// Where the answer's headers start in `headers`.
+    response_headers_at: usize,
     pub status: u16,
     pub latency: Duration,
     pub reasons: Reasons,
-    pub request_headers: FlatHeaders,
     /// The body, or its first [`KEPT_BODY`] bytes (see `request_size`).
     pub request_body: Bytes,
     pub request_size: usize,
-    pub response_headers: FlatHeaders,
     pub response_body: Bytes,
     pub response_size: usize,
     /// What counts as a credential for the document that answered.
     pub(super) secrets: Arc<Secrets>,
 }
 
+/// What one exchange is made of, for [`Entry::new`] and for the journal to fill an entry it
+/// recycles.
+pub struct Exchange<'a> {
+    /// When the exchange began.
+    pub started: Instant,
+    /// Borrowed: what the entry keeps is copied out of it.
+    pub request: &'a http::Request<Bytes>,
+    pub response: &'a http::Response<Bytes>,
+    pub latency: Duration,
+    pub reasons: Reasons,
+    pub secrets: Arc<Secrets>,
+}
+
 impl Entry {
-    /// An exchange; the request is taken (not copied), the answer's headers are copied.
+    /// An exchange; what it keeps of the request and the answer is copied out of them.
     pub fn new(
-        time: jiff::Timestamp,
-        request: http::Request<Bytes>,
+        started: Instant,
+        request: &http::Request<Bytes>,
         response: &http::Response<Bytes>,
         latency: Duration,
         reasons: Reasons,
         secrets: Arc<Secrets>,
     ) -> Entry {
-        let (parts, body) = request.into_parts();
-        let path = parts.uri.path();
-        let (target, query_at) = match parts.uri.query() {
-            Some(q) => (format!("{path}?{q}"), Some(path.len() + 1)),
-            None => (path.to_string(), None),
-        };
-        Entry {
+        Entry::of(Exchange { started, request, response, latency, reasons, secrets })
+    }
+
+    /// A new entry for an exchange.
+    pub fn of(exchange: Exchange<'_>) -> Entry {
+        let mut entry = Entry {
             id: 0,
-            time,
-            method: parts.method,
-            target: target.into_boxed_str(),
-            query_at,
-            status: response.status().as_u16(),
-            latency,
-            reasons,
-            request_headers: FlatHeaders::of(&parts.headers),
-            request_size: body.len(),
-            request_body: copied(&body),
-            response_headers: FlatHeaders::of(response.headers()),
-            response_body: kept(response.body()),
-            response_size: response.body().len(),
-            secrets,
+            started: exchange.started,
+            method: Method::GET,
+            target: String::new(),
+            query_at: None,
+            headers: Vec::new(),
+            response_headers_at: 0,
+            status: 0,
+            latency: Duration::ZERO,
+            reasons: Reasons::default(),
+            request_body: Bytes::new(),
+            request_size: 0,
+            response_body: Bytes::new(),
+            response_size: 0,
+            secrets: Arc::clone(&exchange.secrets),
+        };
+        entry.refill(exchange);
+        entry
+    }
+
+    /// Makes this entry another exchange, reusing its buffers: a full journal recycles its
+    /// oldest entry this way instead of freeing it and allocating a new one.
+    pub fn refill(&mut self, exchange: Exchange<'_>) {
+        let Exchange { started, request, response, latency, reasons, secrets } = exchange;
+        let body = request.body();
+        self.id = 0;
+        self.started = started;
+        self.method = request.method().clone();
+        self.target.clear();
+        self.target.push_str(request.uri().path());
+        self.query_at = request.uri().query().map(|q| {
+            self.target.push('?');
+            let at = self.target.len();
+            self.target.push_str(q);
+            at
+        });
+        self.headers.clear();
+        flatten(request.headers(), &mut self.headers);
+        self.response_headers_at = self.headers.len();
+        flatten(response.headers(), &mut self.headers);
+        // A recycled entry that once held a huge request does not keep that room for good.
+        shrink_if_oversized(&mut self.headers);
+        if self.target.capacity() > OVERSIZED {
+            self.target.shrink_to_fit();
         }
+        self.status = response.status().as_u16();
+        self.latency = latency;
+        self.reasons = reasons;
+        self.request_size = body.len();
+        self.request_body = copied(body);
+        self.response_body = kept(response.body());
+        self.response_size = response.body().len();
+        self.secrets = secrets;
+    }
+
+    /// When the exchange began, on the wall clock as it reads now, to the microsecond. Only
+    /// the monotonic instant is kept: dating each entry as it is recorded would read a second
+    /// clock on every request, for a time that is only read when the journal is shown.
+    pub fn time(&self) -> jiff::Timestamp {
+        let now = jiff::Timestamp::now();
+        let time = now.checked_sub(self.started.elapsed()).unwrap_or(now);
+        time.round(jiff::Unit::Microsecond).unwrap_or(time)
+    }
+
+    /// The request's headers (as received, credentials included: redact before showing).
+    pub fn request_headers(&self) -> HeaderMap {
+        unflatten(&self.headers[..self.response_headers_at])
+    }
+
+    /// The answer's headers.
+    pub fn response_headers(&self) -> HeaderMap {
+        unflatten(&self.headers[self.response_headers_at..])
     }
 
     pub fn path(&self) -> &str {

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-pub use entry::{Chosen, Entry, Reasons};
+pub use entry::{Chosen, Entry, Exchange, Reasons};
 pub use query::Filter;
 pub use routes::answer;
 
@@ -55,12 +55,27 @@ impl Journal {
         self.capacity
     }
 
-    /// Keeps an entry (the oldest goes when the journal is full) and tells live listeners.
-    pub fn record(&self, mut entry: Entry) -> Arc<Entry> {
-        entry.id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let entry = Arc::new(entry);
+    /// Keeps an exchange (the oldest goes when the journal is full) and tells live listeners.
+    /// A full journal makes the new entry out of the oldest one, reusing its memory (unless
+    /// it is being shown right now): recording then allocates and frees nothing, and copies
+    /// only the request target and the headers.
+    pub fn record(&self, exchange: Exchange<'_>) -> Arc<Entry> {
+        let mut entry = match self.retire_oldest() {
+            Some(mut oldest) => match Arc::get_mut(&mut oldest) {
+                Some(slot) => {
+                    slot.refill(exchange);
+                    oldest
+                }
+                None => Arc::new(Entry::of(exchange)),
+            },
+            None => Arc::new(Entry::of(exchange)),
+        };
+        if let Some(slot) = Arc::get_mut(&mut entry) {
+            slot.id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        }
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
+            // Another thread may have recorded between the retiring and now.
+            while entries.len() >= self.capacity {
                 entries.pop_front();
             }
             entries.push_back(Arc::clone(&entry));
@@ -69,6 +84,15 @@ impl Journal {
             let _ = self.live.send(Event::Recorded(Arc::clone(&entry)));
         }
         entry
+    }
+
+    /// The oldest entry, taken out when the journal is full (to be filled outside the lock).
+    fn retire_oldest(&self) -> Option<Arc<Entry>> {
+        let mut entries = self.entries.lock().ok()?;
+        match entries.len() >= self.capacity {
+            true => entries.pop_front(),
+            false => None,
+        }
     }
 
     /// The entries the filter keeps, newest first.
@@ -107,4 +131,50 @@ impl std::fmt::Debug for Journal {
 /// Milliseconds with microsecond precision, as the journal and the JSON log show latencies.
 pub fn millis(d: Duration) -> f64 {
     (d.as_micros() as f64) / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    /// Records one exchange for `path`; the request goes right after (the journal copies).
+    fn record(journal: &Journal, path: &str, response: &http::Response<Bytes>) -> Arc<Entry> {
+        let request = http::Request::builder().uri(path).header("x-path", path).body(Bytes::new()).unwrap();
+        journal.record(Exchange {
+            started: Instant::now(),
+            request: &request,
+            response,
+            latency: Duration::ZERO,
+            reasons: Reasons::default(),
+            secrets: Arc::default(),
+        })
+    }
+
+    #[test]
+    fn a_full_journal_recycles_its_oldest_entry_but_never_one_being_shown() {
+        let journal = Journal::new(2);
+        let response = http::Response::builder().header("x-answer", "1").body(Bytes::from_static(b"{}")).unwrap();
+        record(&journal, "/a?q=1", &response);
+        let shown = record(&journal, "/b", &response);
+        for path in ["/c", "/d?x=2", "/e"] {
+            record(&journal, path, &response);
+        }
+        let kept: Vec<(u64, String, Option<String>)> = journal
+            .list(&Filter::default())
+            .iter()
+            .map(|e| (e.id, e.path().to_string(), e.query().map(str::to_string)))
+            .collect();
+        assert_eq!(kept, vec![(5, "/e".into(), None), (4, "/d".into(), Some("x=2".into()))]);
+        let newest = journal.get(5).unwrap();
+        assert_eq!(newest.request_headers()["x-path"], "/e");
+        assert_eq!(newest.response_headers()["x-answer"], "1");
+        // Held by a reader while it left the journal: still the exchange it was.
+        assert_eq!((shown.id, shown.path()), (2, "/b"));
+        assert_eq!(shown.request_headers()["x-path"], "/b");
+        assert!(newest.time() <= jiff::Timestamp::now());
+    }
 }

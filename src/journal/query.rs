@@ -65,7 +65,7 @@ impl Filter {
             Some(StatusFilter::Class(c)) if entry.status / 100 != c => return false,
             _ => {}
         }
-        if self.since.is_some_and(|since| entry.time < since) {
+        if self.since.is_some_and(|since| entry.time() < since) {
             return false;
         }
         if self.after.is_some_and(|after| entry.id <= after) {

@@ -20,7 +20,7 @@ impl Entry {
             .collect();
         let mut out = json!({
             "id": self.id,
-            "time": self.time.to_string(),
+            "time": self.time().to_string(),
             "method": self.method.as_str(),
             "path": self.path(),
             "query": self.query().map(|q| self.secrets.target(&format!("?{q}"))[1..].to_string()),
@@ -52,14 +52,14 @@ impl Entry {
     /// The summary with the request and response themselves, and the request as curl.
     pub fn detail(&self) -> Value {
         let mut out = self.summary();
-        let request_headers = self.secrets.request_headers(&self.request_headers.to_map());
+        let request_headers = self.secrets.request_headers(&self.request_headers());
         out["request"] = json!({
             "headers": headers(&request_headers),
             "body": body(&self.request_body, self.request_size),
             "curl": self.curl(&request_headers),
         });
         if let Some(response) = out["response"].as_object_mut() {
-            let shown = self.secrets.response_headers(&self.response_headers.to_map());
+            let shown = self.secrets.response_headers(&self.response_headers());
             response.insert("headers".into(), headers(&shown));
             response.insert("body".into(), body(&self.response_body, self.response_size));
         }
@@ -165,8 +165,14 @@ mod tests {
             .body(big.clone())
             .unwrap();
         let response = http::Response::new(Bytes::from_static(b"{}"));
-        let entry =
-            Entry::new(jiff::Timestamp::now(), request, &response, Duration::ZERO, Reasons::default(), Arc::default());
+        let entry = Entry::new(
+            std::time::Instant::now(),
+            &request,
+            &response,
+            Duration::ZERO,
+            Reasons::default(),
+            Arc::default(),
+        );
         assert_eq!(entry.request_body.len(), KEPT_BODY, "only the start is kept");
         let shown = entry.detail();
         assert_eq!(shown["request"]["body"]["size"], KEPT_BODY * 4);

@@ -125,7 +125,12 @@ pub fn broken_examples(source: &str) -> Vec<Issue> {
     let arg = BUILTINS.iter().find(|b| b.file == source).map(|b| b.name).unwrap_or(source);
     let Ok(sources) = read(arg) else { return Vec::new() };
     let Ok((version, _)) = crate::spec::detect_version(&sources) else { return Vec::new() };
-    examples::broken(&sources, version)
+    let broken = examples::broken(&sources, version);
+    // `serve` looks on a thread of its own once it serves: what this read and compiled stays
+    // resident in that thread's arena otherwise (see spec::release_freed).
+    drop(sources);
+    crate::spec::release_freed();
+    broken
 }
 
 /// The document as written — a Swagger 2.0 one in the 3.0 shape every check reads, its

@@ -33,7 +33,7 @@ pub use prefer::Prefer;
 pub use timing::{FaultRate, parse_rate};
 
 use crate::events::Events;
-use crate::journal::{Chosen, Entry, Journal, Reasons};
+use crate::journal::{Chosen, Entry, Exchange, Journal, Reasons};
 use crate::redact::Secrets;
 use crate::security::Tokens;
 use crate::store::Store;
@@ -143,22 +143,12 @@ impl Mock {
     }
 
     /// Answers one request whose body has been read.
-    #[cfg(feature = "profiling")]
     pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        let (response, noted) = self.respond_noted(request, peer).await;
-        match noted {
-            Some(noted) => self.record(noted, copy(request), response),
-            None => response,
+        let (mut response, noted) = self.respond_noted(request, peer).await;
+        if let Some(noted) = noted {
+            self.record(noted, request, &mut response);
         }
-    }
-
-    /// Answers a request and keeps it in the journal without copying it.
-    pub async fn respond_owned(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        let (response, noted) = self.respond_noted(&request, peer).await;
-        match noted {
-            Some(noted) => self.record(noted, request, response),
-            None => response,
-        }
+        response
     }
 
     /// The answer, and what the journal and the log need to know of it (when they want it).
@@ -168,7 +158,8 @@ impl Mock {
         peer: std::net::SocketAddr,
     ) -> (Response<Bytes>, Option<Noted>) {
         let noting = self.options.tag_operations || self.options.journal.is_some();
-        let started = noting.then(|| (Instant::now(), jiff::Timestamp::now()));
+        // One clock read: an entry's wall-clock time is derived from it when shown.
+        let started = noting.then(Instant::now);
         let mut note = Note::default();
         let mut response = self.answer(request, peer, &mut note).await;
         if !note.admin && !note.timed {
@@ -183,25 +174,25 @@ impl Mock {
             response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
             *response.body_mut() = Bytes::new();
         }
-        let noted = started.filter(|_| !note.admin).map(|(instant, time)| Noted { instant, time, note });
+        let noted = started.filter(|_| !note.admin).map(|instant| Noted { instant, note });
         (response, noted)
     }
 
     /// Keeps the exchange in the journal, and tags the answer with it for the access log.
-    fn record(&self, noted: Noted, request: Request<Bytes>, mut response: Response<Bytes>) -> Response<Bytes> {
-        let Noted { instant, time, note } = noted;
+    fn record(&self, noted: Noted, request: &Request<Bytes>, response: &mut Response<Bytes>) {
+        let Noted { instant, note } = noted;
         let secrets =
             note.at.and_then(|at| self.secrets.get(at.mount)).or(self.secrets.last()).cloned().unwrap_or_default();
-        let entry = Entry::new(time, request, &response, instant.elapsed(), note.reasons, secrets);
+        let latency = instant.elapsed();
+        let exchange = Exchange { started: instant, request, response, latency, reasons: note.reasons, secrets };
         let entry = match &self.options.journal {
-            Some(journal) => journal.record(entry),
-            None => Arc::new(entry),
+            Some(journal) => journal.record(exchange),
+            None => Arc::new(Entry::of(exchange)),
         };
         // The access log reads it; without a log, the extension is not worth its allocation.
         if self.options.tag_operations {
             response.extensions_mut().insert(entry);
         }
-        response
     }
 
     async fn answer(&self, request: &Request<Bytes>, peer: std::net::SocketAddr, note: &mut Note) -> Response<Bytes> {
@@ -372,24 +363,12 @@ impl Mock {
 
 impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        self.respond_owned(request, peer).await
+        self.respond(&request, peer).await
     }
 }
 
 /// When an answer began, and why it is what it is.
 struct Noted {
     instant: Instant,
-    time: jiff::Timestamp,
     note: Note,
-}
-
-/// A request's copy, for journaling a request that is only borrowed.
-#[cfg(feature = "profiling")]
-fn copy(request: &Request<Bytes>) -> Request<Bytes> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    copy
 }

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::Schemas;
+use super::keyword::Keyword;
 
 /// Composition is followed this deep when looking for types, then we stop guessing.
 const MAX_DEPTH: usize = 8;
@@ -35,7 +36,7 @@ impl Schemas {
     /// The schema a `$ref` in `schema` points to, one step: the one place a reference
     /// between converted schemas is followed.
     pub fn follow<'s>(&'s self, schema: &Value) -> Option<&'s Value> {
-        schema.get("$ref").and_then(Value::as_str).and_then(|r| self.lookup(r))
+        schema.kw("$ref").and_then(Value::as_str).and_then(|r| self.lookup(r))
     }
 
     /// Follows `$ref`s to the schema itself (a bounded chain: a cycle of references stops).
