@@ -74,11 +74,12 @@ impl Contract {
     /// ```
     /// let contract = specmock::Contract::load("straddle")?;
     /// let response = http::Response::builder()
-    ///     .status(401)
+    ///     .status(200)
     ///     .header("content-type", "application/json")
-    ///     .body(r#"{"error":{"status":401,"type":"unauthorized","title":"Unauthorized","detail":"no key"}}"#)?;
-    /// let verdict = contract.judge_response(&http::Method::GET, "/v1/organizations", &response);
-    /// assert_eq!(verdict.operation.as_deref(), Some("GET /v1/organizations"));
+    ///     .body(r#"{"data": "not a list"}"#)?;
+    /// let verdict = contract.judge_response(&http::Method::GET, "/v1/organizations?page_size=5", &response);
+    /// assert_eq!(verdict.operation.as_deref(), Some("ListOrganizations"));
+    /// assert!(!verdict.passed(), "Straddle's list answers an envelope of organizations");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn judge_response<B: AsRef<[u8]>>(

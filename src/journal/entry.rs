@@ -157,8 +157,9 @@ pub struct Entry {
     response_headers_at: usize,
     pub status: u16,
     pub latency: Duration,
-    pub reasons: Reasons,
-    /// The body, or its first [`KEPT_BODY`] bytes (see `request_size`).
+    /// Why the answer is what it is (see [`Entry::operation`] and [`Entry::why`]).
+    pub(crate) reasons: Reasons,
+    /// The body, or its first 16 KiB (see `request_size`).
     pub request_body: Bytes,
     pub request_size: usize,
     pub response_body: Bytes,
@@ -167,9 +168,9 @@ pub struct Entry {
     pub(super) secrets: Arc<Secrets>,
 }
 
-/// What one exchange is made of, for [`Entry::new`] and for the journal to fill an entry it
+/// What one exchange is made of, for [`Entry::of`] and for the journal to fill an entry it
 /// recycles.
-pub struct Exchange<'a> {
+pub(crate) struct Exchange<'a> {
     /// When the exchange began.
     pub started: Instant,
     /// Borrowed: what the entry keeps is copied out of it.
@@ -181,20 +182,8 @@ pub struct Exchange<'a> {
 }
 
 impl Entry {
-    /// An exchange; what it keeps of the request and the answer is copied out of them.
-    pub fn new(
-        started: Instant,
-        request: &http::Request<Bytes>,
-        response: &http::Response<Bytes>,
-        latency: Duration,
-        reasons: Reasons,
-        secrets: Arc<Secrets>,
-    ) -> Entry {
-        Entry::of(Exchange { started, request, response, latency, reasons, secrets })
-    }
-
     /// A new entry for an exchange.
-    pub fn of(exchange: Exchange<'_>) -> Entry {
+    pub(crate) fn of(exchange: Exchange<'_>) -> Entry {
         let mut entry = Entry {
             id: 0,
             started: exchange.started,
@@ -218,7 +207,7 @@ impl Entry {
 
     /// Makes this entry another exchange, reusing its buffers: a full journal recycles its
     /// oldest entry this way instead of freeing it and allocating a new one.
-    pub fn refill(&mut self, exchange: Exchange<'_>) {
+    pub(crate) fn refill(&mut self, exchange: Exchange<'_>) {
         let Exchange { started, request, response, latency, reasons, secrets } = exchange;
         let body = request.body();
         self.id = 0;
@@ -258,6 +247,17 @@ impl Entry {
         let now = jiff::Timestamp::now();
         let time = now.checked_sub(self.started.elapsed()).unwrap_or(now);
         time.round(jiff::Unit::Microsecond).unwrap_or(time)
+    }
+
+    /// The operation that answered (its operationId, else `METHOD /path`), if one did.
+    pub fn operation(&self) -> Option<&str> {
+        self.reasons.operation.as_deref()
+    }
+
+    /// Why the answer is what it is, as the inspector shows it (`example 'x' of 200`,
+    /// `refused: body/name: name is required`…).
+    pub fn why(&self) -> String {
+        self.reasons.why_text(self.status)
     }
 
     /// The request's headers (as received, credentials included: redact before showing).

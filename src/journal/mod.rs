@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-pub use entry::{Chosen, Entry, Exchange, Reasons};
+pub(crate) use entry::Exchange;
+pub use entry::{Chosen, Entry, Reasons};
 pub use query::Filter;
 pub use routes::answer;
 

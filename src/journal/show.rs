@@ -165,14 +165,14 @@ mod tests {
             .body(big.clone())
             .unwrap();
         let response = http::Response::new(Bytes::from_static(b"{}"));
-        let entry = Entry::new(
-            std::time::Instant::now(),
-            &request,
-            &response,
-            Duration::ZERO,
-            Reasons::default(),
-            Arc::default(),
-        );
+        let entry = Entry::of(crate::journal::Exchange {
+            started: std::time::Instant::now(),
+            request: &request,
+            response: &response,
+            latency: Duration::ZERO,
+            reasons: Reasons::default(),
+            secrets: Arc::default(),
+        });
         assert_eq!(entry.request_body.len(), KEPT_BODY, "only the start is kept");
         let shown = entry.detail();
         assert_eq!(shown["request"]["body"]["size"], KEPT_BODY * 4);

@@ -109,30 +109,32 @@ mod tests {
         let op = operation(
             "        '201': {description: made}\n        '404': {description: gone}\n        4XX: {description: client}\n        default: {description: other}\n",
         );
+        let exact = |c| StatusKey::Exact(StatusCode::from_u16(c).unwrap());
         let table = [
-            (None, Some((201, "made"))),
-            (Some(404), Some((404, "gone"))),
-            (Some(409), Some((409, "client"))),
-            (Some(503), Some((503, "other"))),
+            (None, Some((201, exact(201)))),
+            (Some(404), Some((404, exact(404)))),
+            (Some(409), Some((409, StatusKey::Range(4)))),
+            (Some(503), Some((503, StatusKey::Default))),
         ];
         for (asked, expected) in table {
             let asked = asked.map(|c| StatusCode::from_u16(c).unwrap());
-            let got = choose_response(&op, asked).ok().map(|(s, r)| (s.as_u16(), r.description.as_str()));
+            let got = choose_response(&op, asked).ok().map(|(s, r)| (s.as_u16(), r.status));
             assert_eq!(got, expected, "Prefer code {asked:?}");
         }
     }
 
     #[test]
     fn without_a_success_the_range_then_default_then_the_first_answers() {
+        let moved = StatusKey::Exact(StatusCode::FOUND);
         let table = [
-            ("        2XX: {description: ok}\n        '400': {description: bad}\n", (200, "ok")),
-            ("        '400': {description: bad}\n        default: {description: any}\n", (200, "any")),
-            ("        '302': {description: moved}\n", (302, "moved")),
+            ("        2XX: {description: ok}\n        '400': {description: bad}\n", (200, StatusKey::Range(2))),
+            ("        '400': {description: bad}\n        default: {description: any}\n", (200, StatusKey::Default)),
+            ("        '302': {description: moved}\n", (302, moved)),
         ];
         for (responses, expected) in table {
             let op = operation(responses);
-            let got = choose_response(&op, None).map(|(s, r)| (s.as_u16(), r.description.clone()));
-            assert_eq!(got, Ok((expected.0, expected.1.to_string())), "{responses}");
+            let got = choose_response(&op, None).map(|(s, r)| (s.as_u16(), r.status));
+            assert_eq!(got, Ok(expected), "{responses}");
         }
         let only_ok = operation("        '200': {description: ok}\n");
         let undocumented = choose_response(&only_ok, Some(StatusCode::IM_A_TEAPOT));

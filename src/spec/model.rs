@@ -68,7 +68,6 @@ pub struct Operation {
     pub operation_id: Option<String>,
     /// `operationId`, else `METHOD /path`: how logs and reports name the operation.
     pub label: Arc<str>,
-    pub summary: Option<String>,
     pub tags: Vec<String>,
     /// JSON pointer of the operation object, for messages.
     pub pointer: String,
@@ -242,10 +241,8 @@ impl std::fmt::Display for StatusKey {
 #[derive(Debug)]
 pub struct Response {
     pub status: StatusKey,
-    pub description: String,
     pub headers: Vec<HeaderDef>,
     pub content: Vec<MediaType>,
-    pub pointer: String,
     /// OpenAPI `links`: operations this answer leads to (`check` follows them).
     pub links: Vec<Link>,
 }
@@ -253,19 +250,12 @@ pub struct Response {
 /// A response's `link`: another operation, and where its parameters come from.
 #[derive(Debug, Clone)]
 pub struct Link {
-    pub name: String,
     pub operation_id: Option<String>,
     /// `operationRef`, as written (`#/paths/~1users~1{id}/get`).
     pub operation_ref: Option<String>,
     /// (parameter name, `path.`-qualified or not; a runtime expression such as
     /// `$response.body#/id`, or a constant)
     pub parameters: Vec<(String, Value)>,
-}
-
-impl Response {
-    pub fn media(&self, name: &str) -> Option<&MediaType> {
-        self.content.iter().find(|m| m.name == name)
-    }
 }
 
 #[derive(Debug)]

@@ -61,10 +61,8 @@ impl Compiler<'_> {
             self.check_links(r.get("links"), &rloc.child("links"))?;
             out.push(Response {
                 status,
-                description: r.get("description").and_then(Value::as_str).unwrap_or("").to_string(),
                 headers,
                 content: self.content(r.get("content"), &rloc.child("content"), Side::Response)?,
-                pointer: self.sources.original(&rloc).ptr,
                 links: self.links(&rloc.child("links")),
             });
         }
@@ -121,12 +119,7 @@ impl Compiler<'_> {
                 Some(Value::Object(p)) => p.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 _ => Vec::new(),
             };
-            out.push(Link {
-                name: name.clone(),
-                operation_id: text("operationId"),
-                operation_ref: text("operationRef"),
-                parameters,
-            });
+            out.push(Link { operation_id: text("operationId"), operation_ref: text("operationRef"), parameters });
         }
         out
     }

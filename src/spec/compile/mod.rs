@@ -199,7 +199,6 @@ impl<'s> Compiler<'s> {
             path: path.to_string(),
             operation_id,
             label,
-            summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
             tags: strings("tags"),
             // Where the operation is declared in the root document: meaningful beside its name.
             pointer: self.sources.original(&declared).ptr,
