@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::Error;
-use crate::check::{Exchange, Finding, Judge, Recorded, Rule, Verdict};
+use crate::check::{Exchange, Judge, Recorded, Verdict};
 use crate::mock_server::Document;
 
 /// An OpenAPI document, ready to judge request/response pairs against.
@@ -90,7 +90,7 @@ impl Contract {
     ) -> Verdict {
         let path = target.split(['?', '#']).next().unwrap_or(target);
         let status = response.status().as_u16();
-        let mut verdict = Verdict {
+        let verdict = Verdict {
             source: "contract".into(),
             name: format!("{method} {target}"),
             method: method.to_string(),
@@ -98,18 +98,7 @@ impl Contract {
             status,
             ..Verdict::default()
         };
-        match self.judge.route(method, path) {
-            Some((op, _)) => {
-                verdict.operation = Some(op.label.to_string());
-                verdict.findings =
-                    self.judge.response(op, method, status, response.headers(), response.body().as_ref());
-            }
-            None => verdict.findings.push(Finding::new(
-                Rule::OperationDocumented,
-                "operation",
-                format!("no documented operation matches {method} {path}"),
-            )),
-        }
-        verdict
+        let (headers, body) = (response.headers(), response.body().as_ref());
+        self.judge.routed(verdict, method, path, |op, _| self.judge.response(op, method, status, headers, body))
     }
 }

@@ -198,7 +198,7 @@ impl Judge {
     pub fn exchange(&self, exchange: &Exchange) -> Verdict {
         let method = exchange.request.method.clone().unwrap_or(Method::GET);
         let path = exchange.request.path().to_string();
-        let mut verdict = Verdict {
+        let verdict = Verdict {
             source: exchange.source.clone(),
             name: exchange.name.clone(),
             method: method.to_string(),
@@ -206,24 +206,32 @@ impl Judge {
             status: exchange.response_status,
             ..Verdict::default()
         };
-        match self.route(&method, &path) {
+        self.routed(verdict, &method, &path, |op, params| {
+            let seen = RequestInput {
+                query: exchange.request.query(),
+                headers: &exchange.request.headers,
+                path_params: &params,
+                body: &exchange.request.body,
+            };
+            let request = self.request(op, &seen);
+            let response = &exchange.response;
+            self.answered(op, &method, request, exchange.response_status, &response.headers, &response.body)
+        })
+    }
+
+    /// `verdict` with its findings: `findings` of the operation `method path` routes to, else
+    /// that no documented operation matches.
+    pub fn routed(
+        &self,
+        mut verdict: Verdict,
+        method: &Method,
+        path: &str,
+        findings: impl FnOnce(&Operation, PathParams<'_>) -> Vec<Finding>,
+    ) -> Verdict {
+        match self.route(method, path) {
             Some((op, params)) => {
                 verdict.operation = Some(op.label.to_string());
-                let seen = RequestInput {
-                    query: exchange.request.query(),
-                    headers: &exchange.request.headers,
-                    path_params: &params,
-                    body: &exchange.request.body,
-                };
-                let request = self.request(op, &seen);
-                verdict.findings = self.answered(
-                    op,
-                    &method,
-                    request,
-                    exchange.response_status,
-                    &exchange.response.headers,
-                    &exchange.response.body,
-                );
+                verdict.findings = findings(op, params);
             }
             None => verdict.findings.push(Finding::new(
                 Rule::OperationDocumented,

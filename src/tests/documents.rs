@@ -105,7 +105,7 @@ async fn zitadel_management_creates_an_org_from_its_published_swagger_file() {
 type Pairs = Vec<(String, String)>;
 
 /// Credentials that satisfy any of the document's schemes: a bearer token and every API key.
-fn credentials(api: &Api) -> (Pairs, Pairs) {
+pub(super) fn credentials(api: &Api) -> (Pairs, Pairs) {
     let mut headers = vec![("Authorization".to_string(), "Bearer t".to_string())];
     let mut query = Vec::new();
     for scheme in &api.security_schemes {

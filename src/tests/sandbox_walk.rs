@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::common::shared_dir;
-use crate::spec::{ParamIn, SchemeKind};
 
 fn documents() -> Vec<String> {
     let mut out: Vec<String> = ["scalekit", "straddle", "clerk", "zitadel"].iter().map(|s| s.to_string()).collect();
@@ -64,10 +63,9 @@ fn every_resource_of_every_document_lives_through_the_sandbox() {
         args.extend(["--report".into(), format!("json={}", report_file.display())]);
         // Every API key the document knows, as a client holding one would send it.
         let (_, api) = crate::mounts::load(&document).unwrap();
-        for scheme in &api.security_schemes {
-            if let SchemeKind::ApiKey { location: ParamIn::Header, name } = &scheme.kind {
-                args.extend(["--header".into(), format!("{name}: t")]);
-            }
+        let (headers, _) = super::documents::credentials(&api);
+        for (name, value) in headers.into_iter().filter(|(name, _)| name != "Authorization") {
+            args.extend(["--header".into(), format!("{name}: {value}")]);
         }
         let exit = super::run_cli(&args);
         drop(server);
