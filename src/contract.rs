@@ -7,6 +7,7 @@ use bytes::Bytes;
 use crate::Error;
 use crate::check::{Exchange, Judge, Recorded, Verdict};
 use crate::mock_server::Document;
+use crate::route::Mount;
 
 /// An OpenAPI document, ready to judge request/response pairs against.
 ///
@@ -30,14 +31,36 @@ use crate::mock_server::Document;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Contract {
-    judge: Judge,
+    /// Each document and the prefix it is served under (`""` for one served at the root).
+    judges: Vec<(String, Judge)>,
 }
 
 impl Contract {
     /// A built-in name, a document file, or a [`Document::text`].
     pub fn load(document: impl Into<Document>) -> Result<Contract, Error> {
         let api = document.into().load()?.api;
-        Ok(Contract { judge: Judge::new(Arc::new(api))? })
+        Ok(Contract { judges: vec![(String::new(), Judge::new(Arc::new(api))?)] })
+    }
+
+    /// The documents a mock serves, each under its prefix (see [`crate::MockServer::contract`]).
+    pub(crate) fn of_mounts(mounts: &[Mount]) -> Result<Contract, Error> {
+        let judges = mounts
+            .iter()
+            .map(|m| Ok((m.prefix.clone(), Judge::new(Arc::clone(&m.api))?)))
+            .collect::<Result<_, Error>>()?;
+        Ok(Contract { judges })
+    }
+
+    /// The document `path` is under, and the path within it: the longest prefix that ends at a
+    /// segment boundary (none matching: the first document, with the whole path). `None` only
+    /// for a contract of no document, which neither constructor makes.
+    fn judge_for<'p>(&self, path: &'p str) -> Option<(&Judge, &'p str)> {
+        let under = |prefix: &str| {
+            let rest = path.strip_prefix(prefix)?;
+            (rest.is_empty() || rest.starts_with(['/', '?'])).then_some(rest)
+        };
+        let best = self.judges.iter().filter_map(|(p, j)| under(p).map(|rest| (p.len(), j, rest))).max_by_key(|b| b.0);
+        best.map(|(_, judge, rest)| (judge, rest)).or_else(|| self.judges.first().map(|(_, j)| (j, path)))
     }
 
     /// The verdict on one exchange: the request against its operation, the response against
@@ -47,10 +70,12 @@ impl Contract {
         request: &http::Request<A>,
         response: &http::Response<B>,
     ) -> Verdict {
-        let target = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let full = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let Some((judge, within)) = self.judge_for(full) else { return Verdict::default() };
+        let target = if within.starts_with('/') { within.to_string() } else { format!("/{within}") };
         let exchange = Exchange {
             source: "contract".into(),
-            name: format!("{} {target}", request.method()),
+            name: format!("{} {full}", request.method()),
             request: Recorded {
                 method: Some(request.method().clone()),
                 target,
@@ -65,7 +90,9 @@ impl Contract {
                 body: Bytes::copy_from_slice(response.body().as_ref()),
             },
         };
-        self.judge.exchange(&exchange)
+        let mut verdict = judge.exchange(&exchange);
+        verdict.path = full.to_string();
+        verdict
     }
 
     /// The verdict on a response alone, to `method target` (a path, with or without its
@@ -88,7 +115,8 @@ impl Contract {
         target: &str,
         response: &http::Response<B>,
     ) -> Verdict {
-        let path = target.split(['?', '#']).next().unwrap_or(target);
+        let Some((judge, within)) = self.judge_for(target) else { return Verdict::default() };
+        let path = within.split(['?', '#']).next().filter(|p| !p.is_empty()).unwrap_or("/");
         let status = response.status().as_u16();
         let verdict = Verdict {
             source: "contract".into(),
@@ -99,6 +127,6 @@ impl Contract {
             ..Verdict::default()
         };
         let (headers, body) = (response.headers(), response.body().as_ref());
-        self.judge.routed(verdict, method, path, |op, _| self.judge.response(op, method, status, headers, body))
+        judge.routed(verdict, method, path, |op, _| judge.response(op, method, status, headers, body))
     }
 }

@@ -11,7 +11,7 @@ use crate::mock::Mock;
 use crate::mounts::Named;
 use crate::server::Limits;
 use crate::store::StoreOptions;
-use crate::{Error, spec};
+use crate::{Contract, Error, spec};
 
 /// A document to mock or to judge traffic against.
 #[derive(Debug, Clone)]
@@ -124,6 +124,26 @@ impl MockServer {
         let mut entries = journal.list(&Filter { limit: usize::MAX, ..Filter::default() });
         entries.reverse();
         entries
+    }
+
+    /// The documents this server mocks, each under the prefix it is served at: to judge what
+    /// it answered (or what your client sent it) with the same compiled documents, without
+    /// loading them again.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let _ = rustls::crypto::ring::default_provider().install_default();
+    /// let server = specmock::MockServer::builder("clerk").and("zitadel").start().await?;
+    /// let answer = reqwest::get(format!("{}/clerk/v1/organizations", server.url())).await?;
+    /// let status = answer.status();
+    /// let response = http::Response::builder().status(status).body(answer.bytes().await?)?;
+    /// let verdict = server.contract()?.judge_response(&http::Method::GET, "/clerk/v1/organizations", &response);
+    /// assert_eq!(verdict.operation.as_deref(), Some("ListOrganizations"));
+    /// # Ok(()) }
+    /// ```
+    pub fn contract(&self) -> Result<Contract, Error> {
+        Contract::of_mounts(self.running.handler().mounts())
     }
 
     /// Stops the server, letting requests in flight finish.

@@ -12,8 +12,8 @@ use specmock::{Contract, Finding, MockServer, MockServerBuilder, Rule};
 pub struct TestServer {
     pub addr: SocketAddr,
     pub base: String,
-    /// The same documents and the prefix each is served under, to judge answers against.
-    contracts: Vec<(String, Contract)>,
+    /// The server's own documents, to judge its answers against.
+    contract: Contract,
     server: MockServer,
 }
 
@@ -38,14 +38,8 @@ pub async fn start(specs: &[&str], configure: impl FnOnce(MockServerBuilder) -> 
         builder = builder.and(*spec);
     }
     let server = configure(builder).start().await.expect("the mock starts");
-    // One document is served at the root, several under /<built-in name or file stem>.
-    let prefix = |spec: &str| match specs.len() {
-        1 => String::new(),
-        _ => format!("/{}", std::path::Path::new(spec).file_stem().unwrap().to_string_lossy()),
-    };
-    let contracts =
-        specs.iter().map(|spec| (prefix(spec), Contract::load(*spec).expect("the document loads"))).collect();
-    TestServer { addr: server.addr(), base: server.url(), contracts, server }
+    let contract = server.contract().expect("the server's documents judge");
+    TestServer { addr: server.addr(), base: server.url(), contract, server }
 }
 
 /// A stateful sandbox of `specs`, with the options `configure` sets.
@@ -117,12 +111,7 @@ pub fn violations(server: &TestServer, method: &str, path: &str, answer: &Answer
     let mut response = http::Response::new(answer.body.clone());
     *response.status_mut() = http::StatusCode::from_u16(answer.status).expect("a status");
     *response.headers_mut() = answer.headers.clone();
-    let (prefix, contract) = server
-        .contracts
-        .iter()
-        .find(|(prefix, _)| path.starts_with(prefix.as_str()))
-        .expect("a document is served there");
-    let verdict = contract.judge_response(&method, &path[prefix.len()..], &response);
+    let verdict = server.contract.judge_response(&method, path, &response);
     verdict.findings.into_iter().filter(|f| f.rule != Rule::NoServerError).collect()
 }
 
