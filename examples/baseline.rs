@@ -23,10 +23,16 @@ async fn answer(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallibl
 
 fn main() -> std::io::Result<()> {
     let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(4100);
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(workers) = std::env::args().nth(2).and_then(|w| w.parse().ok()) {
-        runtime.worker_threads(workers);
-    }
+    // The same runtimes as specmock's (`app::runtime`): one worker is the single-threaded one.
+    let mut runtime = match std::env::args().nth(2).and_then(|w| w.parse::<usize>().ok()) {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(workers) => {
+            let mut runtime = tokio::runtime::Builder::new_multi_thread();
+            runtime.worker_threads(workers);
+            runtime
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
     runtime.enable_all().build()?.block_on(serve(port))
 }
 

@@ -305,14 +305,22 @@ pub async fn proxy(mut config: ProxyConfig) -> Result<Running<Proxy>, Error> {
 }
 
 /// An async runtime with `workers` threads (one per core when not given).
+///
+/// One worker gets the single-threaded scheduler: its run queue is one unbounded FIFO, so
+/// under many connections each waits its turn. The work-stealing scheduler with one worker
+/// moves what overflows its 256-task local queue to a global queue it visits only now and
+/// then: at 512 busy connections a few of them waited 10× the median (p99 60 ms against 5 ms
+/// for the same throughput; bench/README.md).
 pub fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, Error> {
-    if workers == Some(0) {
-        return Err(Error::Usage("--workers must be at least 1".into()));
-    }
     let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the runtime: {e}")))
+    let mut builder = match workers {
+        0 => return Err(Error::Usage("--workers must be at least 1".into())),
+        1 => tokio::runtime::Builder::new_current_thread(),
+        _ => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(workers);
+            builder
+        }
+    };
+    builder.enable_all().build().map_err(|e| Error::Runtime(format!("cannot start the runtime: {e}")))
 }
