@@ -58,20 +58,45 @@ pub struct Reasons {
     /// What was wrong with the request (empty when nothing was).
     pub violations: Vec<Violation>,
     pub chosen: Chosen,
-    /// The example served, by name.
-    pub example: Option<String>,
+    /// The example served, by name (shared with the model: naming it allocates nothing).
+    pub example: Option<Arc<str>>,
     /// In words: `Prefer: code=404`, `rule 2 of x-specmock-rules`, `request example 'wrongPassword'`…
-    /// (pieces, mostly static: noting costs the request path next to nothing).
-    pub why: Vec<Cow<'static, str>>,
+    why: Why,
     /// Time added before answering (or over which the body was sent).
     pub delay: Option<Duration>,
     pub fault: Option<&'static str>,
+}
+
+/// The explanation's pieces. Mostly static, and most answers have one: it is kept in place,
+/// so noting it costs the request path no allocation (and a recycled journal entry no free).
+#[derive(Debug, Clone, Default)]
+struct Why {
+    first: Option<Cow<'static, str>>,
+    more: Vec<Cow<'static, str>>,
+}
+
+impl Why {
+    fn push(&mut self, piece: Cow<'static, str>) {
+        match self.first {
+            None => self.first = Some(piece),
+            Some(_) => self.more.push(piece),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Cow<'static, str>> {
+        self.first.iter().chain(&self.more)
+    }
 }
 
 impl Reasons {
     /// Adds to the explanation.
     pub fn because(&mut self, why: impl Into<Cow<'static, str>>) {
         self.why.push(why.into());
+    }
+
+    /// Whether anything explains the answer yet.
+    pub fn explained(&self) -> bool {
+        self.why.first.is_some()
     }
 
     /// The explanation, ending with what was served.
@@ -145,15 +170,16 @@ pub struct Entry {
     /// When the exchange began (see [`Entry::time`]).
     started: Instant,
     pub method: Method,
-    /// The request target (path and query), copied: parts of a request point into the
-    /// connection's read buffer, which an entry must not keep alive.
-    target: String,
-    /// Where the query starts in `target`, if there is one.
+    /// The request target (path and query), then the request's headers, then the answer's,
+    /// as `name: value` lines: copied (parts of a request point into the connection's read
+    /// buffer, which an entry must not keep alive) into one buffer, which the journal reuses
+    /// when it recycles the entry.
+    text: Vec<u8>,
+    /// Where the query starts in `text`, if there is one.
     query_at: Option<usize>,
-    /// The request's headers, then the answer's, as `name: value` lines (copied, like the
-    /// target): one buffer, which the journal reuses when it recycles the entry.
-    headers: Vec<u8>,
-    /// Where the answer's headers start in `headers`.
+    /// Where the target ends and the request's headers start in `text`.
+    request_headers_at: usize,
+    /// Where the answer's headers start in `text`.
     response_headers_at: usize,
     pub status: u16,
     pub latency: Duration,
@@ -177,7 +203,9 @@ pub(crate) struct Exchange<'a> {
     pub request: &'a http::Request<Bytes>,
     pub response: &'a http::Response<Bytes>,
     pub latency: Duration,
-    pub reasons: Reasons,
+    /// Taken by swap: the entry's former reasons are left in their place, to be dropped by
+    /// the caller (moving reasons through the calls copied them three times).
+    pub reasons: &'a mut Reasons,
     pub secrets: Arc<Secrets>,
 }
 
@@ -188,9 +216,9 @@ impl Entry {
             id: 0,
             started: exchange.started,
             method: Method::GET,
-            target: String::new(),
+            text: Vec::new(),
             query_at: None,
-            headers: Vec::new(),
+            request_headers_at: 0,
             response_headers_at: 0,
             status: 0,
             latency: Duration::ZERO,
@@ -213,26 +241,23 @@ impl Entry {
         self.id = 0;
         self.started = started;
         self.method = request.method().clone();
-        self.target.clear();
-        self.target.push_str(request.uri().path());
+        self.text.clear();
+        self.text.extend_from_slice(request.uri().path().as_bytes());
         self.query_at = request.uri().query().map(|q| {
-            self.target.push('?');
-            let at = self.target.len();
-            self.target.push_str(q);
+            self.text.push(b'?');
+            let at = self.text.len();
+            self.text.extend_from_slice(q.as_bytes());
             at
         });
-        self.headers.clear();
-        flatten(request.headers(), &mut self.headers);
-        self.response_headers_at = self.headers.len();
-        flatten(response.headers(), &mut self.headers);
+        self.request_headers_at = self.text.len();
+        flatten(request.headers(), &mut self.text);
+        self.response_headers_at = self.text.len();
+        flatten(response.headers(), &mut self.text);
         // A recycled entry that once held a huge request does not keep that room for good.
-        shrink_if_oversized(&mut self.headers);
-        if self.target.capacity() > OVERSIZED {
-            self.target.shrink_to_fit();
-        }
+        shrink_if_oversized(&mut self.text);
         self.status = response.status().as_u16();
         self.latency = latency;
-        self.reasons = reasons;
+        std::mem::swap(&mut self.reasons, reasons);
         self.request_size = body.len();
         self.request_body = copied(body);
         self.response_body = kept(response.body());
@@ -262,23 +287,26 @@ impl Entry {
 
     /// The request's headers (as received, credentials included: redact before showing).
     pub fn request_headers(&self) -> HeaderMap {
-        unflatten(&self.headers[..self.response_headers_at])
+        unflatten(&self.text[self.request_headers_at..self.response_headers_at])
     }
 
     /// The answer's headers.
     pub fn response_headers(&self) -> HeaderMap {
-        unflatten(&self.headers[self.response_headers_at..])
+        unflatten(&self.text[self.response_headers_at..])
     }
 
     pub fn path(&self) -> &str {
-        match self.query_at {
-            Some(at) => &self.target[..at - 1],
-            None => &self.target,
-        }
+        let end = self.query_at.map_or(self.request_headers_at, |at| at - 1);
+        self.target_text(0, end)
     }
 
     pub fn query(&self) -> Option<&str> {
-        self.query_at.map(|at| &self.target[at..])
+        self.query_at.map(|at| self.target_text(at, self.request_headers_at))
+    }
+
+    /// Part of the request target, which was copied from a `&str` (so it is UTF-8).
+    fn target_text(&self, from: usize, to: usize) -> &str {
+        std::str::from_utf8(&self.text[from..to]).unwrap_or_default()
     }
 
     /// The access log's line: `POST /pets 422 createPet body/name: required 127µs`.

@@ -150,7 +150,7 @@ mod tests {
             request: &request,
             response,
             latency: Duration::ZERO,
-            reasons: Reasons::default(),
+            reasons: &mut Reasons::default(),
             secrets: Arc::default(),
         })
     }

@@ -170,7 +170,7 @@ mod tests {
             request: &request,
             response: &response,
             latency: Duration::ZERO,
-            reasons: Reasons::default(),
+            reasons: &mut Reasons::default(),
             secrets: Arc::default(),
         });
         assert_eq!(entry.request_body.len(), KEPT_BODY, "only the start is kept");

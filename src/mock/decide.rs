@@ -95,7 +95,9 @@ impl Mock {
         };
         let (mut response, mut timing, spent) = self.decide(at, request, params, &prefer, note).await;
         note.reasons.delay = timing.delay;
-        note.reasons.why.append(&mut timing.why);
+        for why in std::mem::take(&mut timing.why) {
+            note.reasons.because(why);
+        }
         match timing.fault {
             // The body itself is sent over the delay.
             Some(fault @ crate::server::Fault::SlowBody(_)) => {

@@ -47,7 +47,7 @@ pub(super) fn named_error(
     let documented = op.response_for(status)?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let media = negotiate::choose(accept, &documented.content).ok()?;
-    let example = media.examples.iter().find(|e| e.name == name)?;
+    let example = media.examples.iter().find(|e| &*e.name == name)?;
     let mut response = reply::reply(status, Some(media.content_type.clone()), example.bytes.clone());
     add_documented_headers(api, documented, response.headers_mut());
     if let Some(list) = serde_json::to_value(violations).ok().as_ref().and_then(header_json) {

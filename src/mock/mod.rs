@@ -144,22 +144,10 @@ impl Mock {
 
     /// Answers one request whose body has been read.
     pub async fn respond(&self, request: &Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
-        let (mut response, noted) = self.respond_noted(request, peer).await;
-        if let Some(noted) = noted {
-            self.record(noted, request, &mut response);
-        }
-        response
-    }
-
-    /// The answer, and what the journal and the log need to know of it (when they want it).
-    async fn respond_noted(
-        &self,
-        request: &Request<Bytes>,
-        peer: std::net::SocketAddr,
-    ) -> (Response<Bytes>, Option<Noted>) {
         let noting = self.options.tag_operations || self.options.journal.is_some();
         // One clock read: an entry's wall-clock time is derived from it when shown.
         let started = noting.then(Instant::now);
+        // Filled in while answering, and kept in place: the journal takes its reasons by swap.
         let mut note = Note::default();
         let mut response = self.answer(request, peer, &mut note).await;
         if !note.admin && !note.timed {
@@ -174,17 +162,18 @@ impl Mock {
             response.headers_mut().entry(header::CONTENT_LENGTH).or_insert(length);
             *response.body_mut() = Bytes::new();
         }
-        let noted = started.filter(|_| !note.admin).map(|instant| Noted { instant, note });
-        (response, noted)
+        if let Some(started) = started.filter(|_| !note.admin) {
+            self.record(started, &mut note, request, &mut response);
+        }
+        response
     }
 
     /// Keeps the exchange in the journal, and tags the answer with it for the access log.
-    fn record(&self, noted: Noted, request: &Request<Bytes>, response: &mut Response<Bytes>) {
-        let Noted { instant, note } = noted;
+    fn record(&self, started: Instant, note: &mut Note, request: &Request<Bytes>, response: &mut Response<Bytes>) {
         let secrets =
             note.at.and_then(|at| self.secrets.get(at.mount)).or(self.secrets.last()).cloned().unwrap_or_default();
-        let latency = instant.elapsed();
-        let exchange = Exchange { started: instant, request, response, latency, reasons: note.reasons, secrets };
+        let latency = started.elapsed();
+        let exchange = Exchange { started, request, response, latency, reasons: &mut note.reasons, secrets };
         let entry = match &self.options.journal {
             Some(journal) => journal.record(exchange),
             None => Arc::new(Entry::of(exchange)),
@@ -293,14 +282,14 @@ impl Mock {
             );
         };
         let body = if let Some(name) = &prefer.example {
-            match media.examples.iter().find(|e| &e.name == name) {
+            match media.examples.iter().find(|e| *e.name == **name) {
                 Some(example) => {
                     reasons.chosen = Chosen::Example;
                     reasons.example = Some(example.name.clone());
                     example.bytes.clone()
                 }
                 None => {
-                    let names: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
+                    let names: Vec<&str> = media.examples.iter().map(|e| &*e.name).collect();
                     let documented = if names.is_empty() { "none".to_string() } else { names.join(", ") };
                     return problem(
                         StatusCode::NOT_FOUND,
@@ -352,7 +341,7 @@ impl Mock {
                 (None, None) => Bytes::new(),
             }
         };
-        if reasons.why.is_empty() {
+        if !reasons.explained() {
             reasons.because("the default: the lowest documented 2xx");
         }
         response.headers_mut().insert(header::CONTENT_TYPE, media.content_type.clone());
@@ -365,10 +354,4 @@ impl crate::server::Handler for Mock {
     async fn handle(&self, request: Request<Bytes>, peer: std::net::SocketAddr) -> Response<Bytes> {
         self.respond(&request, peer).await
     }
-}
-
-/// When an answer began, and why it is what it is.
-struct Noted {
-    instant: Instant,
-    note: Note,
 }

@@ -37,7 +37,7 @@ pub fn pair(op: &Operation, sent: &Sent<'_>) -> Option<(http::StatusCode, String
 
 fn body_example(sent: &Sent<'_>) -> Option<String> {
     let (body, media) = (sent.body?, sent.media?);
-    media.examples.iter().find(|e| !UNNAMED.contains(&e.name.as_str()) && &e.value == body).map(|e| e.name.clone())
+    media.examples.iter().find(|e| !UNNAMED.contains(&&*e.name) && &e.value == body).map(|e| e.name.to_string())
 }
 
 /// A name every parameter example of which the request's values equal (one at least).
@@ -81,6 +81,6 @@ fn value_of<'a>(location: ParamIn, name: &str, sent: &'a Sent<'_>) -> Option<Cow
 fn documented_status(op: &Operation, name: &str) -> Option<http::StatusCode> {
     op.responses
         .iter()
-        .find(|r| r.content.iter().any(|m| m.examples.iter().any(|e| e.name == name)))
+        .find(|r| r.content.iter().any(|m| m.examples.iter().any(|e| &*e.name == name)))
         .map(|r| r.status.code())
 }

@@ -189,8 +189,9 @@ impl MediaType {
 
 #[derive(Debug, Clone)]
 pub struct Example {
-    /// The key in `examples`, or `default` for a lone `example`.
-    pub name: String,
+    /// The key in `examples`, or `default` for a lone `example`. Shared: every answer that
+    /// serves the example names it in its journal entry.
+    pub name: Arc<str>,
     pub value: Value,
     /// The body as sent: serialized once at compile time.
     pub bytes: Bytes,

@@ -229,7 +229,7 @@ fn body(
 
 fn example(name: &str, value: &Value, origin: String) -> super::model::Example {
     super::model::Example {
-        name: name.to_string(),
+        name: name.into(),
         value: value.clone(),
         bytes: bytes::Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
         origin,

@@ -315,7 +315,7 @@ fn headers(map: &Map<String, Value>, at: &At<'_>) -> Result<Vec<(HeaderName, Hea
 
 /// The status under which the example `name` is documented (`status`, when given).
 fn where_documented(op: &Operation, status: Option<http::StatusCode>, name: &str) -> Result<http::StatusCode, String> {
-    let has = |r: &crate::spec::Response| r.content.iter().any(|m| m.examples.iter().any(|e| e.name == name));
+    let has = |r: &crate::spec::Response| r.content.iter().any(|m| m.examples.iter().any(|e| &*e.name == name));
     match status {
         Some(code) => match op.response_for(code) {
             Some(r) if has(r) => Ok(code),

@@ -164,7 +164,7 @@ fn example(name: &str, value: Value, media: &str, origin: String) -> Example {
         (Value::String(s), true) => Bytes::from(s.clone()),
         _ => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
     };
-    Example { name: name.to_string(), value, bytes, origin }
+    Example { name: name.into(), value, bytes, origin }
 }
 
 fn parse_status(key: &str) -> Option<StatusKey> {
