@@ -8,6 +8,7 @@
 //! reads, with a map from its pointers back to where each part was written, so that every
 //! message still names the file and pointer the user wrote.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -187,18 +188,22 @@ impl Sources {
         if loc.ptr.is_empty() {
             return Some(root);
         }
-        root.pointer(&loc.ptr).or_else(|| {
-            // `Value::pointer` does not unescape `~0`/`~1` in every version; walk by hand.
-            let mut cur = root;
-            for token in pointer::tokens(&loc.ptr) {
-                cur = match cur {
-                    Value::Object(m) => m.get(&token)?,
-                    Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
-                    _ => return None,
-                };
-            }
-            Some(cur)
-        })
+        // By hand, borrowing each token unless it holds an escape: compiling a large document
+        // looks up tens of thousands of pointers, and `Value::pointer` allocates two strings
+        // per token.
+        let mut cur = root;
+        for raw in loc.ptr.strip_prefix('/').unwrap_or(&loc.ptr).split('/') {
+            let token = match raw.contains('~') {
+                true => Cow::Owned(pointer::unescape(raw)),
+                false => Cow::Borrowed(raw),
+            };
+            cur = match cur {
+                Value::Object(m) => m.get(token.as_ref())?,
+                Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
     }
 
     /// Where a place was written: itself, unless it is in a derived file.
@@ -278,7 +283,7 @@ impl Sources {
         let mut next = 0;
         while next < self.files.len() {
             let mut refs = Vec::new();
-            collect_file_refs(&self.files[next].root, &mut String::new(), &mut refs);
+            collect_file_refs(&self.files[next].root, &mut Vec::new(), &mut refs);
             for (ptr, reference) in refs {
                 let here = Loc::new(next, ptr);
                 let file = reference.split('#').next().unwrap_or("");
@@ -326,34 +331,56 @@ impl Sources {
     }
 }
 
-/// Collects `(pointer of the $ref, the reference)` for every `$ref` naming another file.
-fn collect_file_refs(value: &Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
+/// One step from a document's root: an object's key or an array's index.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Collects `(pointer of the $ref, the reference)` for every `$ref` naming another file. The
+/// way down is kept as borrowed steps and written out as a pointer only where such a `$ref`
+/// is: most of a document's nodes have none.
+fn collect_file_refs<'a>(value: &'a Value, path: &mut Vec<Step<'a>>, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref")
                 && !r.starts_with('#')
             {
-                out.push((ptr.clone(), r.clone()));
+                out.push((written(path), r.clone()));
             }
             for (k, v) in map {
-                let len = ptr.len();
-                ptr.push('/');
-                ptr.push_str(&pointer::escape(k));
-                collect_file_refs(v, ptr, out);
-                ptr.truncate(len);
+                collect_below(Step::Key(k), v, path, out);
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                let len = ptr.len();
-                ptr.push('/');
-                ptr.push_str(&i.to_string());
-                collect_file_refs(v, ptr, out);
-                ptr.truncate(len);
+                collect_below(Step::Index(i), v, path, out);
             }
         }
         _ => {}
     }
+}
+
+/// [`collect_file_refs`] one step down, where a `$ref` could be.
+fn collect_below<'a>(step: Step<'a>, child: &'a Value, path: &mut Vec<Step<'a>>, out: &mut Vec<(String, String)>) {
+    if matches!(child, Value::Object(_) | Value::Array(_)) {
+        path.push(step);
+        collect_file_refs(child, path, out);
+        path.pop();
+    }
+}
+
+/// Steps from the root as a JSON pointer.
+fn written(path: &[Step<'_>]) -> String {
+    let mut pointer = String::new();
+    for step in path {
+        pointer.push('/');
+        match step {
+            Step::Key(key) => pointer.push_str(&pointer::escape(key)),
+            Step::Index(i) => pointer.push_str(&i.to_string()),
+        }
+    }
+    pointer
 }
 
 /// Parses JSON or YAML: JSON when the name says so or the text starts like JSON.

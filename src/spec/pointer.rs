@@ -8,12 +8,22 @@ pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// Undoes [`escape`].
+/// Undoes [`escape`], in one pass (path items' tokens all hold `~1`, and are looked up often).
 pub fn unescape(token: &str) -> String {
-    if !token.contains('~') {
-        return token.to_string();
+    let mut out = String::with_capacity(token.len());
+    let mut rest = token;
+    while let Some(at) = rest.find('~') {
+        out.push_str(&rest[..at]);
+        let (unescaped, taken) = match rest.as_bytes().get(at + 1) {
+            Some(b'0') => ('~', 2),
+            Some(b'1') => ('/', 2),
+            _ => ('~', 1),
+        };
+        out.push(unescaped);
+        rest = &rest[at + taken..];
     }
-    token.replace("~1", "/").replace("~0", "~")
+    out.push_str(rest);
+    out
 }
 
 /// Appends one token to a pointer.
@@ -27,4 +37,22 @@ pub fn tokens(pointer: &str) -> Vec<String> {
         return Vec::new();
     }
     pointer.trim_start_matches('/').split('/').map(unescape).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescaping_undoes_escaping_in_the_order_rfc_6901_gives() {
+        for token in ["/pets/{id}", "a~b", "~01", "~~1", "plain", "", "~", "x~"] {
+            assert_eq!(unescape(&escape(token)), token);
+        }
+        // `~1` first, then `~0`: `~01` is `~1`, not `~/`.
+        assert_eq!(unescape("~01"), "~1");
+        assert_eq!(unescape("~1pets~1{id}"), "/pets/{id}");
+        // A `~` that escapes nothing is kept.
+        assert_eq!(unescape("a~2b~"), "a~2b~");
+        assert_eq!(tokens("/paths/~1pets/get"), ["paths", "/pets", "get"]);
+    }
 }
