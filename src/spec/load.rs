@@ -8,7 +8,6 @@
 //! reads, with a map from its pointers back to where each part was written, so that every
 //! message still names the file and pointer the user wrote.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -184,19 +183,9 @@ impl Sources {
 
     /// The value at a location, if there is one.
     pub fn get(&self, loc: &Loc) -> Option<&Value> {
-        let root = &self.files.get(loc.src)?.root;
-        if loc.ptr.is_empty() {
-            return Some(root);
-        }
-        // By hand, borrowing each token unless it holds an escape: compiling a large document
-        // looks up tens of thousands of pointers, and `Value::pointer` allocates two strings
-        // per token.
-        let mut cur = root;
-        for raw in loc.ptr.strip_prefix('/').unwrap_or(&loc.ptr).split('/') {
-            let token = match raw.contains('~') {
-                true => Cow::Owned(pointer::unescape(raw)),
-                false => Cow::Borrowed(raw),
-            };
+        // Not `Value::pointer`, which allocates two strings per token.
+        let mut cur = &self.files.get(loc.src)?.root;
+        for token in pointer::each_token(&loc.ptr) {
             cur = match cur {
                 Value::Object(m) => m.get(token.as_ref())?,
                 Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
