@@ -36,10 +36,8 @@ pub fn respond(scenario: &str, n: u32, quiet: bool, journal: usize) -> Result<(D
     let journal = (journal > 0).then(|| std::sync::Arc::new(crate::journal::Journal::new(journal)));
     let options = MockOptions { tag_operations: !quiet, journal, ..MockOptions::default() };
     let mock = Mock::new(mounts, options)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+    // One worker, as bench/run serves: the single-threaded scheduler.
+    let runtime = crate::app::runtime(Some(1))?;
     request(scenario).map_err(|e| Error::Usage(e.to_string()))?;
     let peer: std::net::SocketAddr = ([127, 0, 0, 1], 1).into();
     let started = Instant::now();

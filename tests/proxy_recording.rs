@@ -7,13 +7,12 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Answer, client, proxy_violations, start, start_proxy};
+use common::{Answer, client, proxy_violations, scratch, start, start_proxy};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn recorded_exchanges_are_fixtures_validate_reads() {
-    let dir = std::env::temp_dir().join(format!("specmock-record-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("specmock-record");
     let upstream = start(&["zitadel"], |b| b).await;
     let proxy = start_proxy("zitadel", &upstream.base, false, Some(dir.clone())).await;
     for body in [r#"{"name":"Customer A"}"#, r#"{"name":""}"#] {
@@ -45,8 +44,7 @@ async fn recorded_exchanges_are_fixtures_validate_reads() {
 
 #[tokio::test]
 async fn validate_reaches_the_proxys_verdict_on_the_same_exchanges() {
-    let dir = std::env::temp_dir().join(format!("specmock-same-verdict-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("specmock-same-verdict");
     let upstream = start_lax_upstream().await;
     let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
     let answers = send_to_lax(&proxy.base).await;
@@ -85,8 +83,7 @@ fn recorded_text(dir: &std::path::Path) -> String {
 
 #[tokio::test]
 async fn recordings_keep_credentials_out_but_show_they_were_sent() {
-    let dir = std::env::temp_dir().join(format!("specmock-redact-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("specmock-redact");
     let upstream = start_lax_upstream().await;
     let proxy = start_proxy("clerk", &upstream, false, Some(dir.clone())).await;
     let answer = Answer::of(
@@ -146,8 +143,7 @@ paths:
 
 #[tokio::test]
 async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
-    let dir = std::env::temp_dir().join(format!("specmock-redact-keys-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("specmock-redact-keys");
     std::fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("keys.yaml");
     std::fs::write(&spec, API_KEYS).unwrap();
@@ -182,8 +178,7 @@ async fn api_keys_of_the_document_are_redacted_wherever_they_are_sent() {
 
 #[test]
 fn validate_redacts_the_credentials_of_recordings_in_every_report() {
-    let dir = std::env::temp_dir().join(format!("specmock-validate-secrets-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("specmock-validate-secrets");
     std::fs::create_dir_all(dir.join("in")).unwrap();
     // Recorded without redaction (by another tool), with an answer that breaks the document.
     std::fs::write(dir.join("keys.yaml"), API_KEYS).unwrap();
